@@ -1,0 +1,120 @@
+"""ServerFacts: everything known about one server, and nothing judged.
+
+Facts serialise to JSON and back, so evidence can be gathered once and judged again later,
+against the same or another baseline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+__all__ = ["AdapterFact", "FileFact", "OverrideFact", "RegistryFacts", "ServerFacts"]
+
+
+@dataclass(frozen=True)
+class FileFact:
+    """One copy of a baseline file found in a server's evidence."""
+
+    name: str
+    """The baseline's spelling of the file name, e.g. "Emsmta.exe"."""
+    path: str
+    """Path inside the evidence, forward slashes, as found (any case): "C$/exchsrvr/bin/EMSMTA.EXE"."""
+    size: int
+    """Size in bytes."""
+    fixed_version: str | None = None
+    """VS_FIXEDFILEINFO FileVersion, e.g. "5.5.2431.0"; None when there is none."""
+    string_version: str | None = None
+    """The StringFileInfo FileVersion string, recorded but never used to decide."""
+    sha256: str | None = None
+    """Hex digest of the content; taken for data files."""
+    error: str | None = None
+    """Why the version or content could not be read; None when it could."""
+    bytes_read: int = 0
+    """Bytes read from the evidence to establish these facts."""
+
+
+@dataclass(frozen=True)
+class OverrideFact:
+    """A subkey of the MTA's Parameters key: a connector that may carry an override."""
+
+    connector: str
+    """The subkey name: the connector's RDN."""
+    value: str | None
+    """The Stack IP Address Override value as text; None when the value is absent."""
+    value_type: str | None
+    """Its registry type ("REG_SZ"…); None when absent."""
+
+
+@dataclass(frozen=True)
+class AdapterFact:
+    """One network adapter (NT4) or interface (Windows 2000) with its IPv4 configuration."""
+
+    name: str
+    addresses: tuple[str, ...]
+    """Static IPAddress entries, in order, empty strings dropped."""
+    dhcp: bool
+    """EnableDHCP is 1."""
+    dhcp_address: str | None
+    """DhcpIPAddress, counted only when ``dhcp`` is set."""
+    bound: bool | None
+    """Listed in Tcpip\\Linkage\\Bind (NT4); None where the evidence has no Bind list."""
+
+
+@dataclass(frozen=True)
+class RegistryFacts:
+    """What the SYSTEM registry evidence says, from the current control set."""
+
+    sources: tuple[str, ...]
+    """The evidence files that were merged, in the order applied."""
+    control_set: str
+    """"CurrentControlSet" in an export, or "ControlSet002" when resolved via Select\\Current."""
+    mta_service: bool
+    """The MSExchangeMTA service key exists."""
+    image_path: str | None
+    """The service's ImagePath as stored (may hold variables, quotes, arguments)."""
+    overrides: tuple[OverrideFact, ...]
+    adapters: tuple[AdapterFact, ...]
+    cluster_service: bool
+    """A ClusSvc service key exists: the server is a cluster node (Q169113)."""
+
+
+@dataclass(frozen=True)
+class ServerFacts:
+    """Everything gathered about one server."""
+
+    server: str
+    source: str
+    """Where the evidence came from: a folder path, a zip, a host."""
+    files: tuple[FileFact, ...]
+    registry: RegistryFacts | None
+    """None when the server has no readable registry evidence at all."""
+    problems: tuple[str, ...] = ()
+    """Evidence that exists but could not be read, each naming the file and the reason."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ServerFacts:
+        registry = data.get("registry")
+        return cls(
+            server=data["server"],
+            source=data["source"],
+            files=tuple(FileFact(**item) for item in data["files"]),
+            registry=None
+            if registry is None
+            else RegistryFacts(
+                sources=tuple(registry["sources"]),
+                control_set=registry["control_set"],
+                mta_service=registry["mta_service"],
+                image_path=registry["image_path"],
+                overrides=tuple(OverrideFact(**item) for item in registry["overrides"]),
+                adapters=tuple(
+                    AdapterFact(**{**item, "addresses": tuple(item["addresses"])})
+                    for item in registry["adapters"]
+                ),
+                cluster_service=registry["cluster_service"],
+            ),
+            problems=tuple(data.get("problems", ())),
+        )

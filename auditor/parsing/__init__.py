@@ -1,0 +1,1 @@
+"""Parsing: bytes in, facts out. PE version resources, .reg exports, offline hives."""

@@ -1,0 +1,184 @@
+"""One registry view fed by .reg exports and offline hives alike.
+
+Key and value names compare without regard to case, as Windows does; trailing spaces are
+kept, because Windows keeps them. Paths are backslash-separated and start below the hive
+root that the evidence names, e.g. ``SYSTEM\\CurrentControlSet\\Services``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+__all__ = [
+    "DeleteKey",
+    "DeleteValue",
+    "EnsureKey",
+    "RegOperation",
+    "RegType",
+    "RegValue",
+    "RegistryKey",
+    "RegistryTree",
+    "SetValue",
+    "split_path",
+]
+
+
+class RegType(StrEnum):
+    """Registry value types by their Windows names."""
+
+    NONE = "REG_NONE"
+    SZ = "REG_SZ"
+    EXPAND_SZ = "REG_EXPAND_SZ"
+    BINARY = "REG_BINARY"
+    DWORD = "REG_DWORD"
+    DWORD_BIG_ENDIAN = "REG_DWORD_BIG_ENDIAN"
+    LINK = "REG_LINK"
+    MULTI_SZ = "REG_MULTI_SZ"
+    RESOURCE_LIST = "REG_RESOURCE_LIST"
+    FULL_RESOURCE_DESCRIPTOR = "REG_FULL_RESOURCE_DESCRIPTOR"
+    RESOURCE_REQUIREMENTS_LIST = "REG_RESOURCE_REQUIREMENTS_LIST"
+    QWORD = "REG_QWORD"
+
+    @classmethod
+    def from_code(cls, code: int) -> RegType:
+        """The type for its numeric code (hex(N) in a .reg file). Raise ValueError."""
+        return _BY_CODE[code]
+
+
+_BY_CODE: dict[int, RegType] = dict(enumerate(RegType))
+
+RegData = str | tuple[str, ...] | int | bytes
+
+
+@dataclass(frozen=True)
+class RegValue:
+    """One named value. ``name`` is "" for a key's default value (``@`` in a .reg file)."""
+
+    name: str
+    type: RegType
+    data: RegData
+    """str for SZ/EXPAND_SZ, tuple[str, ...] for MULTI_SZ, int for DWORD/QWORD, else bytes."""
+
+
+@dataclass(frozen=True)
+class SetValue:
+    """Create the key if needed and set one value in it."""
+
+    key: str
+    value: RegValue
+
+
+@dataclass(frozen=True)
+class EnsureKey:
+    """Create a key (a ``[key]`` line of a .reg file) without touching its values."""
+
+    key: str
+
+
+@dataclass(frozen=True)
+class DeleteKey:
+    """Remove a key and everything below it (``[-key]``)."""
+
+    key: str
+
+
+@dataclass(frozen=True)
+class DeleteValue:
+    """Remove one value (``"name"=-``)."""
+
+    key: str
+    name: str
+
+
+RegOperation = SetValue | EnsureKey | DeleteKey | DeleteValue
+
+
+def split_path(path: str) -> list[str]:
+    """``A\\B\\C`` -> ["A", "B", "C"]; empty parts (doubled or edge backslashes) drop out."""
+    return [part for part in path.split("\\") if part]
+
+
+@dataclass
+class RegistryKey:
+    """A key: values and subkeys, looked up without regard to case."""
+
+    name: str
+    _values: dict[str, RegValue] = field(default_factory=dict)
+    _subkeys: dict[str, RegistryKey] = field(default_factory=dict)
+
+    def value(self, name: str) -> RegValue | None:
+        return self._values.get(name.casefold())
+
+    def values(self) -> list[RegValue]:
+        return list(self._values.values())
+
+    def subkey(self, name: str) -> RegistryKey | None:
+        return self._subkeys.get(name.casefold())
+
+    def subkeys(self) -> list[RegistryKey]:
+        return list(self._subkeys.values())
+
+    def find(self, path: str | Iterable[str]) -> RegistryKey | None:
+        """The key at ``path`` below this one, or None."""
+        parts = split_path(path) if isinstance(path, str) else list(path)
+        key: RegistryKey | None = self
+        for part in parts:
+            if key is None:
+                return None
+            key = key.subkey(part)
+        return key
+
+    def set_value(self, value: RegValue) -> None:
+        self._values[value.name.casefold()] = value
+
+    def delete_value(self, name: str) -> None:
+        self._values.pop(name.casefold(), None)
+
+    def ensure(self, parts: Iterable[str]) -> RegistryKey:
+        key = self
+        for part in parts:
+            child = key._subkeys.get(part.casefold())
+            if child is None:
+                child = key._subkeys[part.casefold()] = RegistryKey(part)
+            key = child
+        return key
+
+    def delete_subkey(self, name: str) -> None:
+        self._subkeys.pop(name.casefold(), None)
+
+    def walk(self, prefix: str = "") -> Iterator[tuple[str, RegistryKey]]:
+        """Every key below this one with its path; for tests and small trees only."""
+        for child in self._subkeys.values():
+            path = f"{prefix}\\{child.name}" if prefix else child.name
+            yield path, child
+            yield from child.walk(path)
+
+
+class RegistryTree:
+    """The merged registry evidence of one server, rooted above the hive names."""
+
+    def __init__(self) -> None:
+        self.root = RegistryKey("")
+
+    def apply(self, operations: Iterable[RegOperation]) -> None:
+        """Apply operations in order, as regedit would on import."""
+        for operation in operations:
+            parts = split_path(operation.key)
+            match operation:
+                case SetValue(value=value):
+                    self.root.ensure(parts).set_value(value)
+                case EnsureKey():
+                    self.root.ensure(parts)
+                case DeleteValue(name=name):
+                    key = self.root.find(parts)
+                    if key is not None:
+                        key.delete_value(name)
+                case DeleteKey():
+                    parent = self.root.find(parts[:-1])
+                    if parent is not None and parts:
+                        parent.delete_subkey(parts[-1])
+
+    def find(self, path: str) -> RegistryKey | None:
+        return self.root.find(path)
