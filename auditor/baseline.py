@@ -198,7 +198,9 @@ def load_baseline(path: Path) -> Baseline:
     registry = loader.table(document["registry"], "registry")
     builds = sorted(
         (
-            BuildLabel(loader.version(item, "build", "builds"), loader.text(item, "label", "builds"))
+            BuildLabel(
+                loader.version(item, "build", "builds"), loader.text(item, "label", "builds")
+            )
             for item in loader.array(document["builds"], "builds")
         ),
         key=lambda label: label.build,
@@ -235,7 +237,9 @@ def _files(loader: _Loader, data: Any, fixed_build: Version) -> tuple[BaselineFi
             raise loader.fail(
                 f"files.kind of {name!r} must be 'pe' or 'data', not {kind_text!r}", kind_text
             ) from None
-        min_version = loader.version(item, "min_version", "files") if "min_version" in item else None
+        min_version = (
+            loader.version(item, "min_version", "files") if "min_version" in item else None
+        )
         sha256 = item.get("sha256")
         if sha256 is not None and not (isinstance(sha256, str) and _SHA256_RE.fullmatch(sha256)):
             raise loader.fail(f"files.sha256 of {name!r} is not 64 hex digits", "sha256", line - 1)

@@ -75,6 +75,8 @@ class ConnectorResult(StrEnum):
     """A well-formed address that is not one of the server's own."""
     NOT_REQUIRED = "not-required"
     """The server is not multihomed, so no override is needed."""
+    UNKNOWN = "unknown"
+    """The server's own addresses are not in the evidence, so the value cannot be judged."""
     NO_CONNECTOR = "no-connector"
     """An override key that matches no connector in the inventory (a warning)."""
 
@@ -145,6 +147,8 @@ class AuditResult:
     baseline: Baseline
     generated_at: datetime
     servers: tuple[ServerVerdict, ...]
+    notes: tuple[str, ...] = ()
+    """Fleet-wide remarks: unusable inventory rows, evidence that names no server."""
 
     def count(self, status: Status) -> int:
         return sum(1 for verdict in self.servers if verdict.status is status)

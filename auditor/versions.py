@@ -45,7 +45,7 @@ class Version:
 
     @property
     def product_line(self) -> str:
-        """"5.5" for 5.5.2431.0: the major and minor parts."""
+        """ "5.5" for 5.5.2431.0: the major and minor parts."""
         return f"{self.parts[0]}.{self.parts[1]}"
 
     def __str__(self) -> str:

@@ -95,9 +95,18 @@ class DeleteValue:
 RegOperation = SetValue | EnsureKey | DeleteKey | DeleteValue
 
 
+_ROOT_ALIASES = {"hklm": "HKEY_LOCAL_MACHINE"}
+
+
 def split_path(path: str) -> list[str]:
-    """``A\\B\\C`` -> ["A", "B", "C"]; empty parts (doubled or edge backslashes) drop out."""
-    return [part for part in path.split("\\") if part]
+    """``A\\B\\C`` -> ["A", "B", "C"]; empty parts (doubled or edge backslashes) drop out.
+
+    ``HKLM`` is spelled out, so that evidence using either name merges into one key.
+    """
+    parts = [part for part in path.split("\\") if part]
+    if parts:
+        parts[0] = _ROOT_ALIASES.get(parts[0].casefold(), parts[0])
+    return parts
 
 
 @dataclass

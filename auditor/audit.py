@@ -1,0 +1,141 @@
+"""The library API behind the CLI: scan a fleet, write its reports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from auditor.baseline import Baseline
+from auditor.collect import collect
+from auditor.errors import AuditorError, ParseError, ReportError
+from auditor.evaluation import evaluate
+from auditor.evidence import EvidenceSource, discover_fleet
+from auditor.evidence.fleet import CONNECTORS_FILE
+from auditor.facts import ServerFacts
+from auditor.parsing.connectors_csv import ConnectorInventory, parse_connectors
+from auditor.reporting import build_report, render_csv, render_json, render_xlsx
+from auditor.verdicts import AuditResult, ServerVerdict
+
+__all__ = ["ReportPaths", "default_report_paths", "load_inventory", "scan", "write_reports"]
+
+
+@dataclass(frozen=True)
+class ReportPaths:
+    """Where each report goes; None skips that format."""
+
+    xlsx: Path | None
+    csv: Path | None
+    json: Path | None
+
+
+def default_report_paths(root: Path, when: datetime, article_id: str) -> ReportPaths:
+    """``reports/<YYYY>-Q<n>/<article>-<date>.{xlsx,csv,json}`` under ``root``."""
+    quarter = f"{when.year}-Q{(when.month - 1) // 3 + 1}"
+    stem = root / "reports" / quarter / f"{article_id.lower()}-{when:%Y-%m-%d}"
+    return ReportPaths(
+        stem.with_suffix(".xlsx"), stem.with_suffix(".csv"), stem.with_suffix(".json")
+    )
+
+
+def load_inventory(fleet_dir: Path, path: Path | None) -> ConnectorInventory | None:
+    """The named inventory, else ``connectors.csv`` at the fleet root, else None.
+
+    An unreadable inventory is returned as unusable rather than raised: the scan goes on,
+    and no multihomed server is judged compliant without it.
+    """
+    chosen = path or fleet_dir / CONNECTORS_FILE
+    if path is None and not chosen.is_file():
+        return None
+    try:
+        return parse_connectors(chosen)
+    except ParseError as error:
+        return ConnectorInventory.unusable(str(chosen), str(error))
+
+
+def scan(
+    fleet_dir: Path,
+    baseline: Baseline,
+    inventory: ConnectorInventory | None = None,
+    *,
+    now: datetime | None = None,
+    on_server: Callable[[ServerVerdict], None] | None = None,
+) -> AuditResult:
+    """Collect and judge every server of a fleet folder. Raise EvidenceError if unlistable."""
+    sources = discover_fleet(fleet_dir)
+    gathered = [_collect_safely(source, baseline) for source in sources]
+    gathered += _inventory_only(inventory, sources)
+    verdicts = []
+    for facts in gathered:
+        verdict = evaluate(facts, baseline, inventory)
+        verdicts.append(verdict)
+        if on_server:
+            on_server(verdict)
+    return AuditResult(
+        baseline=baseline,
+        generated_at=now or datetime.now(UTC),
+        servers=tuple(verdicts),
+        notes=_notes(inventory),
+    )
+
+
+def _inventory_only(
+    inventory: ConnectorInventory | None, sources: Sequence[EvidenceSource]
+) -> list[ServerFacts]:
+    """A server the inventory names but the fleet has no evidence for is reported, not dropped."""
+    if inventory is None:
+        return []
+    known = {source.server.casefold() for source in sources}
+    missing: dict[str, str] = {}
+    for entry in inventory.entries:
+        if entry.server.casefold() not in known:
+            missing.setdefault(entry.server.casefold(), entry.server)
+    return [
+        ServerFacts(
+            server,
+            inventory.source,
+            (),
+            None,
+            (f"{inventory.source}: names {server}, but the fleet has no evidence for it",),
+        )
+        for server in sorted(missing.values(), key=str.casefold)
+    ]
+
+
+def _collect_safely(source: EvidenceSource, baseline: Baseline) -> ServerFacts:
+    """A server whose collection fails outright is still reported, with the reason."""
+    try:
+        return collect(source, baseline)
+    except AuditorError as error:
+        return ServerFacts(source.server, source.location, (), None, (str(error),))
+    except Exception as error:  # a bug in a reader must not stop the fleet
+        reason = f"{source.location}: internal error while reading: {type(error).__name__}: {error}"
+        return ServerFacts(source.server, source.location, (), None, (reason,))
+
+
+def _notes(inventory: ConnectorInventory | None) -> tuple[str, ...]:
+    if inventory is None:
+        return ("no connectors inventory: the override keys found stand in for the connectors",)
+    notes = [f"the connectors inventory is unusable: {inventory.error}"] if inventory.error else []
+    return (*notes, *inventory.problems)
+
+
+def write_reports(result: AuditResult, paths: ReportPaths) -> list[Path]:
+    """Render every requested format. Raise ReportError naming the path that failed."""
+    report = build_report(result)
+    written: list[Path] = []
+    for path, render in (
+        (paths.xlsx, lambda target: render_xlsx(report, target)),
+        (paths.csv, lambda target: render_csv(report, target)),
+        (paths.json, lambda target: render_json(result, report, target)),
+    ):
+        if path is None:
+            continue
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise ReportError(f"{path.parent}: cannot create the folder: {error}") from error
+        render(path)
+        written.append(path)
+    return written

@@ -1,0 +1,143 @@
+"""Collection: one server's evidence in, ServerFacts out, nothing judged.
+
+Every problem with one server's evidence becomes a sentence in ``ServerFacts.problems`` or
+a ``FileFact.error``; only the caller's own mistakes raise.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from auditor.baseline import Baseline, BaselineFile, FileKind
+from auditor.errors import AuditorError
+from auditor.evidence.interface import EvidenceFile, EvidenceSource
+from auditor.facts import FileFact, RegistryFacts, ServerFacts
+from auditor.parsing.hive import looks_like_hive, read_system_hive
+from auditor.parsing.mta_registry import CLUSTER_SERVICE, extract_registry_facts
+from auditor.parsing.pe_version import read_pe_version
+from auditor.parsing.registry import RegistryTree
+from auditor.parsing.regfile import looks_like_reg, parse_reg
+
+__all__ = ["collect"]
+
+MAX_DATA_FILE = 64 * 1024 * 1024
+MAX_REG_FILE = 64 * 1024 * 1024
+MAX_HIVE = 256 * 1024 * 1024
+SNIFF_BYTES = 80
+_DRIVE_MIRROR = re.compile(r"[A-Za-z]\$?")
+
+
+@dataclass(frozen=True)
+class _RegistryEvidence:
+    file: EvidenceFile
+    is_hive: bool
+
+
+def collect(source: EvidenceSource, baseline: Baseline) -> ServerFacts:
+    """Gather the facts the baseline asks about from one server's evidence."""
+    listed, problems = source.list_files()
+    wanted = {item.name.casefold(): item for item in baseline.files}
+    files: list[FileFact] = []
+    registry: list[_RegistryEvidence] = []
+    for file in listed:
+        required = wanted.get(file.name.casefold())
+        if required is not None and not _in_registry_folder(file):
+            files.append(_file_fact(source, file, required))
+        elif not _DRIVE_MIRROR.fullmatch(file.parts[0]) or len(file.parts) == 1:
+            found = _sniff(source, file, problems)
+            if found is not None:
+                registry.append(found)
+    return ServerFacts(
+        server=source.server,
+        source=source.location,
+        files=tuple(files),
+        registry=_registry_facts(source, registry, baseline, problems),
+        problems=tuple(problems),
+    )
+
+
+def _in_registry_folder(file: EvidenceFile) -> bool:
+    return len(file.parts) > 1 and file.parts[0].casefold() == "registry"
+
+
+def _file_fact(source: EvidenceSource, file: EvidenceFile, required: BaselineFile) -> FileFact:
+    base = FileFact(name=required.name, path=file.path, size=file.size)
+    origin = f"{source.location}/{file.path}"
+    try:
+        if required.kind is FileKind.DATA:
+            data = source.read_all(file.path, MAX_DATA_FILE)
+            digest = hashlib.sha256(data).hexdigest()
+            return FileFact(**{**vars(base), "sha256": digest, "bytes_read": len(data)})
+        version = read_pe_version(
+            lambda offset, length: source.read_at(file.path, offset, length), file.size, origin
+        )
+    except AuditorError as error:
+        return FileFact(**{**vars(base), "error": _reason(error, origin)})
+    return FileFact(
+        **{
+            **vars(base),
+            "fixed_version": str(version.fixed) if version.fixed else None,
+            "string_version": version.string,
+            "bytes_read": version.bytes_read,
+        }
+    )
+
+
+def _sniff(
+    source: EvidenceSource, file: EvidenceFile, problems: list[str]
+) -> _RegistryEvidence | None:
+    """Registry evidence is known by its content, not its name."""
+    try:
+        head = source.read_at(file.path, 0, SNIFF_BYTES)
+    except AuditorError as error:
+        problems.append(str(error))
+        return None
+    if looks_like_hive(head):
+        return _RegistryEvidence(file, is_hive=True)
+    if looks_like_reg(head):
+        return _RegistryEvidence(file, is_hive=False)
+    if _in_registry_folder(file):
+        problems.append(
+            f"{source.location}/{file.path}: neither a .reg export nor a registry hive; not read"
+        )
+    return None
+
+
+def _registry_facts(
+    source: EvidenceSource,
+    evidence: list[_RegistryEvidence],
+    baseline: Baseline,
+    problems: list[str],
+) -> RegistryFacts | None:
+    """Merge hives first, then .reg exports in name order, as a later import would."""
+    tree = RegistryTree()
+    used: list[str] = []
+    for item in sorted(evidence, key=lambda item: (not item.is_hive, item.file.path.casefold())):
+        origin = f"{source.location}/{item.file.path}"
+        try:
+            if item.is_hive:
+                services = (baseline.registry.service, CLUSTER_SERVICE)
+                with source.local_copy(item.file.path, MAX_HIVE) as path:
+                    operations = read_system_hive(path, origin, services)
+            else:
+                operations = parse_reg(source.read_all(item.file.path, MAX_REG_FILE), origin)
+        except AuditorError as error:
+            problems.append(_reason(error, origin))
+            continue
+        tree.apply(operations)
+        used.append(item.file.path)
+    if not used:
+        return None
+    try:
+        return extract_registry_facts(tree, baseline.registry, tuple(used))
+    except AuditorError as error:
+        problems.append(str(error))
+        return None
+
+
+def _reason(error: AuditorError, origin: str) -> str:
+    """The error's message, naming the file once whether or not the error already did."""
+    message = str(error)
+    return message if message.startswith(origin) else f"{origin}: {message}"

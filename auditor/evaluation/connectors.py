@@ -1,0 +1,159 @@
+"""Judging each X.400 connector's Stack IP Address Override."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from auditor.baseline import RegistryRule
+from auditor.evaluation.network import Network, is_dotted_ipv4
+from auditor.facts import OverrideFact
+from auditor.parsing.connectors_csv import ConnectorEntry, ConnectorInventory
+from auditor.verdicts import ConnectorFinding, ConnectorResult
+
+__all__ = ["ConnectorsOutcome", "judge_connectors"]
+
+_TCP_TRANSPORTS = {"", "tcp", "tcp/ip", "tcpip", "rfc1006"}
+_INVALID = {
+    ConnectorResult.MISSING,
+    ConnectorResult.WRONG_TYPE,
+    ConnectorResult.MALFORMED,
+    ConnectorResult.FOREIGN_ADDRESS,
+}
+
+
+@dataclass
+class ConnectorsOutcome:
+    findings: list[ConnectorFinding] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    remediation: list[str] = field(default_factory=list)
+    source: str = "override keys"
+    """"inventory" or "override keys": where the connector list came from."""
+
+    @property
+    def invalid(self) -> list[ConnectorFinding]:
+        return [finding for finding in self.findings if finding.result in _INVALID]
+
+
+def judge_connectors(
+    server: str,
+    overrides: tuple[OverrideFact, ...],
+    network: Network,
+    rule: RegistryRule,
+    inventory: ConnectorInventory | None,
+) -> ConnectorsOutcome:
+    """Every connector of the server, from the inventory or, without one, from the keys."""
+    outcome = ConnectorsOutcome()
+    by_name = {fact.connector.casefold(): fact for fact in overrides}
+    if inventory is None or inventory.error:
+        for fact in overrides:
+            outcome.findings.append(_judge(fact.connector, None, fact, network, rule, outcome))
+        return outcome
+    outcome.source = "inventory"
+    entries = inventory.of(server)
+    for entry in entries:
+        fact = by_name.pop(entry.rdn.casefold(), None)
+        finding = _judge(entry.rdn, entry, fact, network, rule, outcome)
+        outcome.findings.append(finding)
+        _cross_check(server, entry, finding, inventory, outcome)
+    for fact in by_name.values():
+        outcome.findings.append(_orphan(fact))
+        outcome.warnings.append(
+            f"override key {fact.connector!r} matches no connector of {server} in the inventory"
+        )
+    return outcome
+
+
+def _judge(
+    name: str,
+    entry: ConnectorEntry | None,
+    fact: OverrideFact | None,
+    network: Network,
+    rule: RegistryRule,
+    outcome: ConnectorsOutcome,
+) -> ConnectorFinding:
+    value = fact.value if fact else None
+    value_type = fact.value_type if fact else None
+    own = ", ".join(network.addresses)
+    key = f"HKLM\\SYSTEM\\CurrentControlSet\\Services\\{rule.service}\\{rule.override_key}\\{name}"
+
+    def finding(result: ConnectorResult, detail: str, step: str | None = None) -> ConnectorFinding:
+        if step and network.multihomed:
+            outcome.remediation.append(step)
+        return ConnectorFinding(
+            connector=name,
+            obj_dist_name=entry.obj_dist_name if entry else None,
+            override_value=value,
+            value_type=value_type,
+            result=result,
+            detail=detail,
+        )
+
+    if entry is not None and entry.transport.casefold() not in _TCP_TRANSPORTS:
+        return finding(ConnectorResult.NOT_REQUIRED, f"transport {entry.transport}: not TCP/IP")
+    if network.multihomed is False:
+        return finding(ConnectorResult.NOT_REQUIRED, "the server is not multihomed")
+    create = f"Create the {rule.override_type} value {rule.override_value!r} under {key}"
+    if value is None:
+        return finding(
+            ConnectorResult.MISSING,
+            "no override value",
+            f"{create} set to one of this server's addresses: {own}",
+        )
+    if value_type != rule.override_type:
+        return finding(
+            ConnectorResult.WRONG_TYPE,
+            f"{value_type}, not {rule.override_type}",
+            f"Delete the {value_type} value {rule.override_value!r} of connector {name!r} "
+            f"and {create[0].lower()}{create[1:]} set to one of: {own}",
+        )
+    if not is_dotted_ipv4(value):
+        return finding(
+            ConnectorResult.MALFORMED,
+            f"{value!r} is not a dotted IPv4 address",
+            f"Fix the override value {value!r} of connector {name!r}: it is not an IPv4 "
+            f"address; use one of this server's addresses: {own}",
+        )
+    if network.multihomed is None:
+        return finding(
+            ConnectorResult.UNKNOWN, "the server's own addresses are not in the evidence"
+        )
+    if value not in network.addresses:
+        return finding(
+            ConnectorResult.FOREIGN_ADDRESS,
+            f"{value} is not an address of this server",
+            f"Fix the override value {value} of connector {name!r} because it is not an address "
+            f"of this server; use one of: {own}",
+        )
+    return finding(ConnectorResult.VALID, f"pinned to own address {value}")
+
+
+def _cross_check(
+    server: str,
+    entry: ConnectorEntry,
+    finding: ConnectorFinding,
+    inventory: ConnectorInventory,
+    outcome: ConnectorsOutcome,
+) -> None:
+    """The receiving connector on the peer must expect the address this server is pinned to."""
+    if finding.result is not ConnectorResult.VALID or not entry.remote_server:
+        return
+    for peer in inventory.of(entry.remote_server):
+        expected = peer.remote_address
+        if peer.remote_server.casefold() == server.casefold() and expected:
+            if expected != finding.override_value:
+                outcome.warnings.append(
+                    f"connector {entry.rdn!r} is pinned to {finding.override_value}, but "
+                    f"{peer.server}'s connector {peer.rdn!r} expects {expected}: "
+                    f"set the receiving connector's Stack page to {finding.override_value}"
+                )
+
+
+def _orphan(fact: OverrideFact) -> ConnectorFinding:
+    return ConnectorFinding(
+        connector=fact.connector,
+        obj_dist_name=None,
+        override_value=fact.value,
+        value_type=fact.value_type,
+        result=ConnectorResult.NO_CONNECTOR,
+        detail="no connector of this name in the inventory",
+    )

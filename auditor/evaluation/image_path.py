@@ -1,0 +1,78 @@
+"""Which folder the MTA runs from, from the service's ImagePath, as a test on evidence paths."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["DEFAULT_FOLDER", "MtaFolder", "mta_folder"]
+
+_DRIVE = re.compile(r"[A-Za-z]:")
+_MIRROR = re.compile(r"[A-Za-z]\$?")
+_EXE_END = re.compile(r"\.exe(?=\s|$)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class MtaFolder:
+    """A folder on the server, matched against evidence paths like ``C$/exchsrvr/bin/x``."""
+
+    drive: str | None
+    """The lower-case drive letter, or None when only the path's tail is known."""
+    parts: tuple[str, ...]
+    """The folder's components, case-folded."""
+
+    def holds(self, evidence_path: str) -> bool:
+        """True when the evidence file lies directly in this folder."""
+        folder = [part.casefold() for part in evidence_path.split("/")[:-1]]
+        mirror = folder[0] if folder and _MIRROR.fullmatch(folder[0]) else None
+        below_drive = folder[1:] if mirror else folder
+        if self.drive is not None:
+            return (
+                mirror is not None and mirror[0] == self.drive and below_drive == list(self.parts)
+            )
+        return len(below_drive) >= len(self.parts) and below_drive[
+            len(below_drive) - len(self.parts) :
+        ] == list(self.parts)
+
+    def __str__(self) -> str:
+        path = "\\".join(self.parts)
+        return f"{self.drive.upper()}:\\{path}" if self.drive else f"...\\{path}"
+
+
+DEFAULT_FOLDER = MtaFolder(None, ("exchsrvr", "bin"))
+"""Where Exchange 5.5 puts the MTA when the evidence has no ImagePath."""
+
+
+def mta_folder(image_path: str | None) -> MtaFolder:
+    """The folder of the binary an ImagePath names.
+
+    An ImagePath may be quoted, carry arguments, start with ``\\??\\``, or hold variables
+    such as ``%SystemRoot%\\..\\exchsrvr\\bin\\emsmta.exe``; where the drive or a variable
+    cannot be resolved, only the tail after it is kept.
+    """
+    binary = _binary_of(image_path or "")
+    parts = [part for part in re.split(r"[\\/]+", binary) if part]
+    if len(parts) < 2:
+        return DEFAULT_FOLDER
+    folder = parts[:-1]
+    drive = None
+    if _DRIVE.fullmatch(folder[0]):
+        drive = folder[0][0].casefold()
+        folder = folder[1:]
+    unresolved = [i for i, part in enumerate(folder) if "%" in part or part in (".", "..")]
+    if unresolved:
+        drive = None
+        folder = folder[unresolved[-1] + 1 :]
+    if not folder:
+        return DEFAULT_FOLDER
+    return MtaFolder(drive, tuple(part.casefold() for part in folder))
+
+
+def _binary_of(image_path: str) -> str:
+    text = image_path.strip().removeprefix("\\??\\")
+    if text.startswith('"'):
+        return text[1:].split('"', 1)[0]
+    end = _EXE_END.search(text)
+    if end:
+        return text[: end.end()]
+    return text.split()[0] if text.split() else ""

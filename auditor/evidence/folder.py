@@ -1,0 +1,79 @@
+"""Evidence kept in a folder per server."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from auditor.errors import EvidenceError
+from auditor.evidence.interface import EvidenceFile, EvidenceSource
+
+__all__ = ["MAX_FILES", "FolderSource"]
+
+MAX_FILES = 100_000
+"""More files than any server's evidence needs; past this the listing stops with a problem."""
+
+
+class FolderSource(EvidenceSource):
+    """A server folder: drive mirrors (``C$/`` or ``C/``) and ``registry/`` below it."""
+
+    def __init__(self, root: Path, server: str | None = None) -> None:
+        self.root = root
+        self.server = server or root.name
+        self.location = str(root)
+        self._real_root = root.resolve()
+
+    def list_files(self) -> tuple[list[EvidenceFile], list[str]]:
+        files: list[EvidenceFile] = []
+        problems: list[str] = []
+
+        def on_error(error: OSError) -> None:
+            problems.append(f"{error.filename}: cannot list: {error.strerror}")
+
+        # Symlinks are not followed: evidence must not reach outside its folder.
+        for folder, dirs, names in os.walk(self.root, onerror=on_error):
+            dirs.sort()
+            for name in sorted(names):
+                if len(files) >= MAX_FILES:
+                    problems.append(f"{self.root}: more than {MAX_FILES} files; listing stopped")
+                    return files, problems
+                entry = self._entry(Path(folder) / name, problems)
+                if entry is not None:
+                    files.append(entry)
+        return files, problems
+
+    def _entry(self, path: Path, problems: list[str]) -> EvidenceFile | None:
+        relative = path.relative_to(self.root).as_posix()
+        try:
+            if path.is_symlink() and not path.resolve().is_relative_to(self._real_root):
+                problems.append(f"{path}: a link that leaves the evidence folder; not read")
+                return None
+            stat = path.stat()
+        except OSError as error:
+            problems.append(f"{path}: cannot read: {error.strerror}")
+            return None
+        if not path.is_file():
+            return None
+        return EvidenceFile(relative, stat.st_size)
+
+    @contextmanager
+    def local_copy(self, path: str, limit: int) -> Iterator[Path]:
+        full = self.root / path
+        try:
+            size = full.stat().st_size
+        except OSError as error:
+            raise EvidenceError(f"{full}: cannot read: {error.strerror}") from error
+        if size > limit:
+            raise EvidenceError(f"{full}: larger than {limit} bytes")
+        yield full
+
+    def read_at(self, path: str, offset: int, length: int) -> bytes:
+        full = self.root / path
+        try:
+            with full.open("rb") as handle:
+                handle.seek(offset)
+                return handle.read(length)
+        except OSError as error:
+            raise EvidenceError(f"{full}: cannot read: {error.strerror}") from error

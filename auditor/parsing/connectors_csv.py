@@ -1,0 +1,108 @@
+"""The connectors inventory: ``server,obj_dist_name[,transport,remote_server,remote_address]``."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from auditor.errors import ParseError
+
+__all__ = ["ConnectorEntry", "ConnectorInventory", "parse_connectors", "rdn_of"]
+
+REQUIRED = ("server", "obj_dist_name")
+OPTIONAL = ("transport", "remote_server", "remote_address")
+MAX_BYTES = 32 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ConnectorEntry:
+    """One X.400 connector of one server."""
+
+    server: str
+    obj_dist_name: str
+    rdn: str
+    """The last ``cn=`` of the Obj-Dist-Name: the name of the override's registry key."""
+    transport: str
+    remote_server: str
+    remote_address: str
+    """The address this connector's Stack page expects of the remote MTA."""
+
+
+@dataclass(frozen=True)
+class ConnectorInventory:
+    """Every connector of the fleet, and the rows that could not be used."""
+
+    source: str
+    entries: tuple[ConnectorEntry, ...]
+    problems: tuple[str, ...]
+    """Rows that could not be used, each naming the file and line."""
+    error: str | None = None
+    """Why the whole inventory is unusable; then no server can be judged compliant by it."""
+
+    @classmethod
+    def unusable(cls, source: str, error: str) -> ConnectorInventory:
+        return cls(source, (), (), error)
+
+    def of(self, server: str) -> tuple[ConnectorEntry, ...]:
+        key = server.casefold()
+        return tuple(entry for entry in self.entries if entry.server.casefold() == key)
+
+
+def rdn_of(obj_dist_name: str) -> str:
+    """``/o=Org/ou=Site/cn=Configuration/cn=Connections/cn=TCP to MTA B`` -> ``TCP to MTA B``."""
+    for part in reversed(obj_dist_name.split("/")):
+        label, _, value = part.partition("=")
+        if label.strip().casefold() == "cn" and value:
+            return value
+    raise ValueError(f"no cn= part in {obj_dist_name!r}")
+
+
+def parse_connectors(path: Path) -> ConnectorInventory:
+    """Read the inventory (UTF-8, with or without BOM, or cp1252). Raise ParseError."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ParseError(f"{path}: cannot read the connectors inventory: {error}") from error
+    if len(data) > MAX_BYTES:
+        raise ParseError(f"{path}: larger than {MAX_BYTES} bytes")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    columns = [(name or "").strip().casefold() for name in reader.fieldnames or []]
+    missing = [name for name in REQUIRED if name not in columns]
+    if missing:
+        raise ParseError(f"{path}: the header lacks the column {missing[0]!r}")
+    reader.fieldnames = columns
+    entries: list[ConnectorEntry] = []
+    problems: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    for line, row in enumerate(reader, start=2):
+        entry = _entry(row, f"{path}:{line}", problems)
+        if entry is None:
+            continue
+        key = (entry.server.casefold(), entry.rdn.casefold())
+        if key in seen:
+            problems.append(f"{path}:{line}: duplicate connector {entry.rdn!r} of {entry.server!r}")
+            continue
+        seen.add(key)
+        entries.append(entry)
+    return ConnectorInventory(str(path), tuple(entries), tuple(problems))
+
+
+def _entry(row: dict[str, str | None], where: str, problems: list[str]) -> ConnectorEntry | None:
+    # Trailing spaces are significant in an RDN, as in the registry key it names.
+    values = {name: (row.get(name) or "").strip() for name in (*REQUIRED, *OPTIONAL)}
+    values["obj_dist_name"] = (row.get("obj_dist_name") or "").lstrip()
+    if not values["server"] or not values["obj_dist_name"]:
+        problems.append(f"{where}: a row without server or obj_dist_name")
+        return None
+    try:
+        rdn = rdn_of(values["obj_dist_name"])
+    except ValueError as error:
+        problems.append(f"{where}: {error}")
+        return None
+    return ConnectorEntry(rdn=rdn, **values)
