@@ -1,0 +1,48 @@
+"""The Servers table as CSV, for spreadsheets and scripts.
+
+Excel runs a cell that starts with "=", "+", "-" or "@" as a formula, and server names and
+registry strings come from evidence an attacker may control. Such values get a leading "'",
+as OWASP advises for CSV injection.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from auditor.errors import ReportError
+from auditor.reporting.model import Report
+
+__all__ = ["defuse", "render_csv"]
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def render_csv(report: Report, path: Path) -> None:
+    """Write the Servers table, UTF-8 with a BOM. Raise ReportError when it cannot be written."""
+    try:
+        # utf-8-sig writes the BOM that makes Excel read the file as UTF-8 rather than cp1252;
+        # newline="" leaves the line endings to the csv module (CRLF, as RFC 4180 says).
+        with path.open("w", encoding="utf-8-sig", newline="") as stream:
+            writer = csv.writer(stream, quoting=csv.QUOTE_MINIMAL)
+            writer.writerow(report.servers.columns)
+            writer.writerows(_safe_rows(report.servers))
+    except OSError as error:
+        raise ReportError(f"{path}: cannot write the CSV report: {error}") from error
+
+
+def defuse(value: object) -> object:
+    """A value Excel shows as text rather than runs: text that looks like a formula gets "'"."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _safe_rows(frame: pd.DataFrame) -> Iterable[list[object]]:
+    # NaN (pandas' missing string) becomes None, which the csv module writes as an empty field.
+    plain = frame.astype(object).where(frame.notna(), None)
+    for row in plain.itertuples(index=False, name=None):
+        yield [defuse(value) for value in row]

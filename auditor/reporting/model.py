@@ -1,0 +1,232 @@
+"""The presentation model: one AuditResult turned into the tables every renderer shows.
+
+Each renderer reads the same frames, so the workbook, the CSV and the JSON can never
+disagree about what a server's row says. Column names are the headers the workbook shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import pandas as pd
+
+from auditor.baseline import Baseline
+from auditor.verdicts import AuditResult, ConnectorFinding, ServerVerdict, Status
+
+__all__ = [
+    "BASELINE_COLUMNS",
+    "CONNECTOR_COLUMNS",
+    "FILE_COLUMNS",
+    "SERVER_COLUMNS",
+    "WARNING_COLUMNS",
+    "Report",
+    "Summary",
+    "build_report",
+    "sorted_verdicts",
+]
+
+SERVER_COLUMNS = (
+    "Server",
+    "Status",
+    "Reasons",
+    "Remediation",
+    "MTA version",
+    "Build label",
+    "Multihomed",
+    "Addresses",
+    "Connectors",
+    "Connector source",
+    "Warnings",
+)
+FILE_COLUMNS = (
+    "Server",
+    "File",
+    "Kind",
+    "Path",
+    "Fixed version",
+    "String version",
+    "Required version",
+    "Result",
+    "Detail",
+)
+CONNECTOR_COLUMNS = (
+    "Server",
+    "Connector",
+    "Obj-Dist-Name",
+    "Override value",
+    "Value type",
+    "Result",
+    "Detail",
+)
+WARNING_COLUMNS = ("Server", "Warning")
+BASELINE_COLUMNS = ("Section", "Name", "Kind", "Version", "Reference SHA-256", "Value")
+
+_JOIN = "; "
+
+Row = tuple[object, ...]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The figures a manager reads first."""
+
+    audit_date: datetime
+    """When the audit ran (AuditResult.generated_at)."""
+    baseline_id: str
+    baseline_title: str
+    fixed_build: str
+    counts: tuple[tuple[Status, int], ...]
+    """Servers per status, every status listed, in Status order (most severe first)."""
+    total: int
+    share_compliant: float
+    """Compliant servers over all servers, 0.0 to 1.0; 0.0 for an empty fleet."""
+
+    def count(self, status: Status) -> int:
+        return dict(self.counts)[status]
+
+
+# eq=False: the generated __eq__ would compare DataFrames, whose truth value is ambiguous.
+@dataclass(frozen=True, eq=False)
+class Report:
+    """Everything a renderer shows. Frames are sorted worst server first."""
+
+    summary: Summary
+    servers: pd.DataFrame
+    """One row per server; columns SERVER_COLUMNS."""
+    files: pd.DataFrame
+    """One row per file finding; columns FILE_COLUMNS."""
+    connectors: pd.DataFrame
+    """One row per connector finding; columns CONNECTOR_COLUMNS."""
+    warnings: pd.DataFrame
+    """One row per warning; columns WARNING_COLUMNS."""
+    baseline_rules: pd.DataFrame
+    """The rules that were applied; columns BASELINE_COLUMNS."""
+
+
+def sorted_verdicts(result: AuditResult) -> list[ServerVerdict]:
+    """Most severe first, then by name; casefold so that "mta-b" sits next to "MTA-A"."""
+    return sorted(
+        result.servers,
+        key=lambda verdict: (verdict.status.severity, verdict.server.casefold(), verdict.server),
+    )
+
+
+def build_report(result: AuditResult) -> Report:
+    """Build the presentation model of one audit run."""
+    verdicts = sorted_verdicts(result)
+    return Report(
+        summary=_summary(result),
+        servers=_frame(SERVER_COLUMNS, (_server_row(verdict) for verdict in verdicts)),
+        files=_frame(FILE_COLUMNS, _file_rows(verdicts)),
+        connectors=_frame(CONNECTOR_COLUMNS, _connector_rows(verdicts)),
+        warnings=_frame(
+            WARNING_COLUMNS, ((v.server, warning) for v in verdicts for warning in v.warnings)
+        ),
+        baseline_rules=_frame(BASELINE_COLUMNS, _baseline_rows(result.baseline)),
+    )
+
+
+def _frame(columns: Sequence[str], rows: Iterable[Row]) -> pd.DataFrame:
+    # Rows are plain tuples built in Python; pandas sees them once, which keeps it off the
+    # per-row path (DataFrame.append or .loc per row is quadratic at fleet sizes).
+    return pd.DataFrame.from_records(list(rows), columns=list(columns))
+
+
+def _summary(result: AuditResult) -> Summary:
+    counts = tuple((status, result.count(status)) for status in Status)
+    total = len(result.servers)
+    compliant = result.count(Status.COMPLIANT)
+    return Summary(
+        audit_date=result.generated_at,
+        baseline_id=result.baseline.article_id,
+        baseline_title=result.baseline.title,
+        fixed_build=str(result.baseline.fixed_build),
+        counts=counts,
+        total=total,
+        share_compliant=compliant / total if total else 0.0,
+    )
+
+
+def _server_row(verdict: ServerVerdict) -> Row:
+    return (
+        verdict.server,
+        verdict.status.value,
+        _JOIN.join(verdict.reasons),
+        _JOIN.join(verdict.remediation),
+        verdict.mta_version,
+        verdict.build_label,
+        _multihomed_text(verdict.multihomed),
+        ", ".join(verdict.addresses),
+        _JOIN.join(_connector_text(finding) for finding in verdict.connectors),
+        verdict.connector_source,
+        len(verdict.warnings),
+    )
+
+
+def _multihomed_text(multihomed: bool | None) -> str:
+    """Yes, No or Unknown: None means the registry evidence could not tell."""
+    if multihomed is None:
+        return "Unknown"
+    return "Yes" if multihomed else "No"
+
+
+def _connector_text(finding: ConnectorFinding) -> str:
+    return f"{finding.connector}: {finding.result.value}"
+
+
+def _file_rows(verdicts: Iterable[ServerVerdict]) -> Iterable[Row]:
+    for verdict in verdicts:
+        for file in verdict.files:
+            yield (
+                verdict.server,
+                file.name,
+                file.kind,
+                file.path,
+                file.fixed_version,
+                file.string_version,
+                file.required_version,
+                file.result.value,
+                file.detail,
+            )
+
+
+def _connector_rows(verdicts: Iterable[ServerVerdict]) -> Iterable[Row]:
+    for verdict in verdicts:
+        for finding in verdict.connectors:
+            yield (
+                verdict.server,
+                finding.connector,
+                finding.obj_dist_name,
+                finding.override_value,
+                finding.value_type,
+                finding.result.value,
+                finding.detail,
+            )
+
+
+def _baseline_rows(baseline: Baseline) -> Iterable[Row]:
+    yield ("Article", baseline.article_id, None, None, None, baseline.title)
+    yield ("Article", "Product", None, baseline.product_line, None, baseline.product)
+    yield ("Article", "Fixed build", None, str(baseline.fixed_build), None, None)
+    yield ("Article", "Remediation", None, None, None, baseline.remediation)
+    yield ("Article", "Source", None, None, None, baseline.source)
+    for file in baseline.files:
+        required = str(file.min_version) if file.min_version else None
+        yield ("File", file.name, file.kind.value, required, file.sha256, None)
+    yield from _registry_rows(baseline)
+    for label in baseline.builds:
+        yield ("Build label", label.label, None, str(label.build), None, None)
+
+
+def _registry_rows(baseline: Baseline) -> Iterable[Row]:
+    rule = baseline.registry
+    # The full key spelled out, so a reader can find it in regedit without the design notes.
+    service_key = rf"HKLM\SYSTEM\CurrentControlSet\Services\{rule.service}"
+    key = rf"{service_key}\{rule.override_key}\<connector RDN>"
+    yield ("Registry", "Service", None, None, None, rule.service)
+    yield ("Registry", "Service binary", None, None, None, rule.service_binary)
+    yield ("Registry", "Override key", None, None, None, key)
+    yield ("Registry", "Override value", rule.override_type, None, None, rule.override_value)
+    yield ("Registry", "Remediation", None, None, None, rule.remediation)

@@ -1,0 +1,199 @@
+"""The workbook for people: a Summary sheet with a chart, then one sheet per table.
+
+openpyxl's write_only mode streams rows to disk, so a 130k-row Files sheet costs about
+100 MiB instead of 500. In that mode every styled value must be a WriteOnlyCell, and column
+widths, panes and filters must be set before the first row is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from auditor.errors import ReportError
+from auditor.reporting.model import Report, Summary
+from auditor.verdicts import Status
+
+__all__ = ["STATUS_COLOURS", "clean_text", "render_xlsx"]
+
+# openpyxl ships no type hints; a sheet here is always a WriteOnlyWorksheet.
+Sheet = Any
+
+STATUS_COLOURS: dict[Status, str] = {
+    Status.EXPOSED: "FF8080",
+    Status.BELOW_BASELINE: "F4B183",
+    Status.INCOMPLETE: "FFE699",
+    Status.COMPLIANT: "A9D08E",
+    Status.NOT_APPLICABLE: "D9D9D9",
+}
+"""Fill colour (RGB hex) of a status cell: red, orange, yellow, green, grey."""
+
+MAX_CELL_CHARS = 32_767
+"""Excel's limit, counted in UTF-16 code units."""
+MAX_WIDTH = 60
+MIN_WIDTH = 8
+_TRUNCATED = " …[truncated]"
+_STATUS_COLUMN = "Status"
+
+_HEADER_FONT = Font(bold=True, color="FFFFFF")
+_HEADER_FILL = PatternFill("solid", fgColor="1F3864")
+_BOLD = Font(bold=True)
+_STATUS_FILLS = {
+    status.value: PatternFill("solid", fgColor=colour) for status, colour in STATUS_COLOURS.items()
+}
+
+
+def render_xlsx(report: Report, path: Path) -> None:
+    """Write the workbook to path. Raise ReportError when it cannot be written."""
+    try:
+        # Open the target first: an unwritable path fails before any work is done, and
+        # before openpyxl has sheets streaming to temporary files that would be left open.
+        with path.open("wb") as stream:
+            _build_workbook(report).save(stream)
+    except OSError as error:  # PermissionError and IsADirectoryError are OSErrors
+        raise ReportError(f"{path}: cannot write the workbook: {error}") from error
+
+
+def _build_workbook(report: Report) -> Workbook:
+    workbook = Workbook(write_only=True)
+    _write_summary(workbook, report.summary)
+    for title, frame in (
+        ("Servers", report.servers),
+        ("Files", report.files),
+        ("Connectors", report.connectors),
+        ("Warnings", report.warnings),
+        ("Baseline", report.baseline_rules),
+    ):
+        _write_table(workbook, title, frame)
+    return workbook
+
+
+def clean_text(text: str) -> str:
+    """Text openpyxl accepts and Excel keeps whole: no control characters, at most 32,767."""
+    text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    # Excel counts UTF-16 units, so a character outside the BMP counts twice; only a string
+    # longer than half the limit can possibly be over it.
+    if len(text) * 2 <= MAX_CELL_CHARS or len(text.encode("utf-16-le")) <= MAX_CELL_CHARS * 2:
+        return text
+    room = (MAX_CELL_CHARS - len(_TRUNCATED)) * 2
+    # errors="ignore" drops a surrogate pair cut in half at the boundary.
+    return text.encode("utf-16-le")[:room].decode("utf-16-le", errors="ignore") + _TRUNCATED
+
+
+def _text_cell(sheet: Sheet, text: str) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=clean_text(text))
+    # openpyxl makes any str starting with "=" a formula; evidence must stay literal text.
+    cell.data_type = "s"
+    return cell
+
+
+def _cell(sheet: Sheet, value: object) -> object:
+    if isinstance(value, str):
+        return _text_cell(sheet, value) if value else None
+    return value  # numbers and None need no cell object: openpyxl writes them as they are
+
+
+def _header_row(sheet: Sheet, names: list[str]) -> list[WriteOnlyCell]:
+    cells = []
+    for name in names:
+        cell = _text_cell(sheet, name)
+        cell.font = _HEADER_FONT
+        cell.fill = _HEADER_FILL
+        cells.append(cell)
+    return cells
+
+
+def _status_cell(sheet: Sheet, status: str) -> WriteOnlyCell:
+    cell = _text_cell(sheet, status)
+    cell.fill = _STATUS_FILLS[status]
+    return cell
+
+
+def _write_table(workbook: Workbook, title: str, frame: pd.DataFrame) -> None:
+    sheet = workbook.create_sheet(title)
+    columns = [str(name) for name in frame.columns]
+    for number, width in enumerate(_column_widths(frame), start=1):
+        sheet.column_dimensions[get_column_letter(number)].width = width
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(frame) + 1}"
+    _set_printing(sheet)
+    sheet.append(_header_row(sheet, columns))
+    status_at = columns.index(_STATUS_COLUMN) if _STATUS_COLUMN in columns else -1
+    for row in _plain_rows(frame):
+        cells = [_cell(sheet, value) for value in row]
+        if status_at >= 0:
+            cells[status_at] = _status_cell(sheet, str(row[status_at]))
+        sheet.append(cells)
+
+
+def _plain_rows(frame: pd.DataFrame) -> Iterator[tuple[object, ...]]:
+    """Rows as Python values, with pandas' NaN for a missing string turned back into None."""
+    as_objects = frame.astype(object)
+    return as_objects.where(frame.notna(), None).itertuples(index=False, name=None)
+
+
+def _column_widths(frame: pd.DataFrame) -> list[float]:
+    """Widths from the longest value of each column, computed once over the whole column."""
+    widths = []
+    for name in frame.columns:
+        longest = frame[name].astype("string").str.len().max() if len(frame) else 0
+        longest = 0 if pd.isna(longest) else int(longest)
+        widths.append(float(min(MAX_WIDTH, max(MIN_WIDTH, longest, len(str(name))) + 2)))
+    return widths
+
+
+def _set_printing(sheet: Sheet) -> None:
+    # Landscape, every column on one page width, as many pages tall as the rows need.
+    sheet.page_setup.orientation = "landscape"
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+
+
+def _write_summary(workbook: Workbook, summary: Summary) -> None:
+    sheet = workbook.create_sheet("Summary")
+    sheet.column_dimensions["A"].width = 20
+    sheet.column_dimensions["B"].width = MAX_WIDTH
+    _set_printing(sheet)
+    baseline = f"{summary.baseline_id}: {summary.baseline_title}"
+    sheet.append([_label(sheet, "Audit date"), _text_cell(sheet, summary.audit_date.isoformat())])
+    sheet.append([_label(sheet, "Baseline"), _text_cell(sheet, baseline)])
+    sheet.append([_label(sheet, "Fixed build"), _text_cell(sheet, summary.fixed_build)])
+    sheet.append([])
+    table_top = 5  # the header row of the count table; the chart refers to it
+    sheet.append(_header_row(sheet, ["Status", "Servers"]))
+    for status, count in summary.counts:
+        sheet.append([_status_cell(sheet, status.value), count])
+    sheet.append([_label(sheet, "Total"), summary.total])
+    sheet.append([])
+    share = WriteOnlyCell(sheet, value=summary.share_compliant)
+    share.number_format = "0.0%"
+    sheet.append([_label(sheet, "Share compliant"), share])
+    sheet.add_chart(_status_chart(sheet, table_top, len(summary.counts)), "D2")
+
+
+def _label(sheet: Sheet, text: str) -> WriteOnlyCell:
+    cell = _text_cell(sheet, text)
+    cell.font = _BOLD
+    return cell
+
+
+def _status_chart(sheet: Sheet, header_row: int, statuses: int) -> BarChart:
+    chart = BarChart()
+    chart.type = "bar"  # horizontal bars: the status names stay readable
+    chart.title = "Servers per status"
+    chart.legend = None
+    last = header_row + statuses
+    counts = Reference(sheet, min_col=2, min_row=header_row, max_row=last)
+    chart.add_data(counts, titles_from_data=True)
+    chart.set_categories(Reference(sheet, min_col=1, min_row=header_row + 1, max_row=last))
+    return chart
