@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from auditor.baseline import Baseline
@@ -125,11 +126,12 @@ def write_reports(result: AuditResult, paths: ReportPaths) -> list[Path]:
     """Render every requested format. Raise ReportError naming the path that failed."""
     report = build_report(result)
     written: list[Path] = []
-    for path, render in (
-        (paths.xlsx, lambda target: render_xlsx(report, target)),
-        (paths.csv, lambda target: render_csv(report, target)),
-        (paths.json, lambda target: render_json(result, report, target)),
-    ):
+    renderers: list[tuple[Path | None, Callable[[Path], None]]] = [
+        (paths.xlsx, partial(render_xlsx, report)),
+        (paths.csv, partial(render_csv, report)),
+        (paths.json, partial(render_json, result, report)),
+    ]
+    for path, render in renderers:
         if path is None:
             continue
         try:

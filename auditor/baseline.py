@@ -142,7 +142,7 @@ class _Loader:
                 return number
         return None
 
-    def table(self, data: Any, section: str) -> dict[str, Any]:
+    def table(self, data: object, section: str) -> dict[str, Any]:
         if not isinstance(data, dict):
             raise self.fail(f"[{section}] must be a table", section)
         unknown = sorted(set(data) - _SCHEMA[section])
@@ -167,7 +167,7 @@ class _Loader:
             needle = raw if isinstance(raw, str) else key
             raise self.fail(f"malformed version in {section}.{key}: {error}", needle) from error
 
-    def array(self, data: Any, section: str) -> list[dict[str, Any]]:
+    def array(self, data: object, section: str) -> list[dict[str, Any]]:
         if not isinstance(data, list) or not data:
             raise self.fail(f"[[{section}]] must be a non-empty array of tables", section)
         return [self.table(item, section) for item in data]
@@ -219,7 +219,7 @@ def load_baseline(path: Path) -> Baseline:
     )
 
 
-def _files(loader: _Loader, data: Any, fixed_build: Version) -> tuple[BaselineFile, ...]:
+def _files(loader: _Loader, data: object, fixed_build: Version) -> tuple[BaselineFile, ...]:
     files: list[BaselineFile] = []
     seen: set[str] = set()
     last_line = 0

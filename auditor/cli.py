@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from enum import IntEnum
 from datetime import UTC, datetime
+from enum import IntEnum
 from pathlib import Path
 from typing import TextIO
 

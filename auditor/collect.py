@@ -17,8 +17,8 @@ from auditor.facts import FileFact, RegistryFacts, ServerFacts
 from auditor.parsing.hive import looks_like_hive, read_system_hive
 from auditor.parsing.mta_registry import CLUSTER_SERVICE, extract_registry_facts
 from auditor.parsing.pe_version import read_pe_version
-from auditor.parsing.registry import RegistryTree
 from auditor.parsing.regfile import looks_like_reg, parse_reg
+from auditor.parsing.registry import RegistryTree
 
 __all__ = ["collect"]
 

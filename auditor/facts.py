@@ -19,7 +19,7 @@ class FileFact:
     name: str
     """The baseline's spelling of the file name, e.g. "Emsmta.exe"."""
     path: str
-    """Path inside the evidence, forward slashes, as found (any case): "C$/exchsrvr/bin/EMSMTA.EXE"."""
+    """Path inside the evidence, forward slashes, case as found: "C$/exchsrvr/bin/EMSMTA.EXE"."""
     size: int
     """Size in bytes."""
     fixed_version: str | None = None

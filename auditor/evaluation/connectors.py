@@ -51,14 +51,14 @@ def judge_connectors(
     outcome.source = "inventory"
     entries = inventory.of(server)
     for entry in entries:
-        fact = by_name.pop(entry.rdn.casefold(), None)
-        finding = _judge(entry.rdn, entry, fact, network, rule, outcome)
+        keyed = by_name.pop(entry.rdn.casefold(), None)
+        finding = _judge(entry.rdn, entry, keyed, network, rule, outcome)
         outcome.findings.append(finding)
         _cross_check(server, entry, finding, inventory, outcome)
-    for fact in by_name.values():
-        outcome.findings.append(_orphan(fact))
+    for orphan in by_name.values():
+        outcome.findings.append(_orphan(orphan))
         outcome.warnings.append(
-            f"override key {fact.connector!r} matches no connector of {server} in the inventory"
+            f"override key {orphan.connector!r} matches no connector of {server} in the inventory"
         )
     return outcome
 
@@ -139,13 +139,13 @@ def _cross_check(
         return
     for peer in inventory.of(entry.remote_server):
         expected = peer.remote_address
-        if peer.remote_server.casefold() == server.casefold() and expected:
-            if expected != finding.override_value:
-                outcome.warnings.append(
-                    f"connector {entry.rdn!r} is pinned to {finding.override_value}, but "
-                    f"{peer.server}'s connector {peer.rdn!r} expects {expected}: "
-                    f"set the receiving connector's Stack page to {finding.override_value}"
-                )
+        facing_us = peer.remote_server.casefold() == server.casefold()
+        if facing_us and expected and expected != finding.override_value:
+            outcome.warnings.append(
+                f"connector {entry.rdn!r} is pinned to {finding.override_value}, but "
+                f"{peer.server}'s connector {peer.rdn!r} expects {expected}: "
+                f"set the receiving connector's Stack page to {finding.override_value}"
+            )
 
 
 def _orphan(fact: OverrideFact) -> ConnectorFinding:

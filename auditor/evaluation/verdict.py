@@ -24,7 +24,9 @@ def evaluate(
 ) -> ServerVerdict:
     """Judge one server. Pure: the same facts, baseline and inventory give the same verdict."""
     registry = facts.registry
-    files = judge_files(facts.files, baseline, mta_folder(registry and registry.image_path))
+    files = judge_files(
+        facts.files, baseline, mta_folder(registry.image_path if registry else None)
+    )
     network = network_of(registry)
     connectors = judge_connectors(
         facts.server, registry.overrides if registry else (), network, baseline.registry, inventory

@@ -1,7 +1,7 @@
 """Evidence: where a server's bytes come from. A source lists files and reads byte ranges."""
 
+from auditor.evidence.fleet import discover_fleet
 from auditor.evidence.folder import FolderSource
 from auditor.evidence.interface import EvidenceFile, EvidenceSource, UnsupportedSource
-from auditor.evidence.fleet import discover_fleet
 
 __all__ = ["EvidenceFile", "EvidenceSource", "FolderSource", "UnsupportedSource", "discover_fleet"]

@@ -34,6 +34,7 @@ def to_json_dict(result: AuditResult, report: Report) -> dict[str, Any]:
         {"baseline": {"id", "title", "product_line", "fixed_build", "source"},
          "generated_at": ISO-8601,
          "summary": {"total", "counts": {status id: n, every status}, "share_compliant"},
+         "notes": [fleet-wide remarks],
          "servers": [{"server", "status", "reasons", "remediation", "warnings",
                       "mta_version", "build_label", "multihomed", "addresses",
                       "connector_source", "files": [...], "connectors": [...]}]}
@@ -57,6 +58,7 @@ def to_json_dict(result: AuditResult, report: Report) -> dict[str, Any]:
             "share_compliant": summary.share_compliant,
         },
         "servers": [_server(verdict) for verdict in sorted_verdicts(result)],
+        "notes": list(result.notes),
     }
 
 

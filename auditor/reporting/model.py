@@ -121,11 +121,18 @@ def build_report(result: AuditResult) -> Report:
         servers=_frame(SERVER_COLUMNS, (_server_row(verdict) for verdict in verdicts)),
         files=_frame(FILE_COLUMNS, _file_rows(verdicts)),
         connectors=_frame(CONNECTOR_COLUMNS, _connector_rows(verdicts)),
-        warnings=_frame(
-            WARNING_COLUMNS, ((v.server, warning) for v in verdicts for warning in v.warnings)
-        ),
+        warnings=_frame(WARNING_COLUMNS, _warning_rows(result, verdicts)),
         baseline_rules=_frame(BASELINE_COLUMNS, _baseline_rows(result.baseline)),
     )
+
+
+FLEET_ROW = "(fleet)"
+"""The Server column of a fleet-wide note on the Warnings sheet."""
+
+
+def _warning_rows(result: AuditResult, verdicts: Iterable[ServerVerdict]) -> Iterable[Row]:
+    yield from ((FLEET_ROW, note) for note in result.notes)
+    yield from ((v.server, warning) for v in verdicts for warning in v.warnings)
 
 
 def _frame(columns: Sequence[str], rows: Iterable[Row]) -> pd.DataFrame:

@@ -12,7 +12,7 @@ from auditor.reporting.json import to_json_dict
 from auditor.verdicts import Status
 from tests import scenarios
 
-TOP_KEYS = {"baseline", "generated_at", "summary", "servers"}
+TOP_KEYS = {"baseline", "generated_at", "summary", "servers", "notes"}
 BASELINE_KEYS = {"id", "title", "product_line", "fixed_build", "source"}
 SUMMARY_KEYS = {"total", "counts", "share_compliant"}
 SERVER_KEYS = {
