@@ -1,0 +1,291 @@
+"""The version resource of a PE file (exe/dll), read a few byte ranges at a time.
+
+Over SMB every read is a round trip, and Emsmta.exe is 1.5 MB with its resources at the
+end, so this module never reads a whole file: it reads the headers, follows the resource
+tree along RT_VERSION only, and reads the VS_VERSIONINFO blob. pefile parses the headers
+from a small buffer; the resource walk and VS_VERSIONINFO are parsed here with struct,
+because pefile wants the whole image in memory to do either.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pefile
+
+from auditor.errors import ParseError
+from auditor.parsing.ranges import RangeReader, ReadAt, Unreadable
+from auditor.versions import Version
+
+__all__ = ["PeVersion", "ReadAt", "read_pe_version", "read_pe_version_from_path"]
+
+# One read covers the DOS header, PE header and a section table of ~15 sections at the
+# usual e_lfanew (0x80-0x118); odder files cost one more read.
+_HEADER_READ = 1024
+# A resource section this small is fetched whole: one round trip instead of four or five.
+_SMALL_RESOURCES = 1024
+# Read-ahead for a resource directory: its header and about 30 entries.
+_DIRECTORY_READ = 256
+_MAX_DEPTH = 8
+_MAX_ENTRIES = 512
+# wLength is a WORD, so no VS_VERSIONINFO is longer, whatever the data entry claims.
+_MAX_VERSION_INFO = 0xFFFF
+
+_RT_VERSION = 16
+_SUBDIRECTORY = 0x80000000
+_FIXED_SIGNATURE = 0xFEEF04BD
+_FIXED_SIZE = 52
+_RESOURCE_DIRECTORY_INDEX = pefile.DIRECTORY_ENTRY["IMAGE_DIRECTORY_ENTRY_RESOURCE"]
+
+
+@dataclass(frozen=True)
+class PeVersion:
+    """What a PE file's version resource says, and what it cost to find out."""
+
+    fixed: Version | None
+    """VS_FIXEDFILEINFO FileVersionMS/LS, the authoritative version; None for 0.0.0.0."""
+    string: str | None
+    """FileVersion of the first StringFileInfo table, cut at its NUL; None if absent or empty.
+    Recorded to flag disagreements; never used to judge."""
+    bytes_read: int
+    """Total bytes that read_at returned."""
+    reads: int
+    """Number of read_at calls: round trips over SMB."""
+
+
+def read_pe_version(read_at: ReadAt, size: int, origin: str) -> PeVersion:
+    """Read the version resource of the PE file of ``size`` bytes behind ``read_at``.
+
+    ``origin`` (a path or server-qualified name) starts every error message. Raise
+    ParseError for anything that is not a PE file with a readable version resource.
+    Errors raised by ``read_at`` itself (OSError and the like) pass through untouched:
+    they are evidence problems, not format problems.
+    """
+    reader = RangeReader(read_at, size)
+    try:
+        blob = _version_info_blob(reader)
+        fixed, string = _parse_version_info(blob)
+    except Unreadable as exc:
+        raise ParseError(f"{origin}: {exc}") from None
+    except (struct.error, pefile.PEFormatError, IndexError, ValueError) as exc:
+        raise ParseError(f"{origin}: malformed PE file: {exc}") from exc
+    return PeVersion(fixed, string, reader.bytes_read, reader.reads)
+
+
+def read_pe_version_from_path(path: Path, origin: str | None = None) -> PeVersion:
+    """Read the version resource of a local file; the origin defaults to the path."""
+    with path.open("rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+
+        def read_at(offset: int, length: int) -> bytes:
+            handle.seek(offset)
+            return handle.read(length)
+
+        return read_pe_version(read_at, size, str(path) if origin is None else origin)
+
+
+# --- headers -------------------------------------------------------------------------
+
+
+def _parse_headers(reader: RangeReader) -> pefile.PE:
+    dos = reader.fetch(0, 64, window=_HEADER_READ, what="DOS header")
+    if dos[:2] != b"MZ":
+        raise Unreadable("not a PE file: no MZ signature")
+    (e_lfanew,) = struct.unpack_from("<I", dos, 0x3C)
+    if e_lfanew + 4 > reader.size:
+        raise Unreadable(f"e_lfanew 0x{e_lfanew:x} points outside the file ({reader.size} bytes)")
+    file_header = reader.fetch(e_lfanew, 24, what="PE file header")
+    if file_header[:4] != b"PE\0\0":
+        raise Unreadable("not a PE file: no PE signature at e_lfanew")
+    sections, optional_size = struct.unpack_from("<H12xH", file_header, 6)
+    headers_end = e_lfanew + 24 + optional_size + 40 * sections
+    headers = reader.fetch(0, headers_end, what="section table")
+    # fast_load stops after the section table; the buffer holds nothing past it, so
+    # pefile's warnings about sections "beyond the file" are expected and ignored.
+    return pefile.PE(data=headers, fast_load=True)
+
+
+def _map_rva(pe: pefile.PE, rva: int, what: str) -> tuple[int, int]:
+    """Return the file offset of ``rva`` and the end of its section's raw data.
+
+    pefile's own lookup sizes sections by the length of the buffer it was given, which
+    here holds only the headers, so the section is found by its declared sizes.
+    """
+    for section in pe.sections:
+        start = section.get_VirtualAddress_adj()
+        span = max(section.Misc_VirtualSize, section.SizeOfRawData)
+        if start <= rva < start + span:
+            raw = section.get_PointerToRawData_adj()
+            return rva - start + raw, raw + section.SizeOfRawData
+    raise Unreadable(f"{what} RVA 0x{rva:x} lies in no section")
+
+
+# --- resource tree -------------------------------------------------------------------
+
+
+def _version_info_blob(reader: RangeReader) -> bytes:
+    pe = _parse_headers(reader)
+    directories = pe.OPTIONAL_HEADER.DATA_DIRECTORY
+    if len(directories) <= _RESOURCE_DIRECTORY_INDEX:
+        raise Unreadable("no version resource (no resource directory)")
+    resources = directories[_RESOURCE_DIRECTORY_INDEX]
+    if resources.VirtualAddress == 0:
+        raise Unreadable("no version resource (no resource directory)")
+    root, raw_end = _map_rva(pe, resources.VirtualAddress, "resource directory")
+    if root >= reader.size:
+        raise Unreadable(f"resource directory at 0x{root:x} is outside the file")
+    tree = _ResourceTree(reader, root, min(raw_end, reader.size))
+    if 0 < resources.Size <= _SMALL_RESOURCES:
+        tree.prefetch(resources.Size)
+    data_rva, data_size = tree.version_data_entry()
+    offset, data_end = _map_rva(pe, data_rva, "version resource")
+    length = min(data_size, _MAX_VERSION_INFO)
+    if length < 6:
+        raise Unreadable(f"version resource is {data_size} bytes, too short for VS_VERSIONINFO")
+    if offset + length > min(data_end, reader.size):
+        raise Unreadable(f"version resource at 0x{offset:x} ({data_size} bytes) runs past its data")
+    return reader.fetch(offset, length, what="version resource")
+
+
+class _ResourceTree:
+    """The resource tree of one file, walked along RT_VERSION only."""
+
+    def __init__(self, reader: RangeReader, root: int, end: int) -> None:
+        self._reader = reader
+        self._root = root
+        self._end = end
+        self._visited: set[int] = set()
+
+    def prefetch(self, size: int) -> None:
+        self._reader.fetch(self._root, min(size, self._end - self._root), what="resource section")
+
+    def version_data_entry(self) -> tuple[int, int]:
+        """Return the RVA and size of the first RT_VERSION resource's data."""
+        node = next((target for key, target in self._entries(0) if key == _RT_VERSION), None)
+        if node is None:
+            raise Unreadable("no version resource (no RT_VERSION in the resource directory)")
+        # Below the type, take the first name and the first language, at any depth.
+        for _depth in range(_MAX_DEPTH):
+            if not node & _SUBDIRECTORY:
+                data_rva, data_size = struct.unpack("<II", self._read(node, 8, 0))
+                return data_rva, data_size
+            entries = self._entries(node & ~_SUBDIRECTORY)
+            if not entries:
+                raise Unreadable("no version resource (the RT_VERSION directory is empty)")
+            node = entries[0][1]
+        raise Unreadable(f"resource tree deeper than {_MAX_DEPTH} levels")
+
+    def _entries(self, relative: int) -> list[tuple[int, int]]:
+        if relative in self._visited:
+            raise Unreadable(f"loop in the resource tree at +0x{relative:x}")
+        self._visited.add(relative)
+        header = self._read(relative, 16, _DIRECTORY_READ)
+        named, ids = struct.unpack_from("<HH", header, 12)
+        if named + ids > _MAX_ENTRIES:
+            raise Unreadable(f"resource directory at +0x{relative:x} has {named + ids} entries")
+        raw = self._read(relative + 16, 8 * (named + ids), 0)
+        return list(struct.iter_unpack("<II", raw))
+
+    def _read(self, relative: int, length: int, window: int) -> bytes:
+        offset = self._root + relative
+        if offset + length > self._end:
+            raise Unreadable(
+                f"resource tree entry at +0x{relative:x} runs past the resource data, "
+                f"which ends at 0x{self._end:x} (end of section or file)"
+            )
+        return self._reader.fetch(offset, length, window=window, limit=self._end)
+
+
+# --- VS_VERSIONINFO ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Block:
+    """One node of VS_VERSIONINFO: wLength, wValueLength, wType, szKey, Value, Children."""
+
+    key: str
+    value_start: int
+    value_length: int
+    children_start: int
+    end: int
+
+
+def _parse_version_info(blob: bytes) -> tuple[Version | None, str | None]:
+    (length,) = struct.unpack_from("<H", blob, 0)
+    if length > len(blob):
+        raise Unreadable(f"VS_VERSIONINFO length {length} runs past its data ({len(blob)} bytes)")
+    root = _block(blob, 0, length)
+    if root.key != "VS_VERSION_INFO":
+        raise Unreadable(f"version resource key is {root.key!r}, not 'VS_VERSION_INFO'")
+    return _fixed_version(blob, root), _file_version_string(blob, root)
+
+
+def _fixed_version(blob: bytes, root: _Block) -> Version | None:
+    if root.value_length == 0:
+        return None
+    if root.value_length < _FIXED_SIZE or root.value_start + _FIXED_SIZE > root.end:
+        raise Unreadable(f"VS_FIXEDFILEINFO is {root.value_length} bytes, not {_FIXED_SIZE}")
+    signature, _, ms, ls = struct.unpack_from("<4I", blob, root.value_start)
+    if signature != _FIXED_SIGNATURE:
+        raise Unreadable(f"VS_FIXEDFILEINFO signature is 0x{signature:08x}")
+    version = Version.from_ms_ls(ms, ls)
+    return None if version.is_zero else version
+
+
+def _file_version_string(blob: bytes, root: _Block) -> str | None:
+    for child in _children(blob, root):
+        if child.key == "StringFileInfo":
+            table = next(_children(blob, child), None)
+            if table is None:
+                return None
+            for string in _children(blob, table):
+                if string.key == "FileVersion":
+                    return _text_value(blob, string)
+            return None
+    return None
+
+
+def _text_value(blob: bytes, string: _Block) -> str | None:
+    # wValueLength counts WCHARs for most linkers and bytes for some, so read to the end
+    # of the block and cut at the terminating NUL instead of trusting it.
+    raw = blob[string.value_start : string.end]
+    text = raw[: len(raw) // 2 * 2].decode("utf-16-le", errors="replace").split("\0", 1)[0]
+    return text or None
+
+
+def _children(blob: bytes, parent: _Block) -> Iterator[_Block]:
+    position = parent.children_start
+    while position + 6 <= parent.end:
+        if blob[position : position + 2] == b"\0\0":
+            return  # zero padding after the last child, written by some linkers
+        child = _block(blob, position, parent.end)
+        yield child
+        position = _align4(child.end)
+
+
+def _block(blob: bytes, start: int, limit: int) -> _Block:
+    length, value_length, _type = struct.unpack_from("<3H", blob, start)
+    end = start + length
+    if length < 6 or end > limit:
+        raise Unreadable(f"version block at +0x{start:x} (length {length}) runs past its parent")
+    key, after_key = _read_key(blob, start + 6, end)
+    value_start = _align4(after_key)
+    # Only binary values (VS_FIXEDFILEINFO) precede children, and they count bytes; text
+    # values count WCHARs but belong to String blocks, whose children are never read.
+    children_start = min(_align4(value_start + value_length), end)
+    return _Block(key, min(value_start, end), value_length, children_start, end)
+
+
+def _read_key(blob: bytes, start: int, end: int) -> tuple[str, int]:
+    for position in range(start, end - 1, 2):
+        if blob[position : position + 2] == b"\0\0":
+            return blob[start:position].decode("utf-16-le", errors="replace"), position + 2
+    raise Unreadable(f"version block key at +0x{start:x} has no terminating NUL")
+
+
+def _align4(offset: int) -> int:
+    return (offset + 3) & ~3

@@ -1,0 +1,1 @@
+"""Test-fixture builders: independent routes to the bytes that parsers read."""
