@@ -1,0 +1,1 @@
+"""Builders of test fixtures, by routes independent of the code under test."""
