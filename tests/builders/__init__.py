@@ -1,1 +1,1 @@
-"""Test-fixture builders: independent routes to the bytes that parsers read."""
+"""Fixture builders: evidence made by routes independent of the readers under test."""
