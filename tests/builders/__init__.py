@@ -1,0 +1,1 @@
+"""Fixture builders: independent routes to the bytes the parsers read."""
