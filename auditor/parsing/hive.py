@@ -1,0 +1,259 @@
+"""Offline SYSTEM hives (regf files): regipy finds the keys, this module reads their values.
+
+An offline hive has no CurrentControlSet: ``Select\\Current`` names the control set that was
+current, and only that one is read, by navigating from key to key (a full walk costs
+seconds) and matching names without regard to case (regipy's lookups heed it). Copies are
+bounded in depth and size, so that a hostile hive cannot run away.
+
+regipy's value decoding loses data (the last string of an unterminated REG_MULTI_SZ, odd-length
+strings, Latin-1 names), so values are decoded here from the cells. A base block whose
+checksum does not match is rejected: the root and the bins' size are read through it.
+Unequal sequence numbers (a hive copied mid-write, without its logs) are accepted; such a
+hive may miss its last writes.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from regipy.registry import RegistryHive
+
+from auditor.errors import EvidenceError, ParseError
+from auditor.parsing.registry import EnsureKey, RegData, RegOperation, RegType, RegValue, SetValue
+
+__all__ = ["MAX_DEPTH", "MAX_ITEMS", "SYSTEM_ROOT", "looks_like_hive", "read_system_hive"]
+
+SYSTEM_ROOT = "HKEY_LOCAL_MACHINE\\SYSTEM"
+"""Where the operations mount the hive."""
+MAX_DEPTH = 12
+"""How deep below a copied key the copy may go before the hive is judged hostile."""
+MAX_ITEMS = 20_000
+"""How many keys and values one read may visit before the hive is judged hostile."""
+
+BASE_BLOCK = 4096
+_VK = struct.Struct("<2sHIIIHH")  # signature, name size, data size, data offset, type, flags
+_VALUE_COMP_NAME = 0x0001
+_INLINE = 0x8000_0000  # data size flag: the data sit in the data offset field
+_SEGMENT = 16344  # the most data one big-data segment holds
+_NK = Any  # regipy's NKRecord, whose attributes carry no types
+
+
+def looks_like_hive(head: bytes) -> bool:
+    """True when ``head`` (the first bytes of a file) starts like a regf hive."""
+    return head[:4] == b"regf"
+
+
+def read_system_hive(path: Path, origin: str, services: Sequence[str]) -> list[RegOperation]:
+    """Operations rebuilding, under ``HKEY_LOCAL_MACHINE\\SYSTEM``, what the audit needs.
+
+    That is the ``Select`` key's values and, in the current control set (under its real
+    name, e.g. ``ControlSet002``): ``Services\\<name>`` for each of ``services``,
+    ``Services\\Tcpip`` and every ``Services\\<adapter>\\Parameters\\Tcpip`` (NT4).
+    Raise ParseError naming ``origin`` when the file is not a sound SYSTEM hive, and
+    EvidenceError when it cannot be read.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise EvidenceError(f"{origin}: cannot read the hive: {error}") from error
+    _check_base_block(data, origin)
+    try:
+        hive = RegistryHive(str(path))  # type: ignore[no-untyped-call]
+        return _Reader(origin, data).read(hive.root, services)
+    except ParseError:
+        raise
+    except Exception as error:  # regipy and construct raise many kinds on corrupt input
+        reason = " ".join(str(error).split())  # construct's messages run over several lines
+        raise ParseError(f"{origin}: corrupt hive ({type(error).__name__}: {reason})") from error
+
+
+def _check_base_block(data: bytes, origin: str) -> None:
+    if not looks_like_hive(data):
+        raise ParseError(f"{origin}: not a registry hive (no 'regf' signature)")
+    if len(data) < BASE_BLOCK:
+        raise ParseError(f"{origin}: truncated hive: {len(data)} bytes, less than its base block")
+    if _checksum(data) != struct.unpack_from("<I", data, 508)[0]:
+        raise ParseError(f"{origin}: damaged hive: the base block checksum does not match")
+    (bins,) = struct.unpack_from("<I", data, 40)
+    if BASE_BLOCK + bins > len(data):
+        raise ParseError(
+            f"{origin}: truncated hive: its base block declares {BASE_BLOCK + bins} bytes,"
+            f" the file holds {len(data)}"
+        )
+
+
+def _checksum(head: bytes) -> int:
+    checksum = 0
+    for (dword,) in struct.iter_unpack("<I", head[:508]):
+        checksum ^= dword
+    return {0: 1, 0xFFFF_FFFF: 0xFFFF_FFFE}.get(checksum, checksum)
+
+
+class _Reader:
+    """Copies chosen keys into operations, counting what it visits."""
+
+    def __init__(self, origin: str, data: bytes) -> None:
+        self.origin = origin
+        self.data = memoryview(data)
+        self.big_data = struct.unpack_from("<I", data, 24)[0] >= 4  # db cells: format 1.4 on
+        self.visited = 0
+        self.operations: list[RegOperation] = []
+
+    def read(self, root: _NK, services: Sequence[str]) -> list[RegOperation]:
+        select = self._child(root, "Select")
+        if select is None:
+            raise ParseError(f"{self.origin}: no Select key, so no current control set")
+        self._copy_values(select, f"{SYSTEM_ROOT}\\{_name(select)}")
+        control_set = self._current(root, select)
+        found = self._child(control_set, "Services")
+        if found is None:
+            raise ParseError(f"{self.origin}: {_name(control_set)} has no Services key")
+        base = f"{SYSTEM_ROOT}\\{_name(control_set)}\\{_name(found)}"
+        copied = dict.fromkeys(name.casefold() for name in (*services, "Tcpip"))
+        for name in copied:
+            key = self._child(found, name)
+            if key is not None:
+                self._copy_tree(key, f"{base}\\{_name(key)}", depth=0)
+        for service in self._subkeys(found):
+            if _name(service).casefold() not in copied:
+                self._copy_adapter(service, f"{base}\\{_name(service)}")
+        return self.operations
+
+    def _current(self, root: _NK, select: _NK) -> _NK:
+        current = next((v for v in self._values(select) if v.name.casefold() == "current"), None)
+        if current is None:
+            raise ParseError(f"{self.origin}: Select has no Current value")
+        if current.type is not RegType.DWORD or not isinstance(current.data, int):
+            raise ParseError(f"{self.origin}: Select\\Current is {current.type}, not REG_DWORD")
+        name = f"ControlSet{current.data:03d}"
+        control_set = self._child(root, name)
+        if control_set is None:
+            raise ParseError(
+                f"{self.origin}: Select\\Current names {name}, which the hive does not hold"
+            )
+        return control_set
+
+    def _copy_adapter(self, service: _NK, path: str) -> None:
+        parameters = self._child(service, "Parameters")
+        tcpip = None if parameters is None else self._child(parameters, "Tcpip")
+        if parameters is not None and tcpip is not None:
+            self._copy_values(tcpip, f"{path}\\{_name(parameters)}\\{_name(tcpip)}")
+
+    def _copy_tree(self, key: _NK, path: str, depth: int) -> None:
+        if depth > MAX_DEPTH:
+            raise ParseError(f"{self.origin}: keys nested deeper than {MAX_DEPTH} at {path}")
+        self._copy_values(key, path)
+        for child in self._subkeys(key):
+            self._copy_tree(child, f"{path}\\{_name(child)}", depth + 1)
+
+    def _copy_values(self, key: _NK, path: str) -> None:
+        self.operations.append(EnsureKey(path))
+        self.operations.extend(SetValue(path, value) for value in self._values(key))
+
+    def _child(self, key: _NK, name: str) -> _NK | None:
+        wanted = name.casefold()
+        return next((k for k in self._subkeys(key) if _name(k).casefold() == wanted), None)
+
+    def _subkeys(self, key: _NK) -> Iterator[_NK]:
+        for child in key.iter_subkeys():
+            self._visit()
+            yield child
+
+    def _visit(self) -> None:
+        self.visited += 1
+        if self.visited > MAX_ITEMS:
+            raise ParseError(f"{self.origin}: more than {MAX_ITEMS} keys and values to read")
+
+    # Values are read here rather than by regipy, which loses data: the last string of a
+    # REG_MULTI_SZ without its terminator, odd-length strings, Latin-1 value names.
+
+    def _values(self, key: _NK) -> Iterator[RegValue]:
+        count = int(key.header.values_count)
+        if not count:
+            return
+        table = self._cell(int(key.header.values_list_offset))
+        if len(table) < 4 * count:
+            raise self._corrupt(f"the value list of {_name(key)} is shorter than its count")
+        for (offset,) in struct.iter_unpack("<I", table[: 4 * count]):
+            self._visit()
+            yield self._value(self._cell(offset))
+
+    def _value(self, cell: memoryview) -> RegValue:
+        if len(cell) < _VK.size or bytes(cell[:2]) != b"vk":
+            raise self._corrupt("a value cell lacks its vk signature")
+        _, name_size, size, where, code, flags, _ = _VK.unpack_from(cell)
+        raw = bytes(cell[_VK.size : _VK.size + name_size])
+        name = raw.decode("latin-1") if flags & _VALUE_COMP_NAME else _utf16(raw)
+        kind = _type(code)
+        return RegValue(name, kind, _decode(kind, self._data(size, where)))
+
+    def _data(self, size: int, where: int) -> bytes:
+        if size & _INLINE:
+            return struct.pack("<I", where)[: min(size & ~_INLINE, 4)]
+        if size > len(self.data):
+            raise self._corrupt(f"a value declares {size} bytes of data, more than the file")
+        cell = self._cell(where)
+        if self.big_data and size > _SEGMENT and bytes(cell[:2]) == b"db":
+            return self._big_data(cell, size)
+        if size > len(cell):
+            raise self._corrupt("a value's data runs past the end of its cell")
+        return bytes(cell[:size])
+
+    def _big_data(self, cell: memoryview, size: int) -> bytes:
+        count, table_offset = struct.unpack_from("<HI", cell, 2)
+        table = self._cell(table_offset)[: 4 * count]
+        parts: list[bytes] = []
+        for (offset,) in struct.iter_unpack("<I", table[: len(table) // 4 * 4]):
+            parts.append(bytes(self._cell(offset)[: min(_SEGMENT, size)]))
+            size -= len(parts[-1])
+            if size <= 0:
+                return b"".join(parts)
+        raise self._corrupt("a big value's segments hold less than its size")
+
+    def _cell(self, offset: int) -> memoryview:
+        """The payload of the cell at ``offset`` (from the first hbin), size field excluded."""
+        start = BASE_BLOCK + offset
+        if start + 4 > len(self.data):
+            raise self._corrupt(f"a cell offset ({offset:#x}) points past the end of the file")
+        size = abs(struct.unpack_from("<i", self.data, start)[0])
+        if size < 4 or start + size > len(self.data):
+            raise self._corrupt(f"the cell at {offset:#x} runs past the end of the file")
+        return self.data[start + 4 : start + size]
+
+    def _corrupt(self, reason: str) -> ParseError:
+        return ParseError(f"{self.origin}: corrupt hive: {reason}")
+
+
+def _name(key: _NK) -> str:
+    """The key's name; Windows compresses names that fit in Latin-1, not only ASCII ones."""
+    if key.header.flags.KEY_COMP_NAME:
+        return bytes(key.header.key_name_string).decode("latin-1")
+    return str(key.name)
+
+
+def _type(code: int) -> RegType:
+    try:
+        return RegType.from_code(code)
+    except KeyError:  # REG_FILETIME, device property types: none matters to the audit
+        return RegType.NONE
+
+
+def _decode(kind: RegType, raw: bytes) -> RegData:
+    """Data as RegValue holds it; DWORD/QWORD data of the wrong length stays bytes."""
+    if kind in (RegType.SZ, RegType.EXPAND_SZ):
+        return _utf16(raw).rstrip("\0")
+    if kind is RegType.MULTI_SZ:
+        strings = _utf16(raw).split("\0")
+        while strings and not strings[-1]:
+            strings.pop()
+        return tuple(strings)
+    if (kind, len(raw)) in ((RegType.DWORD, 4), (RegType.QWORD, 8)):
+        return int.from_bytes(raw, "little")
+    return raw
+
+
+def _utf16(raw: bytes) -> str:
+    return raw[: len(raw) // 2 * 2].decode("utf-16-le", "replace")
