@@ -159,10 +159,13 @@ def build(fleet: Path) -> None:
     current = system_keys("ControlSet002", adapters, {"TCP to LONDON": override("10.0.4.6")})
     write(server / "registry" / "SYSTEM", hive({**stale, **current}, 2))
 
-    # SP2 on a single-homed server: nothing to do.
+    # SP2 on a single-homed server: nothing to do. A dial-up adapter at 0.0.0.0 doesn't count.
     server = fleet / "compliant-sp2-single-homed"
     install(server, SP2)
-    keys = system_keys("CurrentControlSet", {"El90x1": ["10.0.5.5"], "NdisWan4": ["0.0.0.0"]}, {})
+    unconfigured = "0.0.0.0"  # noqa: S104 (an adapter's address, not a socket bind)
+    keys = system_keys(
+        "CurrentControlSet", {"El90x1": ["10.0.5.5"], "NdisWan4": [unconfigured]}, {}
+    )
     write(server / "registry" / "system.reg", export(keys, "v5"))
 
     # Exchange 5.0: the fix does not apply.

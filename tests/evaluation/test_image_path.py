@@ -8,9 +8,21 @@ from auditor.evaluation.image_path import DEFAULT_FOLDER, mta_folder
 @pytest.mark.parametrize(
     ("image_path", "inside", "outside"),
     [
-        ("C:\\exchsrvr\\bin\\emsmta.exe", "C$/EXCHSRVR/Bin/EMSMTA.EXE", "D$/exchsrvr/bin/emsmta.exe"),
-        ("C:\\exchsrvr\\bin\\emsmta.exe", "c/exchsrvr/bin/emsmta.exe", "C$/exchsrvr/bin.old/emsmta.exe"),
-        ('"D:\\Exchange Server\\bin\\emsmta.exe" -x', "D$/exchange server/bin/a", "C$/exchsrvr/bin/a"),
+        (
+            "C:\\exchsrvr\\bin\\emsmta.exe",
+            "C$/EXCHSRVR/Bin/EMSMTA.EXE",
+            "D$/exchsrvr/bin/emsmta.exe",
+        ),
+        (
+            "C:\\exchsrvr\\bin\\emsmta.exe",
+            "c/exchsrvr/bin/emsmta.exe",
+            "C$/exchsrvr/bin.old/emsmta.exe",
+        ),
+        (
+            '"D:\\Exchange Server\\bin\\emsmta.exe" -x',
+            "D$/exchange server/bin/a",
+            "C$/exchsrvr/bin/a",
+        ),
         ("D:\\Exch\\bin\\emsmta.exe /service", "D$/Exch/bin/a", "D$/Exch/a"),
         ("\\??\\C:\\exchsrvr\\bin\\emsmta.exe", "C$/exchsrvr/bin/a", "C$/bin/a"),
         ("%SystemRoot%\\..\\exchsrvr\\bin\\emsmta.exe", "E$/exchsrvr/bin/a", "C$/exchsrvr/a"),
