@@ -141,7 +141,7 @@ def _print_summary(result: AuditResult, written: list[Path], out: TextIO) -> Non
         print(f"  {status.value:<15} {result.count(status):>6}", file=out)
     failing = [v for v in result.servers if v.status.is_failing]
     for verdict in sorted(failing, key=lambda v: (v.status.severity, v.server.casefold()))[:20]:
-        reason = verdict.reasons[0] if verdict.reasons else ""
+        reason = "; ".join(verdict.reasons)
         print(
             f"  ! {_printable(verdict.server)}: {verdict.status.value}: {_printable(reason)}",
             file=out,

@@ -1,0 +1,153 @@
+"""The whole CLI, run in-process: arguments in, exit code and reports out."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from auditor.cli import ExitCode, main
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "expected"),
+    [
+        (["--help"], ExitCode.OK, ""),
+        (["scan", "--help"], ExitCode.OK, ""),
+        ([], ExitCode.USAGE, ""),
+        (["scan"], ExitCode.USAGE, ""),
+        (["frobnicate"], ExitCode.USAGE, ""),
+        (["scan", "/no/such/fleet"], ExitCode.USAGE, "/no/such/fleet: not a folder"),
+    ],
+)
+def test_usage(
+    argv: list[str], code: int, expected: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    got, _, err = run(*argv)
+    assert got == code
+    assert expected in err
+
+
+def test_help_shows_examples(capsys: pytest.CaptureFixture[str]) -> None:
+    run("--help")
+    assert "auditor scan examples/fleet" in capsys.readouterr().out
+    run("scan", "--help")
+    assert "example:" in capsys.readouterr().out
+
+
+def test_scan_of_the_example_fleet_writes_three_reports(fleet: Path, tmp_path: Path) -> None:
+    paths = {kind: tmp_path / f"out.{kind}" for kind in ("xlsx", "csv", "json")}
+    code, out, _ = run("scan", str(fleet), *(f"--{k}={p}" for k, p in paths.items()))
+    assert code == ExitCode.FINDINGS
+    assert re.search(r"^  exposed +2$", out, re.MULTILINE)
+    assert all(path.is_file() for path in paths.values())
+    data = json.loads(paths["json"].read_text(encoding="utf-8"))
+    assert data["summary"]["total"] == 7
+    assert {s["status"] for s in data["servers"]} == {
+        "exposed", "below-baseline", "incomplete", "compliant", "not-applicable",
+    }  # fmt: skip
+
+
+def test_without_output_flags_reports_go_to_the_quarter_folder(
+    fleet: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run("scan", str(fleet))
+    assert code == ExitCode.FINDINGS
+    written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.glob("reports/*/*"))
+    assert len(written) == 3
+    assert all(p.startswith("reports/20") and "-Q" in p for p in written)
+    assert {Path(p).suffix for p in written} == {".xlsx", ".csv", ".json"}
+
+
+def test_only_compliant_servers_exit_zero(fleet: Path, tmp_path: Path) -> None:
+    for server in fleet.iterdir():
+        if server.is_dir() and not server.name.startswith(("compliant-", "not-applicable-")):
+            shutil.rmtree(server)
+    (fleet / "connectors.csv").write_text(
+        "server,obj_dist_name\r\ncompliant-sp3-multihomed-current-is-cs2,"
+        "/o=Contoso/ou=Europe/cn=Configuration/cn=Connections/cn=TCP to LONDON\r\n"
+    )
+    code, _, _ = run("scan", str(fleet), f"--json={tmp_path / 'r.json'}")
+    assert code == ExitCode.OK
+
+
+def test_a_server_named_like_a_formula_stays_text(fleet: Path, tmp_path: Path) -> None:
+    shutil.copytree(fleet / "compliant-sp2-single-homed", fleet / "=1+2")
+    shutil.copytree(fleet / "compliant-sp2-single-homed", fleet / "@SUM(A1)")
+    xlsx, csv_path = tmp_path / "r.xlsx", tmp_path / "r.csv"
+    run("scan", str(fleet), f"--xlsx={xlsx}", f"--csv={csv_path}")
+    book = openpyxl.load_workbook(xlsx)
+    names = [row[0] for row in book["Servers"].iter_rows(min_row=2, values_only=True)]
+    assert "=1+2" in names and "@SUM(A1)" in names
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            assert all(cell.data_type != "f" for cell in row), sheet.title
+    with csv_path.open(encoding="utf-8-sig", newline="") as handle:
+        servers = [row["Server"] for row in csv.DictReader(handle)]
+    assert "'=1+2" in servers and "'@SUM(A1)" in servers
+
+
+def test_broken_servers_never_stop_the_fleet(fleet: Path, tmp_path: Path) -> None:
+    broken = fleet / "broken-pe"
+    shutil.copytree(fleet / "compliant-sp2-single-homed", broken)
+    (broken / "C$" / "exchsrvr" / "bin" / "EMSMTA.EXE").write_bytes(b"MZ" + b"\0" * 10)
+    with zipfile.ZipFile(fleet / "zipped.zip", "w") as bundle:
+        bundle.writestr("registry/system.reg", "REGEDIT4\r\n")
+    with (fleet / "connectors.csv").open("a") as inventory:
+        inventory.write("ghost,/o=Contoso/ou=Europe/cn=Configuration/cn=Connections/cn=X\r\n")
+    json_path = tmp_path / "r.json"
+    code, out, _ = run("scan", str(fleet), f"--json={json_path}")
+    assert code == ExitCode.FINDINGS
+    servers = {s["server"]: s for s in json.loads(json_path.read_text())["servers"]}
+    assert len(servers) == 10
+    for name, needle in [("broken-pe", "EMSMTA.EXE"), ("zipped", "zip"), ("ghost", "no evidence")]:
+        assert servers[name]["status"] == "incomplete"
+        assert any(needle in reason for reason in servers[name]["reasons"]), servers[name]
+    assert "broken-pe" in out
+
+
+def test_an_unreadable_baseline_fails_the_run(fleet: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[article]\nid = 1\n")
+    code, _, err = run("scan", str(fleet), f"--baseline={bad}", f"--json={tmp_path / 'r.json'}")
+    assert code == ExitCode.FAILED
+    assert str(bad) in err
+
+
+def test_an_unwritable_output_fails_the_run(fleet: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    code, _, err = run("scan", str(fleet), f"--json={blocker / 'sub' / 'r.json'}")
+    assert code == ExitCode.FAILED
+    assert "auditor:" in err
+
+
+def test_a_missing_connectors_file_is_a_usage_error(fleet: Path) -> None:
+    code, _, err = run("scan", str(fleet), "--connectors=/no/such.csv")
+    assert code == ExitCode.USAGE
+    assert "/no/such.csv" in err
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "auditor", "--version"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0
+    assert done.stdout.startswith("fixlevel ")

@@ -1,0 +1,146 @@
+"""Collection from folders, on the independent samples and on broken evidence."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from auditor.baseline import Baseline, default_baseline_path, load_baseline
+from auditor.collect import collect
+from auditor.evaluation import evaluate
+from auditor.evidence import FolderSource
+from auditor.verdicts import Status
+
+
+@pytest.fixture(scope="module")
+def baseline() -> Baseline:
+    return load_baseline(default_baseline_path())
+
+
+def server_with(tmp_path: Path, files: dict[str, bytes | Path]) -> FolderSource:
+    root = tmp_path / "EXCH01"
+    for relative, content in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, Path):
+            shutil.copyfile(content, path)
+        else:
+            path.write_bytes(content)
+    return FolderSource(root)
+
+
+@pytest.mark.parametrize("sample", ["regedit4-cp1252.reg", "v5-utf16.reg"])
+def test_reg_samples_give_the_listed_values(
+    tmp_path: Path, baseline: Baseline, shared_samples: Path, sample: str
+) -> None:
+    source = server_with(tmp_path, {f"registry/{sample}": shared_samples / "registry" / sample})
+    registry = collect(source, baseline).registry
+    assert registry is not None
+    assert registry.image_path == "%SystemRoot%\\..\\exchsrvr\\bin\\emsmta.exe"
+    overrides = {o.connector: (o.value, o.value_type) for o in registry.overrides}
+    assert overrides == {
+        "TCP to MTA B": ("10.0.0.5", "REG_SZ"),
+        "Connecteur Rhône": ("10.0.0.6", "REG_SZ"),
+    }
+    (adapter,) = registry.adapters
+    assert (adapter.name, adapter.addresses, adapter.dhcp) == (
+        "El90x1",
+        ("10.0.0.5", "10.0.0.6"),
+        False,
+    )
+
+
+def test_the_current_control_set_is_the_one_select_names(
+    tmp_path: Path, baseline: Baseline, shared_samples: Path
+) -> None:
+    hive = shared_samples / "registry" / "nt4-current-is-cs2.SYSTEM"
+    source = server_with(tmp_path, {"registry/evidence.bin": hive})
+    registry = collect(source, baseline).registry
+    assert registry is not None
+    assert registry.control_set == "ControlSet002"
+    assert [(o.connector, o.value) for o in registry.overrides] == [("TCP to MTA B", "10.0.0.99")]
+    assert registry.adapters == ()  # ControlSet001's adapters must not leak in
+
+
+def test_the_w2k_hive_gives_interfaces_and_image_path(
+    tmp_path: Path, baseline: Baseline, shared_samples: Path
+) -> None:
+    source = server_with(tmp_path, {"registry/SYSTEM": shared_samples / "registry" / "w2k.SYSTEM"})
+    registry = collect(source, baseline).registry
+    assert registry is not None
+    assert registry.image_path == "C:\\exchsrvr\\bin\\emsmta.exe"
+    addresses = sorted(a for adapter in registry.adapters for a in adapter.addresses)
+    assert addresses == ["10.0.0.5", "10.0.0.6", "10.0.0.7"]
+
+
+def test_pe_samples_are_read_from_a_few_kib(
+    tmp_path: Path, baseline: Baseline, shared_samples: Path
+) -> None:
+    pe = shared_samples / "pe"
+    source = server_with(
+        tmp_path,
+        {
+            "C$/exchsrvr/bin/EMSMTA.EXE": pe / "emsmta-fix.exe",
+            "C$/exchsrvr/bin/mtacheck.exe": pe / "mtacheck-disagrees.exe",
+            "C$/exchsrvr/bin/x400om.dll": pe / "noversion.dll",
+        },
+    )
+    facts = {f.name: f for f in collect(source, baseline).files}
+    assert facts["Emsmta.exe"].fixed_version == "5.5.2431.0"
+    assert facts["Emsmta.exe"].size == (pe / "emsmta-fix.exe").stat().st_size
+    assert 0 < facts["Emsmta.exe"].bytes_read <= 4096
+    assert facts["Mtacheck.exe"].fixed_version == "5.5.2232.0"
+    assert facts["Mtacheck.exe"].string_version == "5.5.2448.0 (sp2 lab)"
+    assert facts["X400om.dll"].error is not None
+    assert "version resource" in facts["X400om.dll"].error
+
+
+def test_several_reg_files_are_merged_in_name_order(tmp_path: Path, baseline: Baseline) -> None:
+    head = "REGEDIT4\r\n\r\n"
+    key = "[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\MSExchangeMTA\\Parameters\\L]"
+    adapter = "[HKLM\\SYSTEM\\CurrentControlSet\\Services\\E1\\Parameters\\Tcpip]"
+    source = server_with(
+        tmp_path,
+        {
+            "registry/1.reg": f'{head}{key}\r\n"Stack IP Address Override"="10.0.0.1"\r\n'.encode(),
+            "registry/2.reg": f'{head}{key}\r\n"Stack IP Address Override"="10.0.0.2"\r\n'.encode(),
+            "registry/3.reg": f'{head}{adapter}\r\n"IPAddress"="10.0.0.2"\r\n'.encode(),
+        },
+    )
+    registry = collect(source, baseline).registry
+    assert registry is not None
+    assert [o.value for o in registry.overrides] == ["10.0.0.2"]
+    assert len(registry.sources) == 3
+    assert registry.adapters[0].addresses == ("10.0.0.2",)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("registry/broken.reg", b'REGEDIT4\r\n\r\n[HKLM\\X]\r\n"a"="unterminated\r\n', "line 4"),
+        ("registry/SYSTEM", b"regf" + b"\0" * 100, "registry/SYSTEM"),
+        ("registry/notes.txt", b"collected by Bob", "neither a .reg export nor a registry hive"),
+        ("registry/utf16-no-bom.reg", "REGEDIT4\r\n".encode("utf-16-le"), "utf16-no-bom.reg"),
+    ],
+)
+def test_broken_registry_evidence_is_a_problem_that_names_the_file(
+    tmp_path: Path, baseline: Baseline, name: str, content: bytes, expected: str
+) -> None:
+    facts = collect(server_with(tmp_path, {name: content}), baseline)
+    assert any(expected in problem for problem in facts.problems), facts.problems
+    assert evaluate(facts, baseline).status is Status.INCOMPLETE
+
+
+def test_a_link_leaving_the_evidence_folder_is_not_followed(
+    tmp_path: Path, baseline: Baseline
+) -> None:
+    secret = tmp_path / "secret.reg"
+    secret.write_bytes(b"REGEDIT4\r\n")
+    source = server_with(tmp_path, {})
+    (source.root / "registry").mkdir(parents=True)
+    (source.root / "registry" / "x.reg").symlink_to(secret)
+    facts = collect(source, baseline)
+    assert any("leaves the evidence folder" in problem for problem in facts.problems)
+    assert facts.registry is None
