@@ -65,7 +65,7 @@ def test_without_output_flags_reports_go_to_the_quarter_folder(
     fleet: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    code, out, _ = run("scan", str(fleet))
+    code, _, _ = run("scan", str(fleet))
     assert code == ExitCode.FINDINGS
     written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.glob("reports/*/*"))
     assert len(written) == 3
