@@ -8,6 +8,7 @@ widths, panes and filters must be set before the first row is written.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,11 @@ _BOLD = Font(bold=True)
 _STATUS_FILLS = {
     status.value: PatternFill("solid", fgColor=colour) for status, colour in STATUS_COLOURS.items()
 }
+
+
+def audit_date_text(when: datetime) -> str:
+    """The audit date as a manager reads it: "2026-11-24 22:58 UTC"."""
+    return f"{when:%Y-%m-%d %H:%M} {when.tzname() or ''}".strip()
 
 
 def render_xlsx(report: Report, path: Path) -> None:
@@ -165,7 +171,9 @@ def _write_summary(workbook: Workbook, summary: Summary) -> None:
     sheet.column_dimensions["B"].width = MAX_WIDTH
     _set_printing(sheet)
     baseline = f"{summary.baseline_id}: {summary.baseline_title}"
-    sheet.append([_label(sheet, "Audit date"), _text_cell(sheet, summary.audit_date.isoformat())])
+    sheet.append(
+        [_label(sheet, "Audit date"), _text_cell(sheet, audit_date_text(summary.audit_date))]
+    )
     sheet.append([_label(sheet, "Baseline"), _text_cell(sheet, baseline)])
     sheet.append([_label(sheet, "Fixed build"), _text_cell(sheet, summary.fixed_build)])
     sheet.append([])

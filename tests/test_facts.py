@@ -1,0 +1,25 @@
+"""Facts serialise to JSON and back unchanged, so evidence can be judged again later."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from auditor.audit import load_inventory
+from auditor.baseline import default_baseline_path, load_baseline
+from auditor.collect import collect
+from auditor.evaluation import evaluate
+from auditor.evidence import discover_fleet
+from auditor.facts import ServerFacts
+
+
+def test_facts_round_trip_through_json(fleet: Path) -> None:
+    baseline = load_baseline(default_baseline_path())
+    inventory = load_inventory(fleet, None)
+    sources = discover_fleet(fleet)
+    assert len(sources) == 7
+    for source in sources:
+        facts = collect(source, baseline)
+        again = ServerFacts.from_dict(json.loads(json.dumps(facts.to_dict())))
+        assert again == facts
+        assert evaluate(again, baseline, inventory) == evaluate(facts, baseline, inventory)
