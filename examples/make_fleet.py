@@ -20,12 +20,10 @@ sys.path.insert(0, str(REPO))
 
 from auditor.parsing.registry import RegType, RegValue  # noqa: E402
 from tests.builders.hive import build_hive  # noqa: E402
+from tests.builders.mta_files import DATA_FILES, PE_FILES  # noqa: E402
 from tests.builders.pe import build_pe  # noqa: E402
 from tests.builders.regtext import write_reg  # noqa: E402
 
-PE_FILES = ("Ems_rid.dll", "Emsmta.exe", "Mtacheck.exe", "Mtamsg.dll", "X400om.dll", "X400omv1.dll")
-DATA_FILES = ("Dbserver.sch", "Dcprods.cat", "Info4log.cfg", "Infodlog.cfg", "Infollog.cfg",
-              "Infotlog.cfg", "P2.xv2")  # fmt: skip
 SP1, SP2, SP3, EX50 = "5.5.2232.18", "5.5.2448.1", "5.5.2650.24", "5.0.1461.0"
 MTA = "MSExchangeMTA"
 ODN = "/o=Contoso/ou=Europe/cn=Configuration/cn=Connections/cn="

@@ -22,20 +22,11 @@ from auditor.verdicts import (
     ServerVerdict,
     Status,
 )
+from tests.builders.mta_files import DATA_FILES, PE_FILES
 
 WHEN = datetime(2000, 3, 14, 9, 30, tzinfo=UTC)
 LONG_WARNING = "stray copy " + "x" * 39_989  # 40,000 characters, beyond Excel's 32,767
 CONTROL_REASON = "Emsmta.exe\x07 is below 5.5.2431.0\x1b[0m"
-PE_FILES = ("Ems_rid.dll", "Emsmta.exe", "Mtacheck.exe", "Mtamsg.dll", "X400om.dll", "X400omv1.dll")
-DATA_FILES = (
-    "Dbserver.sch",
-    "Dcprods.cat",
-    "Info4log.cfg",
-    "Infodlog.cfg",
-    "Infollog.cfg",
-    "Infotlog.cfg",
-    "P2.xv2",
-)
 
 
 @cache

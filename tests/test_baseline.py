@@ -9,6 +9,7 @@ import pytest
 from auditor.baseline import FileKind, default_baseline_path, load_baseline
 from auditor.errors import BaselineError
 from auditor.versions import Version
+from tests.builders.mta_files import DATA_FILES, PE_FILES
 
 SHIPPED = default_baseline_path()
 
@@ -106,3 +107,9 @@ def test_other_mistakes_are_baseline_errors(
 def test_a_missing_baseline_is_a_baseline_error(tmp_path: Path) -> None:
     with pytest.raises(BaselineError, match="cannot read"):
         load_baseline(tmp_path / "nope.toml")
+
+
+def test_the_shipped_baseline_lists_the_articles_files() -> None:
+    baseline = load_baseline(SHIPPED)
+    assert {f.name for f in baseline.files if f.kind is FileKind.PE} == set(PE_FILES)
+    assert {f.name for f in baseline.files if f.kind is FileKind.DATA} == set(DATA_FILES)

@@ -5,17 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from auditor.facts import AdapterFact, FileFact, OverrideFact, RegistryFacts, ServerFacts
+from tests.builders.mta_files import DATA_FILES, PE_FILES
 
-PE_FILES = ("Ems_rid.dll", "Emsmta.exe", "Mtacheck.exe", "Mtamsg.dll", "X400om.dll", "X400omv1.dll")
-DATA_FILES = (
-    "Dbserver.sch",
-    "Dcprods.cat",
-    "Info4log.cfg",
-    "Infodlog.cfg",
-    "Infollog.cfg",
-    "Infotlog.cfg",
-    "P2.xv2",
-)
 BIN = "C$/exchsrvr/bin"
 
 
