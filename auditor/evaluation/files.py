@@ -28,10 +28,19 @@ class FilesOutcome:
     """Why a required PE file could not be judged (missing, unreadable)."""
     judged: dict[str, FileFact] = field(default_factory=dict)
     """The copy judged for each baseline file name that has one."""
+    other_product: bool = False
 
 
-def judge_files(files: tuple[FileFact, ...], baseline: Baseline, folder: MtaFolder) -> FilesOutcome:
-    outcome = FilesOutcome()
+def judge_files(
+    files: tuple[FileFact, ...], baseline: Baseline, folder: MtaFolder, *, other_product: bool
+) -> FilesOutcome:
+    """Judge the copy that counts of each baseline file.
+
+    ``other_product`` is set when the server runs another product line (Exchange 5.0):
+    then its files are not compared with the fix. On a 5.5 server every version is
+    compared as a number, so a stray 5.0 DLL is below the fix, not out of scope.
+    """
+    outcome = FilesOutcome(other_product=other_product)
     for required in baseline.files:
         copies = [fact for fact in files if fact.name.casefold() == required.name.casefold()]
         if not copies:
@@ -40,7 +49,7 @@ def judge_files(files: tuple[FileFact, ...], baseline: Baseline, folder: MtaFold
         in_folder = [copy for copy in copies if folder.holds(copy.path)]
         judged = min(in_folder or copies, key=_version_key)
         outcome.judged[required.name] = judged
-        if not in_folder:
+        if not in_folder and required.kind is FileKind.PE:
             outcome.warnings.append(
                 f"{required.name}: no copy in the MTA folder {folder}; judged {judged.path}, "
                 "the lowest version found"
@@ -85,11 +94,13 @@ def _judge(
     version = Version.parse(fact.fixed_version)
     _check_string_version(required, fact, version, outcome)
     if version.product_line != baseline.product_line:
-        detail = (
-            f"product line {version.product_line}, not {baseline.product_line}: "
-            "the fix does not apply"
+        if outcome.other_product:
+            detail = f"product line {version.product_line}: the fix does not apply"
+            return _finding(required, fact, FileResult.OTHER_PRODUCT, detail)
+        outcome.warnings.append(
+            f"{required.name} at {fact.path} is from product line {version.product_line} "
+            f"on a {baseline.product_line} server"
         )
-        return _finding(required, fact, FileResult.OTHER_PRODUCT, detail)
     assert required.min_version is not None  # the loader sets it on every PE file
     if version < required.min_version:
         outcome.below.append(f"{required.name} {version}")

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from auditor.baseline import Baseline
+from auditor.baseline import Baseline, FileKind
 from auditor.evaluation.connectors import ConnectorsOutcome, judge_connectors
 from auditor.evaluation.files import FilesOutcome, judge_files
 from auditor.evaluation.image_path import mta_folder
 from auditor.evaluation.network import Network, network_of
 from auditor.facts import ServerFacts
 from auditor.parsing.connectors_csv import ConnectorInventory
-from auditor.verdicts import FileResult, ServerVerdict, Status
+from auditor.verdicts import ServerVerdict, Status
 from auditor.versions import Version
 
 __all__ = ["evaluate"]
@@ -24,14 +24,19 @@ def evaluate(
 ) -> ServerVerdict:
     """Judge one server. Pure: the same facts, baseline and inventory give the same verdict."""
     registry = facts.registry
-    files = judge_files(
-        facts.files, baseline, mta_folder(registry.image_path if registry else None)
-    )
+    not_applicable = _not_applicable(facts, baseline)
+    folder = mta_folder(registry.image_path if registry else None)
+    files = judge_files(facts.files, baseline, folder, other_product=not_applicable is not None)
     network = network_of(registry)
     connectors = judge_connectors(
         facts.server, registry.overrides if registry else (), network, baseline.registry, inventory
     )
-    status, reasons, remediation = _status(facts, baseline, files, network, connectors, inventory)
+    if not_applicable:
+        status, reasons, remediation = Status.NOT_APPLICABLE, [not_applicable], []
+    else:
+        status, reasons, remediation = _status(
+            facts, baseline, files, network, connectors, inventory
+        )
     mta = files.judged.get(baseline.registry.service_binary)
     mta_version = mta.fixed_version if mta and not mta.error else None
     warnings = [*files.warnings, *network.warnings, *connectors.warnings]
@@ -61,9 +66,6 @@ def _status(
     connectors: ConnectorsOutcome,
     inventory: ConnectorInventory | None,
 ) -> tuple[Status, list[str], list[str]]:
-    not_applicable = _not_applicable(facts, baseline, files)
-    if not_applicable:
-        return Status.NOT_APPLICABLE, [not_applicable], []
     reasons: list[str] = []
     remediation: list[str] = []
     if files.below:
@@ -92,24 +94,26 @@ def _status(
     return Status.COMPLIANT, _compliant_reasons(baseline, network), []
 
 
-def _not_applicable(facts: ServerFacts, baseline: Baseline, files: FilesOutcome) -> str | None:
-    registry = facts.registry
-    mta = files.judged.get(baseline.registry.service_binary)
-    if mta is None and registry is not None and not registry.mta_service:
-        return f"no {baseline.registry.service} service and no {baseline.registry.service_binary}"
-    results = {finding.result for finding in files.findings if finding.kind == "pe"}
-    mta_result = next(
-        (f.result for f in files.findings if f.path and mta and f.path == mta.path), None
+def _not_applicable(facts: ServerFacts, baseline: Baseline) -> str | None:
+    """Why the article does not apply, or None. Never said on evidence that is unreadable."""
+    if facts.problems:
+        return None
+    pe_names = {f.name.casefold() for f in baseline.files if f.kind is FileKind.PE}
+    copies = [fact for fact in facts.files if fact.name.casefold() in pe_names]
+    if any(fact.error or not fact.fixed_version for fact in copies):
+        return None
+    if not copies:
+        registry = facts.registry
+        if registry is not None and not registry.mta_service:
+            return f"no {baseline.registry.service} service and no MTA binaries"
+        return None
+    lines = sorted({Version.parse(fact.fixed_version or "").product_line for fact in copies})
+    if baseline.product_line in lines:
+        return None
+    return (
+        f"the MTA binaries are from product line {', '.join(lines)}, not "
+        f"{baseline.product_line}: {baseline.article_id} does not apply"
     )
-    if mta_result is FileResult.OTHER_PRODUCT or (
-        FileResult.OTHER_PRODUCT in results and not results & {FileResult.OK, FileResult.BELOW}
-    ):
-        line = Version.parse(mta.fixed_version).product_line if mta and mta.fixed_version else "?"
-        return (
-            f"{baseline.registry.service_binary} is from product line {line}, not "
-            f"{baseline.product_line}: {baseline.article_id} does not apply"
-        )
-    return None
 
 
 def _unknowns(

@@ -375,3 +375,45 @@ def test_a_differing_reference_hash_is_a_warning(baseline: Baseline) -> None:
 def test_every_baseline_file_has_a_finding(baseline: Baseline) -> None:
     verdict = evaluate(server(file_facts=()), baseline)
     assert {f.name for f in verdict.files} == {f.name for f in baseline.files}
+
+
+def test_a_5_0_file_on_a_5_5_server_is_below_the_fix(baseline: Baseline) -> None:
+    verdict = evaluate(server(file_facts=files(X400om_dll="5.0.1461.0")), baseline)
+    assert verdict.status is Status.BELOW_BASELINE
+    assert result_of(verdict, "X400om.dll") is FileResult.BELOW
+    assert any("product line 5.0" in w for w in verdict.warnings)
+
+
+def test_a_tiny_version_on_a_5_5_server_is_below_the_fix(baseline: Baseline) -> None:
+    verdict = evaluate(server(file_facts=files(Mtamsg_dll="0.0.0.1")), baseline)
+    assert verdict.status is Status.BELOW_BASELINE
+
+
+def test_an_old_5_0_backup_does_not_make_a_5_5_server_not_applicable(baseline: Baseline) -> None:
+    backup = files("5.0.1461.0", folder="D$/old/exchsrvr/bin")
+    facts = registry(
+        adapter("A", "10.0.0.5", "10.0.0.6"), image_path="%SystemRoot%\\..\\exchsrvr\\bin\\x.exe"
+    )
+    verdict = evaluate(
+        server(file_facts=files("5.5.2232.18") + backup, registry_facts=facts), baseline
+    )
+    assert verdict.status is Status.EXPOSED
+
+
+def test_unreadable_evidence_is_never_not_applicable(baseline: Baseline) -> None:
+    no_service = registry(adapter("A", "10.0.0.5"), mta_service=False)
+    verdict = evaluate(
+        server(file_facts=(), registry_facts=no_service, problems=("registry/b.reg: line 9: bad",)),
+        baseline,
+    )
+    assert verdict.status is Status.INCOMPLETE
+    unreadable_mta = (FileFact("Emsmta.exe", "C$/x/EMSMTA.EXE", 10, error="a link; not read"),)
+    verdict = evaluate(server(file_facts=unreadable_mta, registry_facts=no_service), baseline)
+    assert verdict.status is Status.INCOMPLETE
+
+
+def test_mta_binaries_without_the_service_key_are_still_judged(baseline: Baseline) -> None:
+    partial = without(files("5.5.2232.18"), "Emsmta.exe")
+    no_service = registry(adapter("A", "10.0.0.5"), mta_service=False)
+    verdict = evaluate(server(file_facts=partial, registry_facts=no_service), baseline)
+    assert verdict.status is Status.BELOW_BASELINE
