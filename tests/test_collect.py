@@ -144,3 +144,20 @@ def test_a_link_leaving_the_evidence_folder_is_not_followed(
     facts = collect(source, baseline)
     assert any("leaves the evidence folder" in problem for problem in facts.problems)
     assert facts.registry is None
+
+
+def test_an_export_merged_after_a_hive_updates_its_current_control_set(
+    tmp_path: Path, baseline: Baseline, shared_samples: Path
+) -> None:
+    hive = shared_samples / "registry" / "nt4-current-is-cs2.SYSTEM"
+    adapters = (
+        "REGEDIT4\r\n\r\n"
+        "[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\El90x1\\Parameters\\Tcpip]\r\n"
+        '"IPAddress"="10.0.0.99"\r\n'
+    )
+    source = server_with(tmp_path, {"registry/SYSTEM": hive, "registry/x.reg": adapters.encode()})
+    registry = collect(source, baseline).registry
+    assert registry is not None
+    assert registry.control_set == "ControlSet002"
+    assert [o.value for o in registry.overrides] == ["10.0.0.99"]  # from the hive
+    assert [a.addresses for a in registry.adapters] == [("10.0.0.99",)]  # from the export

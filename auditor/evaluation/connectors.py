@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from auditor.baseline import RegistryRule
@@ -12,7 +13,9 @@ from auditor.verdicts import ConnectorFinding, ConnectorResult
 
 __all__ = ["ConnectorsOutcome", "judge_connectors"]
 
-_TCP_TRANSPORTS = {"", "tcp", "tcp/ip", "tcpip", "rfc1006"}
+# The MTA's other stacks; the override is for TCP/IP only. An unknown spelling counts as
+# TCP/IP, so that a typo in the inventory cannot excuse a missing override.
+_OTHER_STACKS = re.compile(r"\b(x\.?25|tp[04]|clnp|clns|osi|ras)\b", re.IGNORECASE)
 _INVALID = {
     ConnectorResult.MISSING,
     ConnectorResult.WRONG_TYPE,
@@ -88,7 +91,7 @@ def _judge(
             detail=detail,
         )
 
-    if entry is not None and entry.transport.casefold() not in _TCP_TRANSPORTS:
+    if entry is not None and _OTHER_STACKS.search(entry.transport):
         return finding(ConnectorResult.NOT_REQUIRED, f"transport {entry.transport}: not TCP/IP")
     if network.multihomed is False:
         return finding(ConnectorResult.NOT_REQUIRED, "the server is not multihomed")

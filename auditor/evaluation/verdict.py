@@ -32,7 +32,7 @@ def evaluate(
         facts.server, registry.overrides if registry else (), network, baseline.registry, inventory
     )
     if not_applicable:
-        status, reasons, remediation = Status.NOT_APPLICABLE, [not_applicable], []
+        status, reasons, remediation = Status.NOT_APPLICABLE, [not_applicable], list[str]()
     else:
         status, reasons, remediation = _status(
             facts, baseline, files, network, connectors, inventory
@@ -78,8 +78,13 @@ def _status(
         remediation += connectors.remediation
         remediation.append(baseline.registry.remediation)
     unknown = _unknowns(facts, files, network, connectors)
-    if network.multihomed and inventory is not None and inventory.error:
-        unknown.append(f"the connectors inventory is unusable: {inventory.error}")
+    if network.multihomed and inventory is not None:
+        if inventory.error:
+            unknown.append(f"the connectors inventory is unusable: {inventory.error}")
+        unknown += [
+            f"a connector row could not be used: {why}"
+            for why in inventory.rejected_of(facts.server)
+        ]
     if network.multihomed and (files.below or invalid):
         return Status.EXPOSED, [_multihomed(network), *reasons], remediation
     if files.below:
@@ -91,7 +96,7 @@ def _status(
     if unknown:
         steps = ["Collect the missing evidence and scan again", *remediation]
         return Status.INCOMPLETE, unknown, steps
-    return Status.COMPLIANT, _compliant_reasons(baseline, network), []
+    return Status.COMPLIANT, _compliant_reasons(baseline, network, connectors), []
 
 
 def _not_applicable(facts: ServerFacts, baseline: Baseline) -> str | None:
@@ -137,9 +142,13 @@ def _multihomed(network: Network) -> str:
     return f"multihomed ({', '.join(network.addresses)})"
 
 
-def _compliant_reasons(baseline: Baseline, network: Network) -> list[str]:
+def _compliant_reasons(
+    baseline: Baseline, network: Network, connectors: ConnectorsOutcome
+) -> list[str]:
     reasons = [f"every MTA file is at or above {baseline.fixed_build}"]
-    if network.multihomed:
+    if network.multihomed and not connectors.findings:
+        reasons.append(f"{_multihomed(network)}; the inventory lists no X.400 connector for it")
+    elif network.multihomed:
         reasons.append(f"{_multihomed(network)}; every connector has a valid override")
         reasons.append(RESTART_CAVEAT)
     else:

@@ -40,6 +40,8 @@ class ConnectorInventory:
     """Rows that could not be used, each naming the file and line."""
     error: str | None = None
     """Why the whole inventory is unusable; then no server can be judged compliant by it."""
+    rejected: tuple[tuple[str, str], ...] = ()
+    """(server, why) for each row of a named server that could not be used: a connector lost."""
 
     @classmethod
     def unusable(cls, source: str, error: str) -> ConnectorInventory:
@@ -48,6 +50,10 @@ class ConnectorInventory:
     def of(self, server: str) -> tuple[ConnectorEntry, ...]:
         key = server.casefold()
         return tuple(entry for entry in self.entries if entry.server.casefold() == key)
+
+    def rejected_of(self, server: str) -> tuple[str, ...]:
+        key = server.casefold()
+        return tuple(why for name, why in self.rejected if name.casefold() == key)
 
 
 def rdn_of(obj_dist_name: str) -> str:
@@ -79,10 +85,14 @@ def parse_connectors(path: Path) -> ConnectorInventory:
     reader.fieldnames = columns
     entries: list[ConnectorEntry] = []
     problems: list[str] = []
+    rejected: list[tuple[str, str]] = []
     seen: set[tuple[str, str]] = set()
     for line, row in enumerate(reader, start=2):
         entry = _entry(row, f"{path}:{line}", problems)
         if entry is None:
+            server = (row.get("server") or "").strip()
+            if server:
+                rejected.append((server, problems[-1]))
             continue
         key = (entry.server.casefold(), entry.rdn.casefold())
         if key in seen:
@@ -90,7 +100,7 @@ def parse_connectors(path: Path) -> ConnectorInventory:
             continue
         seen.add(key)
         entries.append(entry)
-    return ConnectorInventory(str(path), tuple(entries), tuple(problems))
+    return ConnectorInventory(str(path), tuple(entries), tuple(problems), None, tuple(rejected))
 
 
 def _entry(row: dict[str, str | None], where: str, problems: list[str]) -> ConnectorEntry | None:

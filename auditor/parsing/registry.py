@@ -96,6 +96,7 @@ RegOperation = SetValue | EnsureKey | DeleteKey | DeleteValue
 
 
 _ROOT_ALIASES = {"hklm": "HKEY_LOCAL_MACHINE"}
+_CURRENT_CONTROL_SET = ["hkey_local_machine", "system", "currentcontrolset"]
 
 
 def split_path(path: str) -> list[str]:
@@ -174,7 +175,7 @@ class RegistryTree:
     def apply(self, operations: Iterable[RegOperation]) -> None:
         """Apply operations in order, as regedit would on import."""
         for operation in operations:
-            parts = split_path(operation.key)
+            parts = self._resolve(split_path(operation.key))
             match operation:
                 case SetValue(value=value):
                     self.root.ensure(parts).set_value(value)
@@ -191,3 +192,18 @@ class RegistryTree:
 
     def find(self, path: str) -> RegistryKey | None:
         return self.root.find(path)
+
+    def _resolve(self, parts: list[str]) -> list[str]:
+        """Map ``SYSTEM\\CurrentControlSet`` onto the set ``Select\\Current`` names, if known.
+
+        On a live system CurrentControlSet is a link to ControlSet%03d. An offline hive has
+        only the real set, an export only the link: without this, an export merged after a
+        hive would hide the hive's current control set instead of updating it.
+        """
+        if len(parts) < 3 or [p.casefold() for p in parts[:3]] != _CURRENT_CONTROL_SET:
+            return parts
+        select = self.root.find([*parts[:2], "Select"])
+        current = select.value("Current") if select else None
+        if current is None or not isinstance(current.data, int):
+            return parts
+        return [*parts[:2], f"ControlSet{current.data:03d}", *parts[3:]]

@@ -417,3 +417,44 @@ def test_mta_binaries_without_the_service_key_are_still_judged(baseline: Baselin
     no_service = registry(adapter("A", "10.0.0.5"), mta_service=False)
     verdict = evaluate(server(file_facts=partial, registry_facts=no_service), baseline)
     assert verdict.status is Status.BELOW_BASELINE
+
+
+@pytest.mark.parametrize(
+    ("transport", "expected"),
+    [
+        ("TCP", ConnectorResult.MISSING),
+        ("TCP/IP (RFC1006)", ConnectorResult.MISSING),
+        ("tcpip", ConnectorResult.MISSING),
+        ("a typo", ConnectorResult.MISSING),
+        ("X.25", ConnectorResult.NOT_REQUIRED),
+        ("TP4/CLNP", ConnectorResult.NOT_REQUIRED),
+    ],
+)
+def test_only_known_other_stacks_are_excused_from_the_override(
+    baseline: Baseline, transport: str, expected: ConnectorResult
+) -> None:
+    entry = ConnectorEntry("EXCH01", "/o=O/cn=Link", "Link", transport, "", "")
+    verdict = evaluate(
+        server(registry_facts=registry(adapter("A", "10.0.0.5", "10.0.0.6"))),
+        baseline,
+        ConnectorInventory("connectors.csv", (entry,), ()),
+    )
+    assert [c.result for c in verdict.connectors] == [expected]
+
+
+def test_an_unusable_inventory_row_keeps_its_server_from_passing(baseline: Baseline) -> None:
+    inv = ConnectorInventory(
+        "connectors.csv", (), ("connectors.csv:3: no cn= part",), None,
+        (("EXCH01", "connectors.csv:3: no cn= part"),),
+    )  # fmt: skip
+    multihomed = registry(adapter("A", "10.0.0.5", "10.0.0.6"))
+    verdict = evaluate(server(registry_facts=multihomed), baseline, inv)
+    assert verdict.status is Status.INCOMPLETE
+    assert any("connectors.csv:3" in reason for reason in verdict.reasons)
+
+
+def test_a_multihomed_server_the_inventory_does_not_list_says_so(baseline: Baseline) -> None:
+    multihomed = registry(adapter("A", "10.0.0.5", "10.0.0.6"))
+    verdict = evaluate(server(registry_facts=multihomed), baseline, inventory())
+    assert verdict.status is Status.COMPLIANT
+    assert any("lists no X.400 connector" in reason for reason in verdict.reasons)

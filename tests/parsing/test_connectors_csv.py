@@ -62,3 +62,10 @@ def test_bad_rows_are_problems_naming_the_line(tmp_path: Path) -> None:
 def test_a_missing_column_is_a_parse_error(tmp_path: Path) -> None:
     with pytest.raises(ParseError, match="lacks the column 'obj_dist_name'"):
         parse_connectors(write(tmp_path, "server,dn\r\nEXCH01,x\r\n"))
+
+
+def test_an_unusable_row_is_kept_against_its_server(tmp_path: Path) -> None:
+    inventory = parse_connectors(write(tmp_path, HEADER + "EXCH01,/o=Org/ou=Links/Link\r\n"))
+    assert inventory.entries == ()
+    (why,) = inventory.rejected_of("exch01")
+    assert ":2:" in why
