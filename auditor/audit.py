@@ -69,7 +69,7 @@ def scan(
     gathered += _inventory_only(inventory, sources)
     verdicts = []
     for facts in gathered:
-        verdict = evaluate(facts, baseline, inventory)
+        verdict = _evaluate_safely(facts, baseline, inventory)
         verdicts.append(verdict)
         if on_server:
             on_server(verdict)
@@ -79,6 +79,19 @@ def scan(
         servers=tuple(verdicts),
         notes=_notes(inventory),
     )
+
+
+def _evaluate_safely(
+    facts: ServerFacts, baseline: Baseline, inventory: ConnectorInventory | None
+) -> ServerVerdict:
+    """A bug met while judging one server makes that server incomplete, not the run fail."""
+    try:
+        return evaluate(facts, baseline, inventory)
+    except Exception as error:  # a bug must not stop the fleet
+        reason = f"{facts.source}: internal error while judging: {type(error).__name__}: {error}"
+        return evaluate(
+            ServerFacts(facts.server, facts.source, (), None, (reason,)), baseline, inventory
+        )
 
 
 def _inventory_only(
@@ -132,12 +145,20 @@ def write_reports(result: AuditResult, paths: ReportPaths) -> list[Path]:
         (paths.json, partial(render_json, result, report)),
     ]
     for path, render in renderers:
-        if path is None:
-            continue
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise ReportError(f"{path.parent}: cannot create the folder: {error}") from error
-        render(path)
-        written.append(path)
+        if path is not None:
+            _write_whole(path, render)
+            written.append(path)
     return written
+
+
+def _write_whole(path: Path, render: Callable[[Path], None]) -> None:
+    """Render beside the target and rename, so a failed run never leaves half a report."""
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        render(partial)
+        partial.replace(path)
+    except OSError as error:
+        raise ReportError(f"{path}: cannot write the report: {error}") from error
+    finally:
+        partial.unlink(missing_ok=True)

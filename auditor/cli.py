@@ -94,20 +94,26 @@ def main(
         return int(stop.code or 0)
     try:
         return _scan(args, out)
-    except AuditorError as error:
-        print(f"auditor: {error}", file=err)
+    except Exception as error:  # a crash must still exit 3: exit 1 means findings
+        print(f"auditor: {_describe(error)}", file=err)
         return _exit_code_for(error)
 
 
-def _exit_code_for(error: AuditorError) -> int:
+def _exit_code_for(error: Exception) -> int:
     """The one place that maps errors to exit codes.
 
     A problem with one server's evidence never gets here: it is a finding on that server.
-    What does get here stopped the whole run.
+    What does get here stopped the whole run, and exit 1 is kept for findings alone.
     """
     if isinstance(error, UsageError):
         return ExitCode.USAGE
     return ExitCode.FAILED
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, AuditorError):
+        return str(error)
+    return f"internal error, please report it: {type(error).__name__}: {error}"
 
 
 def _scan(args: argparse.Namespace, out: TextIO) -> int:

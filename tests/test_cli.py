@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import shutil
 import zipfile
@@ -151,3 +152,43 @@ def test_python_dash_m_runs_the_cli() -> None:
     )
     assert done.returncode == 0
     assert done.stdout.startswith("fixlevel ")
+
+
+def test_names_that_are_not_utf8_are_reported_not_fatal(fleet: Path, tmp_path: Path) -> None:
+    server = fleet / "compliant-sp2-single-homed"
+    odd = Path(os.fsdecode(bytes(server / "C$") + b"/old\xe9"))
+    odd.mkdir()
+    shutil.copy(server / "C$" / "exchsrvr" / "bin" / "EMSMTA.EXE", odd / "EMSMTA.EXE")
+    shutil.copytree(server, Path(os.fsdecode(bytes(fleet) + b"/caf\xe9")))
+    paths = {kind: tmp_path / f"r.{kind}" for kind in ("xlsx", "csv", "json")}
+    code, _, err = run("scan", str(fleet), *(f"--{k}={p}" for k, p in paths.items()))
+    assert code == ExitCode.FINDINGS, err
+    servers = {s["server"]: s for s in json.loads(paths["json"].read_text())["servers"]}
+    assert servers["caf\ufffd"]["status"] == "compliant"
+    copies = [f["path"] for f in servers["compliant-sp2-single-homed"]["files"]]
+    assert "C$/old\ufffd/EMSMTA.EXE" in copies
+
+
+def test_a_crash_exits_3_and_leaves_no_partial_report(
+    fleet: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def explode(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("auditor.audit.render_json", explode)
+    target = tmp_path / "r.json"
+    code, _, err = run("scan", str(fleet), f"--json={target}")
+    assert code == ExitCode.FAILED
+    assert "internal error" in err and "boom" in err
+    assert list(tmp_path.iterdir()) == [fleet]
+
+
+def test_a_linked_server_folder_is_reported_not_followed(fleet: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    shutil.copytree(fleet / "compliant-sp2-single-homed", outside)
+    (fleet / "linked").symlink_to(outside)
+    json_path = tmp_path / "r.json"
+    run("scan", str(fleet), f"--json={json_path}")
+    servers = {s["server"]: s for s in json.loads(json_path.read_text())["servers"]}
+    assert servers["linked"]["status"] == "incomplete"
+    assert "not followed" in servers["linked"]["reasons"][0]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from auditor.errors import EvidenceError
 from auditor.evidence.folder import FolderSource
-from auditor.evidence.interface import EvidenceSource, UnsupportedSource
+from auditor.evidence.interface import EvidenceSource, UnsupportedSource, display_name
 
 __all__ = ["CONNECTORS_FILE", "discover_fleet"]
 
@@ -27,14 +27,13 @@ def discover_fleet(fleet_dir: Path) -> list[EvidenceSource]:
     for entry in entries:
         if entry.name.startswith("."):
             continue
-        if entry.is_dir() and not entry.is_symlink():
+        name, location = display_name(entry.name), display_name(str(entry))
+        if entry.is_symlink() and entry.is_dir():
+            reason = "a link to a folder; not followed (evidence must lie inside the fleet)"
+            sources.append(UnsupportedSource(name, location, reason))
+        elif entry.is_dir():
             sources.append(FolderSource(entry))
         elif entry.suffix.casefold() == ".zip":
-            sources.append(
-                UnsupportedSource(
-                    entry.stem,
-                    str(entry),
-                    "zipped evidence bundles are not supported by this version; unzip it",
-                )
-            )
+            reason = "zipped evidence bundles are not supported by this version; unzip it"
+            sources.append(UnsupportedSource(display_name(entry.stem), location, reason))
     return sources

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from auditor.errors import EvidenceError
-from auditor.evidence.interface import EvidenceFile, EvidenceSource
+from auditor.evidence.interface import EvidenceFile, EvidenceSource, display_name
 
 __all__ = ["MAX_FILES", "FolderSource"]
 
@@ -21,23 +21,27 @@ class FolderSource(EvidenceSource):
 
     def __init__(self, root: Path, server: str | None = None) -> None:
         self.root = root
-        self.server = server or root.name
-        self.location = str(root)
+        self.server = server or display_name(root.name)
+        self.location = display_name(str(root))
         self._real_root = root.resolve()
+        self._raw_paths: dict[str, str] = {}
+        """Display path -> path on disk, for names that were not valid UTF-8."""
 
     def list_files(self) -> tuple[list[EvidenceFile], list[str]]:
         files: list[EvidenceFile] = []
         problems: list[str] = []
 
         def on_error(error: OSError) -> None:
-            problems.append(f"{error.filename}: cannot list: {error.strerror}")
+            problems.append(f"{display_name(str(error.filename))}: cannot list: {error.strerror}")
 
         # Symlinks are not followed: evidence must not reach outside its folder.
         for folder, dirs, names in os.walk(self.root, onerror=on_error):
             dirs.sort()
             for name in sorted(names):
                 if len(files) >= MAX_FILES:
-                    problems.append(f"{self.root}: more than {MAX_FILES} files; listing stopped")
+                    problems.append(
+                        f"{self.location}: more than {MAX_FILES} files; listing stopped"
+                    )
                     return files, problems
                 entry = self._entry(Path(folder) / name, problems)
                 if entry is not None:
@@ -45,35 +49,41 @@ class FolderSource(EvidenceSource):
         return files, problems
 
     def _entry(self, path: Path, problems: list[str]) -> EvidenceFile | None:
-        relative = path.relative_to(self.root).as_posix()
+        raw = path.relative_to(self.root).as_posix()
+        relative = display_name(raw)
+        where = f"{self.location}/{relative}"
         try:
             if path.is_symlink() and not path.resolve().is_relative_to(self._real_root):
-                problems.append(f"{path}: a link that leaves the evidence folder; not read")
+                problems.append(f"{where}: a link that leaves the evidence folder; not read")
                 return None
             stat = path.stat()
         except OSError as error:
-            problems.append(f"{path}: cannot read: {error.strerror}")
+            problems.append(f"{where}: cannot read: {error.strerror}")
             return None
         if not path.is_file():
             return None
+        if relative != raw:
+            self._raw_paths[relative] = raw
         return EvidenceFile(relative, stat.st_size)
+
+    def _full(self, path: str) -> Path:
+        return self.root / self._raw_paths.get(path, path)
 
     @contextmanager
     def local_copy(self, path: str, limit: int) -> Iterator[Path]:
-        full = self.root / path
+        full = self._full(path)
         try:
             size = full.stat().st_size
         except OSError as error:
-            raise EvidenceError(f"{full}: cannot read: {error.strerror}") from error
+            raise EvidenceError(f"{self.location}/{path}: cannot read: {error.strerror}") from error
         if size > limit:
-            raise EvidenceError(f"{full}: larger than {limit} bytes")
+            raise EvidenceError(f"{self.location}/{path}: larger than {limit} bytes")
         yield full
 
     def read_at(self, path: str, offset: int, length: int) -> bytes:
-        full = self.root / path
         try:
-            with full.open("rb") as handle:
+            with self._full(path).open("rb") as handle:
                 handle.seek(offset)
                 return handle.read(length)
         except OSError as error:
-            raise EvidenceError(f"{full}: cannot read: {error.strerror}") from error
+            raise EvidenceError(f"{self.location}/{path}: cannot read: {error.strerror}") from error

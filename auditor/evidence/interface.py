@@ -11,7 +11,13 @@ from pathlib import Path
 
 from auditor.errors import EvidenceError
 
-__all__ = ["EvidenceFile", "EvidenceSource", "UnsupportedSource"]
+__all__ = ["EvidenceFile", "EvidenceSource", "UnsupportedSource", "display_name"]
+
+
+def display_name(text: str) -> str:
+    """A name fit for reports: bytes that were not UTF-8 (kept by Python as lone
+    surrogates) become U+FFFD, so that no report writer fails on them."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import pandas as pd
 
 from auditor.errors import ReportError
 from auditor.reporting.model import Report
+from auditor.reporting.text import clean_text
 
 __all__ = ["defuse", "render_csv"]
 
@@ -45,4 +46,4 @@ def _safe_rows(frame: pd.DataFrame) -> Iterable[list[object]]:
     # NaN (pandas' missing string) becomes None, which the csv module writes as an empty field.
     plain = frame.astype(object).where(frame.notna(), None)
     for row in plain.itertuples(index=False, name=None):
-        yield [defuse(value) for value in row]
+        yield [defuse(clean_text(value) if isinstance(value, str) else value) for value in row]

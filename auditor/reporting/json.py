@@ -21,7 +21,7 @@ def render_json(result: AuditResult, report: Report, path: Path) -> None:
     """Write to_json_dict as UTF-8 JSON. Raise ReportError when it cannot be written."""
     document = to_json_dict(result, report)
     try:
-        with path.open("w", encoding="utf-8") as stream:
+        with path.open("w", encoding="utf-8", errors="replace") as stream:
             json.dump(document, stream, ensure_ascii=False, indent=2)
             stream.write("\n")
     except OSError as error:

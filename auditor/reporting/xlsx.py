@@ -15,13 +15,13 @@ from typing import Any
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from auditor.errors import ReportError
 from auditor.reporting.model import Report, Summary
+from auditor.reporting.text import clean_text
 from auditor.verdicts import Status
 
 __all__ = ["STATUS_COLOURS", "clean_text", "render_xlsx"]
@@ -38,11 +38,8 @@ STATUS_COLOURS: dict[Status, str] = {
 }
 """Fill colour (RGB hex) of a status cell: red, orange, yellow, green, grey."""
 
-MAX_CELL_CHARS = 32_767
-"""Excel's limit, counted in UTF-16 code units."""
 MAX_WIDTH = 60
 MIN_WIDTH = 8
-_TRUNCATED = " …[truncated]"
 _STATUS_COLUMN = "Status"
 
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -81,18 +78,6 @@ def _build_workbook(report: Report) -> Workbook:
     ):
         _write_table(workbook, title, frame)
     return workbook
-
-
-def clean_text(text: str) -> str:
-    """Text openpyxl accepts and Excel keeps whole: no control characters, at most 32,767."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", text)
-    # Excel counts UTF-16 units, so a character outside the BMP counts twice; only a string
-    # longer than half the limit can possibly be over it.
-    if len(text) * 2 <= MAX_CELL_CHARS or len(text.encode("utf-16-le")) <= MAX_CELL_CHARS * 2:
-        return text
-    room = (MAX_CELL_CHARS - len(_TRUNCATED)) * 2
-    # errors="ignore" drops a surrogate pair cut in half at the boundary.
-    return text.encode("utf-16-le")[:room].decode("utf-16-le", errors="ignore") + _TRUNCATED
 
 
 def _text_cell(sheet: Sheet, text: str) -> WriteOnlyCell:

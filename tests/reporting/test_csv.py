@@ -21,7 +21,7 @@ def read_back(path):
 def expected_text(value) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
-    text = str(value)
+    text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "", str(value))
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
@@ -49,8 +49,8 @@ def test_injection_prefixes(tmp_path):
     # Commas, quotes and newlines survive through quoting, unprefixed.
     assert 'MTA, "quoted"\nnewline' in rows
     assert rows['MTA, "quoted"\nnewline'][2] == 'a, b; "c"'
-    # Control characters are kept: the CSV is for machines.
-    assert "\x07" in rows["'=1+2"][2]
+    # Control characters (terminal escapes) are removed; tab, CR and LF are kept.
+    assert rows["'=1+2"][2] == "Emsmta.exe is below 5.5.2431.0[0m"
 
 
 def test_non_ascii_is_utf8(tmp_path):

@@ -12,7 +12,8 @@ import pytest
 
 from auditor.errors import ReportError
 from auditor.reporting import build_report, render_xlsx
-from auditor.reporting.xlsx import STATUS_COLOURS, clean_text
+from auditor.reporting.text import clean_text
+from auditor.reporting.xlsx import STATUS_COLOURS
 from auditor.verdicts import Status
 from tests import scenarios
 

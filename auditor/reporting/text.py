@@ -1,0 +1,25 @@
+"""Text from evidence made safe to show: for Excel, for CSV readers, for terminals."""
+
+from __future__ import annotations
+
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+__all__ = ["MAX_CELL_CHARS", "clean_text"]
+
+MAX_CELL_CHARS = 32_767
+"""Excel keeps no more in one cell (counted in UTF-16 units)."""
+_TRUNCATED = " …[truncated]"
+
+
+def clean_text(text: str) -> str:
+    """Text openpyxl accepts and Excel keeps whole: no control characters, at most 32,767."""
+    # A file name that was not valid UTF-8 arrives with lone surrogates, which no encoder takes.
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    # Excel counts UTF-16 units, so a character outside the BMP counts twice; only a string
+    # longer than half the limit can possibly be over it.
+    if len(text) * 2 <= MAX_CELL_CHARS or len(text.encode("utf-16-le")) <= MAX_CELL_CHARS * 2:
+        return text
+    room = (MAX_CELL_CHARS - len(_TRUNCATED)) * 2
+    # errors="ignore" drops a surrogate pair cut in half at the boundary.
+    return text.encode("utf-16-le")[:room].decode("utf-16-le", errors="ignore") + _TRUNCATED
