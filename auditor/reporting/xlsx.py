@@ -15,9 +15,8 @@ from typing import Any
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from auditor.errors import ReportError
@@ -44,7 +43,6 @@ MIN_WIDTH = 8
 _STATUS_COLUMN = "Status"
 
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
-_WRAPPED = Alignment(wrap_text=True, vertical="top")
 _HEADER_FILL = PatternFill("solid", fgColor="1F3864")
 _BOLD = Font(bold=True)
 _STATUS_FILLS = {
@@ -114,11 +112,8 @@ def _status_cell(sheet: Sheet, status: str) -> WriteOnlyCell:
 def _write_table(workbook: Workbook, title: str, frame: pd.DataFrame) -> None:
     sheet = workbook.create_sheet(title)
     columns = [str(name) for name in frame.columns]
-    widths = _column_widths(frame)
-    for number, width in enumerate(widths, start=1):
+    for number, width in enumerate(_column_widths(frame), start=1):
         sheet.column_dimensions[get_column_letter(number)].width = width
-    # Text longer than its capped column wraps, so a printed page shows all of it.
-    wrapped = [at for at, width in enumerate(widths) if width >= MAX_WIDTH]
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(frame) + 1}"
     _set_printing(sheet)
@@ -126,9 +121,6 @@ def _write_table(workbook: Workbook, title: str, frame: pd.DataFrame) -> None:
     status_at = columns.index(_STATUS_COLUMN) if _STATUS_COLUMN in columns else -1
     for row in _plain_rows(frame):
         cells = [_cell(sheet, value) for value in row]
-        for at in wrapped:
-            if isinstance(cell := cells[at], Cell):
-                cell.alignment = _WRAPPED
         if status_at >= 0:
             cells[status_at] = _status_cell(sheet, str(row[status_at]))
         sheet.append(cells)

@@ -178,17 +178,3 @@ def test_unwritable_path_is_a_report_error(tmp_path):
 def test_directory_path_is_a_report_error(tmp_path):
     with pytest.raises(ReportError):
         render_xlsx(build_report(scenarios.one_of_each()), Path(tmp_path))
-
-
-def test_text_longer_than_its_column_wraps(tmp_path):
-    path = tmp_path / "wrap.xlsx"
-    long_reason = scenarios.verdict("EXCH01", Status.EXPOSED, reasons=("below the fix " * 10,))
-    render_xlsx(build_report(scenarios.audit(long_reason)), path)
-    sheet = openpyxl.load_workbook(path)["Servers"]
-    header = [cell.value for cell in sheet[1]]
-    reasons = header.index("Reasons") + 1
-    assert sheet.column_dimensions[openpyxl.utils.get_column_letter(reasons)].width == 60
-    texts = [row[reasons - 1] for row in sheet.iter_rows(min_row=2) if row[reasons - 1].value]
-    assert texts and all(cell.alignment.wrap_text for cell in texts)
-    server = header.index("Server")
-    assert not any(row[server].alignment.wrap_text for row in sheet.iter_rows(min_row=2))
