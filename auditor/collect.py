@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from auditor.baseline import Baseline, BaselineFile, FileKind
 from auditor.errors import AuditorError
@@ -63,25 +63,22 @@ def _in_registry_folder(file: EvidenceFile) -> bool:
 
 
 def _file_fact(source: EvidenceSource, file: EvidenceFile, required: BaselineFile) -> FileFact:
-    base = FileFact(name=required.name, path=file.path, size=file.size)
+    fact = FileFact(name=required.name, path=file.path, size=file.size)
     origin = f"{source.location}/{file.path}"
     try:
         if required.kind is FileKind.DATA:
             data = source.read_all(file.path, MAX_DATA_FILE)
-            digest = hashlib.sha256(data).hexdigest()
-            return FileFact(**{**vars(base), "sha256": digest, "bytes_read": len(data)})
+            return replace(fact, sha256=hashlib.sha256(data).hexdigest(), bytes_read=len(data))
         version = read_pe_version(
             lambda offset, length: source.read_at(file.path, offset, length), file.size, origin
         )
     except AuditorError as error:
-        return FileFact(**{**vars(base), "error": _reason(error, origin)})
-    return FileFact(
-        **{
-            **vars(base),
-            "fixed_version": str(version.fixed) if version.fixed else None,
-            "string_version": version.string,
-            "bytes_read": version.bytes_read,
-        }
+        return replace(fact, error=_reason(error, origin))
+    return replace(
+        fact,
+        fixed_version=str(version.fixed) if version.fixed else None,
+        string_version=version.string,
+        bytes_read=version.bytes_read,
     )
 
 
