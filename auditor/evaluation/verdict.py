@@ -77,22 +77,17 @@ def _status(
     if invalid:
         remediation += connectors.remediation
         remediation.append(baseline.registry.remediation)
-    unknown = _unknowns(facts, files, network, connectors)
-    if network.multihomed and inventory is not None:
-        if inventory.error:
-            unknown.append(f"the connectors inventory is unusable: {inventory.error}")
-        unknown += [
-            f"a connector row could not be used: {why}"
-            for why in inventory.rejected_of(facts.server)
-        ]
+    unknown = _unknowns(facts, files, network, connectors, inventory)
+    # What could not be read is listed even where the rest already proves the status.
+    also = [f"also: {item}" for item in unknown]
     if network.multihomed and (files.below or invalid):
-        return Status.EXPOSED, [_multihomed(network), *reasons], remediation
+        return Status.EXPOSED, [_multihomed(network), *reasons, *also], remediation
     if files.below:
         if network.multihomed is None:
             reasons.append("could not tell whether it is multihomed; if it is, it is exposed")
         else:
             reasons.append("not multihomed, so the override is not needed")
-        return Status.BELOW_BASELINE, reasons, remediation
+        return Status.BELOW_BASELINE, [*reasons, *also], remediation
     if unknown:
         steps = ["Collect the missing evidence and scan again", *remediation]
         return Status.INCOMPLETE, unknown, steps
@@ -122,10 +117,21 @@ def _not_applicable(facts: ServerFacts, baseline: Baseline) -> str | None:
 
 
 def _unknowns(
-    facts: ServerFacts, files: FilesOutcome, network: Network, connectors: ConnectorsOutcome
+    facts: ServerFacts,
+    files: FilesOutcome,
+    network: Network,
+    connectors: ConnectorsOutcome,
+    inventory: ConnectorInventory | None,
 ) -> list[str]:
     """Why the evidence cannot support a verdict, each in plain words."""
     unknown = [*facts.problems, *files.unknown]
+    if network.multihomed and inventory is not None:
+        if inventory.error:
+            unknown.append(f"the connectors inventory is unusable: {inventory.error}")
+        unknown += [
+            f"a connector row could not be used: {why}"
+            for why in inventory.rejected_of(facts.server)
+        ]
     if facts.registry is None:
         unknown.append("no readable registry evidence: the overrides and addresses are unknown")
     elif network.multihomed is None:

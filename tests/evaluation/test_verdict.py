@@ -458,3 +458,14 @@ def test_a_multihomed_server_the_inventory_does_not_list_says_so(baseline: Basel
     verdict = evaluate(server(registry_facts=multihomed), baseline, inventory())
     assert verdict.status is Status.COMPLIANT
     assert any("lists no X.400 connector" in reason for reason in verdict.reasons)
+
+
+def test_unreadable_evidence_is_still_named_when_the_status_is_proven(baseline: Baseline) -> None:
+    facts = server(
+        file_facts=without(files("5.5.2232.18"), "Mtamsg.dll"),
+        problems=("registry/b.reg: line 9: bad hex",),
+    )
+    verdict = evaluate(facts, baseline)
+    assert verdict.status is Status.BELOW_BASELINE
+    assert "also: registry/b.reg: line 9: bad hex" in verdict.reasons
+    assert "also: Mtamsg.dll is not in the evidence" in verdict.reasons
