@@ -57,7 +57,7 @@ def judge_files(
         outcome.findings.append(_judge(required, judged, baseline, outcome))
         for stray in copies:
             if stray is not judged:
-                outcome.findings.append(_stray(required, stray))
+                outcome.findings.append(_stray(required, stray, folder))
                 outcome.warnings.append(
                     f"{required.name}: another copy at {stray.path} "
                     f"({stray.fixed_version or 'no version'}) was not judged"
@@ -138,8 +138,12 @@ def _check_string_version(
         )
 
 
-def _stray(required: BaselineFile, fact: FileFact) -> FileFinding:
-    return _finding(required, fact, FileResult.STRAY, "outside the MTA folder or not the lowest")
+def _stray(required: BaselineFile, fact: FileFact, folder: MtaFolder) -> FileFinding:
+    if folder.holds(fact.path):
+        detail = "another copy in the MTA folder; the lowest version was judged"
+    else:
+        detail = f"outside the MTA folder {folder}; not judged"
+    return _finding(required, fact, FileResult.STRAY, detail)
 
 
 def _finding(
