@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -133,7 +134,11 @@ def _scan(args: argparse.Namespace, out: TextIO) -> int:
     else:
         paths = default_report_paths(Path.cwd(), now, baseline.article_id)
     written = write_reports(result, paths)
-    _print_summary(result, written, out)
+    try:
+        _print_summary(result, written, out)
+    except BrokenPipeError:
+        # The reader (say, `| head`) has gone; the reports are written and the verdicts stand.
+        _silence_stdout()
     return ExitCode.FINDINGS if any(v.status.is_failing for v in result.servers) else ExitCode.OK
 
 
@@ -158,6 +163,15 @@ def _print_summary(result: AuditResult, written: list[Path], out: TextIO) -> Non
         print(f"  note: {_printable(note)}", file=out)
     for path in written:
         print(f"wrote {path}", file=out)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file behind stdout: nothing will flush to it
+        pass
 
 
 def _printable(text: str) -> str:

@@ -192,3 +192,13 @@ def test_a_linked_server_folder_is_reported_not_followed(fleet: Path, tmp_path: 
     servers = {s["server"]: s for s in json.loads(json_path.read_text())["servers"]}
     assert servers["linked"]["status"] == "incomplete"
     assert "not followed" in servers["linked"]["reasons"][0]
+
+
+def test_a_closed_pipe_on_stdout_keeps_the_findings_exit_code(fleet: Path, tmp_path: Path) -> None:
+    class ClosedPipe(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    code = main(["scan", str(fleet), f"--json={tmp_path / 'r.json'}"], ClosedPipe(), io.StringIO())
+    assert code == ExitCode.FINDINGS
+    assert (tmp_path / "r.json").is_file()
