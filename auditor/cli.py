@@ -138,7 +138,8 @@ def _scan(args: argparse.Namespace, out: TextIO) -> int:
         _print_summary(result, written, out)
     except BrokenPipeError:
         # The reader (say, `| head`) has gone; the reports are written and the verdicts stand.
-        _silence_stdout()
+        if out is sys.stdout:
+            _silence_stdout()
     return ExitCode.FINDINGS if any(v.status.is_failing for v in result.servers) else ExitCode.OK
 
 
