@@ -237,7 +237,7 @@ def _name(key: _NK) -> str:
 def _type(code: int) -> RegType:
     try:
         return RegType.from_code(code)
-    except KeyError:  # REG_FILETIME, device property types: none matters to the audit
+    except ValueError:  # REG_FILETIME, device property types: none matters to the audit
         return RegType.NONE
 
 

@@ -218,7 +218,7 @@ def _hex_number(text: str, max_digits: int, what: str) -> str:
 def _value_type(code: str) -> RegType:
     try:
         return RegType.from_code(int(code, 16))
-    except (KeyError, ValueError) as exc:
+    except ValueError as exc:
         raise ValueError(f"unsupported value type hex({code})") from exc
 
 

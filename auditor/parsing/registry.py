@@ -44,10 +44,20 @@ class RegType(StrEnum):
     @classmethod
     def from_code(cls, code: int) -> RegType:
         """The type for its numeric code (hex(N) in a .reg file). Raise ValueError."""
-        return _BY_CODE[code]
+        try:
+            return _BY_CODE[code]
+        except KeyError:
+            raise ValueError(f"no registry type has the code {code:#x}") from None
+
+    @property
+    def code(self) -> int:
+        """The numeric code, as .reg files and hives store it."""
+        return _CODES[self]
 
 
+# The members are declared in the order of their codes, REG_NONE = 0 to REG_QWORD = 11.
 _BY_CODE: dict[int, RegType] = dict(enumerate(RegType))
+_CODES: dict[RegType, int] = {kind: code for code, kind in _BY_CODE.items()}
 
 RegData = str | tuple[str, ...] | int | bytes
 

@@ -176,7 +176,7 @@ class _Cells:
         data = encode_data(value)
         name, flags = self._name(value.name)
         flags = VALUE_COMP_NAME if flags else 0
-        code = list(RegType).index(value.type)  # declared in code order, as from_code assumes
+        code = value.type.code
         stored = self._data(data) if len(data) > 4 else None
 
         def build(at: Callable[[int], int]) -> bytes:

@@ -34,7 +34,6 @@ class RegFormat(StrEnum):
 
 _HEADERS = {RegFormat.REGEDIT4: "REGEDIT4", RegFormat.V5: "Windows Registry Editor Version 5.00"}
 _PAYLOAD_ENCODINGS = {RegFormat.REGEDIT4: "cp1252", RegFormat.V5: "utf-16-le"}
-_CODES = {RegType.from_code(code): code for code in range(len(RegType))}
 # regedit (and Wine, which copies it) breaks hex data once a line reaches 77 characters.
 _HEX_WIDTH = 77
 _CONTINUATION = "\\\r\n  "
@@ -86,7 +85,7 @@ def _value_line(operation: SetValue | DeleteValue, form: RegFormat) -> str:
         return f'{name}="{_escape(data)}"'
     if value.type is RegType.DWORD and isinstance(data, int):
         return f"{name}=dword:{data:08x}"
-    prefix = "hex:" if value.type is RegType.BINARY else f"hex({_CODES[value.type]:x}):"
+    prefix = "hex:" if value.type is RegType.BINARY else f"hex({value.type.code:x}):"
     return _hex_line(f"{name}={prefix}", _payload(value, _PAYLOAD_ENCODINGS[form]))
 
 
