@@ -9,7 +9,13 @@ from __future__ import annotations
 from auditor.baseline import RegistryRule
 from auditor.errors import ParseError
 from auditor.facts import AdapterFact, OverrideFact, RegistryFacts
-from auditor.parsing.registry import RegistryKey, RegistryTree, RegType, RegValue
+from auditor.parsing.registry import (
+    RegistryKey,
+    RegistryTree,
+    RegType,
+    RegValue,
+    selected_control_set,
+)
 
 __all__ = ["CLUSTER_SERVICE", "SYSTEM_KEY", "extract_registry_facts", "value_text"]
 
@@ -43,13 +49,11 @@ def _current_control_set(system: RegistryKey, where: str) -> tuple[str, Registry
     current = system.subkey("CurrentControlSet")
     if current is not None:
         return current.name, current
-    select = system.find("Select")
-    value = select.value("Current") if select else None
-    if value is None or not isinstance(value.data, int):
+    name = selected_control_set(system)
+    if name is None:
         raise ParseError(
             f"{where}: neither CurrentControlSet nor a DWORD Select\\Current is in the evidence"
         )
-    name = f"ControlSet{value.data:03d}"
     control_set = system.subkey(name)
     if control_set is None:
         raise ParseError(f"{where}: Select\\Current names {name}, which the evidence does not hold")

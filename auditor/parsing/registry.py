@@ -21,6 +21,7 @@ __all__ = [
     "RegistryKey",
     "RegistryTree",
     "SetValue",
+    "selected_control_set",
     "split_path",
 ]
 
@@ -212,8 +213,15 @@ class RegistryTree:
         """
         if len(parts) < 3 or [p.casefold() for p in parts[:3]] != _CURRENT_CONTROL_SET:
             return parts
-        select = self.root.find([*parts[:2], "Select"])
-        current = select.value("Current") if select else None
-        if current is None or not isinstance(current.data, int):
-            return parts
-        return [*parts[:2], f"ControlSet{current.data:03d}", *parts[3:]]
+        system = self.root.find(parts[:2])
+        selected = selected_control_set(system) if system else None
+        return parts if selected is None else [*parts[:2], selected, *parts[3:]]
+
+
+def selected_control_set(system: RegistryKey) -> str | None:
+    """``ControlSet002`` when the SYSTEM key's ``Select\\Current`` is the DWORD 2, else None."""
+    select = system.subkey("Select")
+    current = select.value("Current") if select else None
+    if current is None or not isinstance(current.data, int):
+        return None
+    return f"ControlSet{current.data:03d}"
