@@ -61,18 +61,12 @@ def scan(
     inventory: ConnectorInventory | None = None,
     *,
     now: datetime | None = None,
-    on_server: Callable[[ServerVerdict], None] | None = None,
 ) -> AuditResult:
     """Collect and judge every server of a fleet folder. Raise EvidenceError if unlistable."""
     sources = discover_fleet(fleet_dir)
     gathered = [_collect_safely(source, baseline) for source in sources]
     gathered += _inventory_only(inventory, sources)
-    verdicts = []
-    for facts in gathered:
-        verdict = _evaluate_safely(facts, baseline, inventory)
-        verdicts.append(verdict)
-        if on_server:
-            on_server(verdict)
+    verdicts = [_evaluate_safely(facts, baseline, inventory) for facts in gathered]
     return AuditResult(
         baseline=baseline,
         generated_at=now or datetime.now(UTC),

@@ -7,7 +7,7 @@ root that the evidence names, e.g. ``SYSTEM\\CurrentControlSet\\Services``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -168,13 +168,6 @@ class RegistryKey:
 
     def delete_subkey(self, name: str) -> None:
         self._subkeys.pop(name.casefold(), None)
-
-    def walk(self, prefix: str = "") -> Iterator[tuple[str, RegistryKey]]:
-        """Every key below this one with its path; for tests and small trees only."""
-        for child in self._subkeys.values():
-            path = f"{prefix}\\{child.name}" if prefix else child.name
-            yield path, child
-            yield from child.walk(path)
 
 
 class RegistryTree:
