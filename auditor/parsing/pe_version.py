@@ -30,6 +30,10 @@ _HEADER_READ = 1024
 _SMALL_RESOURCES = 1024
 # Read-ahead for a resource directory: its header and about 30 entries.
 _DIRECTORY_READ = 256
+# Linkers put e_lfanew at 0x80-0x200 and the section table within the first 4 KiB. Headers
+# are read from offset 0 in one piece, so a hostile e_lfanew near the end of a 2 GB file
+# would otherwise make that piece 2 GB.
+_MAX_HEADERS = 64 * 1024
 _MAX_DEPTH = 8
 _MAX_ENTRIES = 512
 # wLength is a WORD, so no VS_VERSIONINFO is longer, whatever the data entry claims.
@@ -103,6 +107,11 @@ def _parse_headers(reader: RangeReader) -> pefile.PE:
         raise Unreadable("not a PE file: no PE signature at e_lfanew")
     sections, optional_size = struct.unpack_from("<H12xH", file_header, 6)
     headers_end = e_lfanew + 24 + optional_size + 40 * sections
+    if headers_end > _MAX_HEADERS:
+        raise Unreadable(
+            f"the PE headers run to 0x{headers_end:x}, past the {_MAX_HEADERS} bytes that "
+            "real headers stay within"
+        )
     headers = reader.fetch(0, headers_end, what="section table")
     # fast_load stops after the section table; the buffer holds nothing past it, so
     # pefile's warnings about sections "beyond the file" are expected and ignored.
