@@ -116,7 +116,7 @@ class _Reader:
         for name in copied:
             key = self._child(found, name)
             if key is not None:
-                self._copy_tree(key, f"{base}\\{_name(key)}", depth=0)
+                self._copy_tree(key, f"{base}\\{_name(key)}", frozenset())
         for service in self._subkeys(found):
             if _name(service).casefold() not in copied:
                 self._copy_adapter(service, f"{base}\\{_name(service)}")
@@ -142,12 +142,20 @@ class _Reader:
         if parameters is not None and tcpip is not None:
             self._copy_values(tcpip, f"{path}\\{_name(parameters)}\\{_name(tcpip)}")
 
-    def _copy_tree(self, key: _NK, path: str, depth: int) -> None:
-        if depth > MAX_DEPTH:
+    def _copy_tree(self, key: _NK, path: str, above: frozenset[int]) -> None:
+        """Copy ``key`` and its subtree; ``above`` holds the subkey lists of its ancestors."""
+        if len(above) > MAX_DEPTH:
             raise ParseError(f"{self.origin}: keys nested deeper than {MAX_DEPTH} at {path}")
         self._copy_values(key, path)
+        if not key.header.subkey_count:
+            return
+        # regipy keeps no cell offsets, but a key's subkey list is its own: meeting an
+        # ancestor's list again means the tree loops.
+        subkey_list = int(key.header.subkeys_list_offset)
+        if subkey_list in above:
+            raise self._corrupt(f"the subkey list of {path} loops back to a key above it")
         for child in self._subkeys(key):
-            self._copy_tree(child, f"{path}\\{_name(child)}", depth + 1)
+            self._copy_tree(child, f"{path}\\{_name(child)}", above | {subkey_list})
 
     def _copy_values(self, key: _NK, path: str) -> None:
         self.operations.append(EnsureKey(path))
@@ -158,12 +166,29 @@ class _Reader:
         return next((k for k in self._subkeys(key) if _name(k).casefold() == wanted), None)
 
     def _subkeys(self, key: _NK) -> Iterator[_NK]:
-        for child in key.iter_subkeys():
-            self._visit()
-            yield child
+        if not key.header.subkey_count:
+            return
+        # regipy parses a whole subkey list before it yields the first key, so the cost is
+        # the list's length, whatever the key's own count says and however soon we stop:
+        # one list of 65,535 entries met again under every service would take minutes.
+        self._visit(self._list_length(int(key.header.subkeys_list_offset)))
+        yield from key.iter_subkeys()
 
-    def _visit(self) -> None:
-        self.visited += 1
+    def _list_length(self, offset: int, *, in_index: bool = False) -> int:
+        """Entries in the subkey list at ``offset``; an index root counts its leaves' entries."""
+        cell = self._cell(offset)
+        if len(cell) < 4:
+            raise self._corrupt(f"the subkey list at {offset:#x} is shorter than its header")
+        signature, count = bytes(cell[:2]), int(struct.unpack_from("<H", cell, 2)[0])
+        if signature != b"ri":
+            return count
+        if in_index or len(cell) < 4 + 4 * count:
+            raise self._corrupt(f"the subkey index at {offset:#x} is malformed")
+        leaves = struct.iter_unpack("<I", cell[4 : 4 + 4 * count])
+        return count + sum(self._list_length(leaf, in_index=True) for (leaf,) in leaves)
+
+    def _visit(self, count: int = 1) -> None:
+        self.visited += count
         if self.visited > MAX_ITEMS:
             raise ParseError(f"{self.origin}: more than {MAX_ITEMS} keys and values to read")
 
