@@ -17,14 +17,20 @@ from auditor.facts import FileFact, RegistryFacts, ServerFacts
 from auditor.parsing.hive import looks_like_hive, read_system_hive
 from auditor.parsing.mta_registry import CLUSTER_SERVICE, extract_registry_facts
 from auditor.parsing.pe_version import read_pe_version
-from auditor.parsing.regfile import looks_like_reg, parse_reg
+from auditor.parsing.regfile import MAX_OPERATIONS, looks_like_reg, parse_reg
 from auditor.parsing.registry import RegistryTree
 
 __all__ = ["collect"]
 
 MAX_DATA_FILE = 64 * 1024 * 1024
-MAX_REG_FILE = 64 * 1024 * 1024
-MAX_HIVE = 256 * 1024 * 1024
+# A SYSTEM hive of NT4 or Windows 2000 is a few MB (their loaders cannot boot a much larger
+# one), and an export of the keys the audit reads a few hundred KB. The caps keep one
+# server within 256 MB and a few seconds: the hive is held twice (here and in regipy),
+# an export's text up to twice its bytes.
+MAX_REG_FILE = 32 * 1024 * 1024
+MAX_HIVE = 32 * 1024 * 1024
+MAX_REGISTRY_BYTES = 64 * 1024 * 1024
+"""All registry evidence of one server together; files past it are reported, not read."""
 SNIFF_BYTES = 80
 _DRIVE_MIRROR = re.compile(r"[A-Za-z]\$?")
 
@@ -111,18 +117,28 @@ def _registry_facts(
     """Merge hives first, then .reg exports in name order, as a later import would."""
     tree = RegistryTree()
     used: list[str] = []
+    room, operations_left = MAX_REGISTRY_BYTES, MAX_OPERATIONS
     for item in sorted(evidence, key=lambda item: (not item.is_hive, item.file.path.casefold())):
         origin = f"{source.location}/{item.file.path}"
+        if item.file.size > room or operations_left <= 0:
+            problems.append(
+                f"{origin}: not read: the server's registry evidence is more than "
+                f"{MAX_REGISTRY_BYTES} bytes or {MAX_OPERATIONS} keys and values"
+            )
+            continue
+        room -= item.file.size
         try:
             if item.is_hive:
                 services = (baseline.registry.service, CLUSTER_SERVICE)
                 with source.local_copy(item.file.path, MAX_HIVE) as path:
                     operations = read_system_hive(path, origin, services)
             else:
-                operations = parse_reg(source.read_all(item.file.path, MAX_REG_FILE), origin)
+                data = source.read_all(item.file.path, MAX_REG_FILE)
+                operations = parse_reg(data, origin, max_operations=operations_left)
         except AuditorError as error:
             problems.append(_reason(error, origin))
             continue
+        operations_left -= len(operations)
         tree.apply(operations)
         used.append(item.file.path)
     if not used:

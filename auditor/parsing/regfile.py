@@ -8,6 +8,7 @@ UTF-16LE. Both yield the same operations, in file order, for ``RegistryTree.appl
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from auditor.errors import ParseError
 from auditor.parsing.registry import (
@@ -21,7 +22,15 @@ from auditor.parsing.registry import (
     SetValue,
 )
 
-__all__ = ["looks_like_reg", "parse_reg"]
+__all__ = ["MAX_LINES", "MAX_OPERATIONS", "looks_like_reg", "parse_reg"]
+
+MAX_LINES = 1_000_000
+"""More lines than a whole SYSTEM export holds; a longer file is refused before it is read."""
+MAX_OPERATIONS = 200_000
+"""More keys and values than a whole SYSTEM export holds; about 50 MB of operations."""
+MAX_LINE = 4 * 1024 * 1024
+"""Characters in one line, continuations joined. A value of the registry's standard format
+(NT4, Windows 2000) holds at most 1 MB, which regedit writes as 3 Mi characters of hex."""
 
 _V4 = "REGEDIT4"
 _V5 = "Windows Registry Editor Version 5.00"
@@ -34,7 +43,8 @@ _WS = " \t\r"
 
 # Windows maps the five bytes cp1252 leaves undefined to the C1 control of the same value;
 # Python refuses them. Decoding with surrogateescape and folding the escapes back matches Windows.
-_CP1252_HOLES = {0xDC00 + byte: byte for byte in (0x81, 0x8D, 0x8F, 0x90, 0x9D)}
+_CP1252_HOLE_BYTES = (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+_CP1252_HOLES = {0xDC00 + byte: byte for byte in _CP1252_HOLE_BYTES}
 
 _HEX_DIGITS = re.compile(r"[0-9A-Fa-f]*")
 
@@ -66,30 +76,52 @@ def looks_like_reg(head: bytes) -> bool:
     return False
 
 
-def parse_reg(data: bytes, origin: str) -> list[RegOperation]:
+def parse_reg(
+    data: bytes, origin: str, *, max_operations: int = MAX_OPERATIONS
+) -> list[RegOperation]:
     """The operations of a .reg export, in file order. Raise ParseError naming ``origin``.
 
     Key paths are kept as written (hive names are not normalised). NUL characters in names
-    are accepted as characters, since the registry stores counted strings.
+    are accepted as characters, since the registry stores counted strings. A file of more
+    than MAX_LINES lines or ``max_operations`` operations is refused, so that one export
+    cannot hold the process for long or fill its memory.
     """
     text, payload_encoding = _decode(data, origin)
-    lines = text.split("\n")
-    if lines[-1] == "":  # what follows the final line end is not a line
-        lines.pop()
+    lines = text.count("\n") + 1
+    if lines > MAX_LINES:
+        raise ParseError(f"{origin}: {lines} lines, more than the {MAX_LINES} read in one export")
     operations: list[RegOperation] = []
     key: str | None = None
-    index = 0
-    while index < len(lines):
-        start = index
+    numbered = _lines(text, origin)
+    for number, raw in numbered:
         try:
-            line = lines[index].strip(_WS)
+            line = raw.strip(_WS)
             if line.endswith("\\") and line.startswith(('"', "@")):
-                line, index = _join_continuations(lines, index)
+                line = _join_continuations(line, numbered)
             key = _parse_line(line, key, payload_encoding, operations)
         except ValueError as exc:
-            raise ParseError(f"{origin}: line {start + 2}: {exc}") from exc  # after the header
-        index += 1
+            raise ParseError(f"{origin}: line {number}: {exc}") from exc
+        if len(operations) > max_operations:
+            raise ParseError(
+                f"{origin}: line {number}: more than {max_operations} keys and values to read"
+            )
     return operations
+
+
+def _lines(text: str, origin: str) -> Iterator[tuple[int, str]]:
+    """(line number in the file, line) after the header; lazily, so no list of them is held.
+
+    What follows the final line end is not a line.
+    """
+    start, number = 0, 2
+    while start < len(text):
+        end = text.find("\n", start)
+        if end < 0:
+            end = len(text)
+        if end - start > MAX_LINE:
+            raise ParseError(f"{origin}: line {number}: longer than {MAX_LINE} characters")
+        yield number, text[start:end]
+        start, number = end + 1, number + 1
 
 
 def _decode(data: bytes, origin: str) -> tuple[str, str]:
@@ -127,19 +159,27 @@ def _strict(data: bytes, encoding: str, origin: str) -> str:
 
 
 def _decode_ansi(data: bytes) -> str:
-    return data.decode(_ANSI, errors="surrogateescape").translate(_CP1252_HOLES)
+    text = data.decode(_ANSI, errors="surrogateescape")
+    # translate copies the text: skip it when none of the five bytes is there.
+    if any(byte in data for byte in _CP1252_HOLE_BYTES):
+        return text.translate(_CP1252_HOLES)
+    return text
 
 
-def _join_continuations(lines: list[str], index: int) -> tuple[str, int]:
+def _join_continuations(first: str, lines: Iterator[tuple[int, str]]) -> str:
     """A value line ending in ``\\`` with the indented lines it continues on."""
-    parts = [lines[index].strip(_WS)]
+    parts = [first]
+    length = len(first)
     while parts[-1].endswith("\\"):
         parts[-1] = parts[-1][:-1]
-        index += 1
-        if index >= len(lines):
+        following = next(lines, None)
+        if following is None:
             raise ValueError("line continuation at end of file")
-        parts.append(lines[index].strip(_WS))
-    return "".join(parts), index
+        parts.append(following[1].strip(_WS))
+        length += len(parts[-1])
+        if length > MAX_LINE:
+            raise ValueError(f"continued beyond {MAX_LINE} characters")
+    return "".join(parts)
 
 
 def _parse_line(
