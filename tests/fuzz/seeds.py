@@ -1,0 +1,88 @@
+"""Seed inputs for each fuzz target, made by the test builders (never by the code under test).
+
+Seeds are written afresh for each run rather than committed: they are generated files.
+The independent samples beside the repository are added when they are there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from auditor.parsing.registry import RegType, RegValue
+from tests.builders.hive import build_hive
+from tests.builders.pe import build_pe
+from tests.builders.regtext import RegFormat, write_reg
+from tests.conftest import SHARED
+
+__all__ = ["SEEDS", "write_seeds"]
+
+_MAX_SAMPLE = 64 * 1024
+_HOSTILE = Path(__file__).resolve().parent.parent / "assets" / "hostile"
+_MTA = "HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\MSExchangeMTA"
+
+
+def _pe() -> Iterator[bytes]:
+    yield build_pe("5.5.2431.0")
+    yield build_pe("5.5.2232.18", "5.5.2232.18 (build lab)", dll=True)
+    yield build_pe(None, version_resource=False)
+    yield build_pe("5.5.2448.1", other_resource_size=600)
+
+
+def _values() -> dict[str, list[RegValue]]:
+    return {
+        _MTA: [
+            RegValue("ImagePath", RegType.EXPAND_SZ, "%SystemRoot%\\..\\exchsrvr\\bin\\emsmta.exe"),
+            RegValue("Start", RegType.DWORD, 2),
+        ],
+        f"{_MTA}\\Parameters\\TCP to MTA B": [
+            RegValue("Stack IP Address Override", RegType.SZ, "10.0.0.5"),
+            RegValue("Blob", RegType.BINARY, bytes(range(40))),
+        ],
+        "HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\El90x1\\Parameters\\Tcpip": [
+            RegValue("IPAddress", RegType.MULTI_SZ, ("10.0.0.5", "10.0.0.6")),
+            RegValue("EnableDHCP", RegType.DWORD, 0),
+        ],
+    }
+
+
+def _reg() -> Iterator[bytes]:
+    for fmt in RegFormat:
+        yield write_reg(_values(), fmt)
+
+
+def _hive() -> Iterator[bytes]:
+    keys: dict[str, list[RegValue]] = {"Select": [RegValue("Current", RegType.DWORD, 1)]}
+    for path, values in _values().items():
+        keys[path.split("\\", 2)[2].replace("CurrentControlSet", "ControlSet001")] = values
+    yield build_hive(keys, index="lh")
+    yield build_hive(keys, index="lf")
+
+
+SEEDS: dict[str, tuple[Callable[[], Iterator[bytes]], tuple[str, ...]]] = {
+    "pe": (_pe, ("pe/*.exe", "pe/*.dll")),
+    "reg": (_reg, ("registry/*.reg",)),
+    "hive": (_hive, ("registry/*.SYSTEM",)),
+}
+"""Target name -> (builder of seeds, globs of samples under ../shared/samples)."""
+
+
+def write_seeds(target: str, folder: Path) -> int:
+    """Write the target's seeds into ``folder``; return how many."""
+    build, globs = SEEDS[target]
+    folder.mkdir(parents=True, exist_ok=True)
+    seeds = list(build())
+    samples = SHARED / "samples"
+    for pattern in globs:
+        seeds += [p.read_bytes() for p in sorted(samples.glob(pattern)) if _small(p)]
+    # The regression inputs found by earlier runs start every later run.
+    regression = _HOSTILE / "fuzz" / target
+    if regression.is_dir():
+        seeds += [p.read_bytes() for p in sorted(regression.iterdir()) if p.is_file()]
+    for number, seed in enumerate(seeds):
+        (folder / f"seed-{number:03d}").write_bytes(seed)
+    return len(seeds)
+
+
+def _small(path: Path) -> bool:
+    return path.is_file() and path.stat().st_size <= _MAX_SAMPLE

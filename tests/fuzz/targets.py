@@ -1,0 +1,47 @@
+"""The fuzz targets as plain functions: bytes in, and only the reader's own errors out.
+
+Kept free of atheris so that the regression tests run every committed finding through the
+very function the fuzzer ran, in the normal suite.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from auditor.errors import ParseError
+from auditor.parsing.hive import read_system_hive
+from auditor.parsing.pe_version import read_pe_version
+from auditor.parsing.regfile import parse_reg
+
+__all__ = ["TARGETS", "hive", "pe", "reg"]
+
+_SERVICES = ("MSExchangeMTA", "ClusSvc")
+# regipy opens hives by path only; one scratch file, in memory where the system offers it.
+_SHM = Path("/dev/shm")
+_SCRATCH = Path(tempfile.mkdtemp(prefix="fixlevel-fuzz-", dir=_SHM if _SHM.is_dir() else None))
+atexit.register(shutil.rmtree, _SCRATCH, ignore_errors=True)
+
+
+def pe(data: bytes) -> None:
+    with contextlib.suppress(ParseError):
+        read_pe_version(lambda offset, length: data[offset : offset + length], len(data), "fuzz")
+
+
+def reg(data: bytes) -> None:
+    with contextlib.suppress(ParseError):
+        parse_reg(data, "fuzz")
+
+
+def hive(data: bytes) -> None:
+    path = _SCRATCH / "SYSTEM"
+    path.write_bytes(data)
+    with contextlib.suppress(ParseError):
+        read_system_hive(path, "fuzz", _SERVICES)
+
+
+TARGETS: dict[str, Callable[[bytes], None]] = {"pe": pe, "reg": reg, "hive": hive}
