@@ -27,6 +27,7 @@ __all__ = [
     "hive_keys",
     "make_long_line_reg",
     "make_sparse",
+    "make_wide_subkey_list",
 ]
 
 MTA_KEY = "HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\MSExchangeMTA"
@@ -216,6 +217,27 @@ def _subkey_loop(data: bytes, key: str) -> bytes:
     (subkey_list,) = struct.unpack_from("<I", data, nk + 28)
     first_entry = _BASE_BLOCK + subkey_list + 4 + 4  # cell size, then "lh" and a count
     return _rechecked(data, first_entry, struct.pack("<I", nk - 4 - _BASE_BLOCK))
+
+
+def make_wide_subkey_list(entries: int) -> bytes:
+    """A hive whose MSExchangeMTA key has one subkey by its count, but a subkey list of
+    ``entries`` entries (in a new hbin at the end), each naming its Parameters key."""
+    data = bytearray(build_hive(hive_keys()))
+    mta = _cell_of_name(bytes(data), b"nk", "MSExchangeMTA", _NK_NAME)
+    parameters = _cell_of_name(bytes(data), b"nk", "Parameters", _NK_NAME) - 4 - _BASE_BLOCK
+    (bins,) = struct.unpack_from("<I", data, 40)
+    cell_size = (4 + 4 + 8 * entries + 7) // 8 * 8
+    hbin_size = (32 + cell_size + 4095) // 4096 * 4096
+    hbin = bytearray(hbin_size)
+    struct.pack_into("<4sII", hbin, 0, b"hbin", bins, hbin_size)
+    struct.pack_into("<i2sH", hbin, 32, -cell_size, b"lh", entries)
+    for index in range(entries):
+        struct.pack_into("<II", hbin, 40 + 8 * index, parameters, 0)
+    struct.pack_into("<i", hbin, 32 + cell_size, hbin_size - 32 - cell_size)  # free tail
+    struct.pack_into("<I", data, mta + 28, bins + 32)
+    struct.pack_into("<I", data, 40, bins + hbin_size)
+    struct.pack_into("<I", data, 508, hive_checksum(bytes(data[:_BASE_BLOCK])))
+    return bytes(data + hbin)
 
 
 # --- connectors inventory ----------------------------------------------------------------

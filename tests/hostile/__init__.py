@@ -1,0 +1,1 @@
+"""Hostile and broken evidence: the corpus in tests/assets/hostile and what it must not break."""
