@@ -120,6 +120,8 @@ def _collect_safely(source: EvidenceSource, baseline: Baseline) -> ServerFacts:
     except Exception as error:  # a bug in a reader must not stop the fleet
         reason = f"{source.location}: internal error while reading: {type(error).__name__}: {error}"
         return ServerFacts(source.server, source.location, (), None, (reason,))
+    finally:
+        source.close()  # a fleet of zips must not hold a file handle per server
 
 
 def _notes(inventory: ConnectorInventory | None) -> tuple[str, ...]:

@@ -107,7 +107,7 @@ def test_broken_servers_never_stop_the_fleet(fleet: Path, tmp_path: Path) -> Non
     shutil.copytree(fleet / "compliant-sp2-single-homed", broken)
     (broken / "C$" / "exchsrvr" / "bin" / "EMSMTA.EXE").write_bytes(b"MZ" + b"\0" * 10)
     with zipfile.ZipFile(fleet / "zipped.zip", "w") as bundle:
-        bundle.writestr("registry/system.reg", "REGEDIT4\r\n")
+        bundle.writestr("../registry/system.reg", "REGEDIT4\r\n")
     with (fleet / "connectors.csv").open("a") as inventory:
         inventory.write("ghost,/o=Contoso/ou=Europe/cn=Configuration/cn=Connections/cn=X\r\n")
     json_path = tmp_path / "r.json"
@@ -115,7 +115,11 @@ def test_broken_servers_never_stop_the_fleet(fleet: Path, tmp_path: Path) -> Non
     assert code == ExitCode.FINDINGS
     servers = {s["server"]: s for s in json.loads(json_path.read_text())["servers"]}
     assert len(servers) == 10
-    for name, needle in [("broken-pe", "EMSMTA.EXE"), ("zipped", "zip"), ("ghost", "no evidence")]:
+    for name, needle in [
+        ("broken-pe", "EMSMTA.EXE"),
+        ("zipped", "zipped.zip: ../"),
+        ("ghost", "no evidence"),
+    ]:
         assert servers[name]["status"] == "incomplete"
         assert any(needle in reason for reason in servers[name]["reasons"]), servers[name]
     assert "broken-pe" in out
