@@ -30,6 +30,7 @@ from auditor.errors import EvidenceError
 from auditor.evidence.interface import EvidenceFile, EvidenceSource, display_name
 
 __all__ = [
+    "MAX_DIRECTORY",
     "MAX_MEMBERS",
     "MAX_MEMBER_SIZE",
     "MAX_RATIO",
@@ -39,6 +40,9 @@ __all__ = [
 
 MAX_MEMBERS = 10_000
 """Far more members than any server's evidence has."""
+MAX_DIRECTORY = MAX_MEMBERS * 512
+"""Bytes of central directory: a member's entry is 46 bytes, its name and its extra fields.
+A million entries would cost zipfile seconds and 600 MB before their count is known."""
 MAX_TOTAL_SIZE = 1 << 30
 """Declared uncompressed bytes of the whole bundle."""
 MAX_MEMBER_SIZE = 256 << 20
@@ -94,6 +98,12 @@ class ZipSource(EvidenceSource):
         self.close()
         self._members = {}
         try:
+            directory = _central_directory_size(self.path)
+            if directory > MAX_DIRECTORY:
+                return [], [
+                    f"{self.location}: a central directory of {directory} bytes, more than "
+                    f"{MAX_MEMBERS} members need; the bundle is not read"
+                ]
             with zipfile.ZipFile(self.path) as bundle:
                 infos = bundle.infolist()
         except _READ_ERRORS as error:
@@ -164,6 +174,16 @@ class ZipSource(EvidenceSource):
         if self._member is not None:
             self._member[1].close()
             self._member = None
+
+
+def _central_directory_size(path: Path) -> int:
+    """The size its end record gives the central directory, which zipfile reads whole and
+    turns into one ZipInfo per 46 bytes or more before MAX_MEMBERS can be checked."""
+    with path.open("rb") as handle:
+        end = zipfile._EndRecData(handle)  # type: ignore[attr-defined]
+    if end is None:
+        raise zipfile.BadZipFile("File is not a zip file")
+    return int(end[zipfile._ECD_SIZE])  # type: ignore[attr-defined]
 
 
 def _vet(infos: list[zipfile.ZipInfo], stem: str, problems: list[str]) -> list[_Member]:
