@@ -11,13 +11,16 @@ that a corpus file breaks exactly the structure its name says.
 
 from __future__ import annotations
 
+import io
 import random
 import struct
+import zipfile
 from pathlib import Path
 
 from auditor.parsing.registry import RegType, RegValue
+from tests.builders.bundle import patch
 from tests.builders.hive import build_hive, hive_checksum
-from tests.builders.pe import E_LFANEW, build_pe_layout
+from tests.builders.pe import E_LFANEW, build_pe, build_pe_layout
 from tests.builders.regtext import RegFormat, write_reg
 
 __all__ = [
@@ -26,6 +29,7 @@ __all__ = [
     "corpus",
     "hive_keys",
     "make_long_line_reg",
+    "make_many_members_zip",
     "make_sparse",
     "make_wide_subkey_list",
 ]
@@ -45,6 +49,7 @@ def corpus() -> dict[str, bytes]:
     files.update({f"hive/{name}": data for name, data in _hive_files().items()})
     files.update({f"connectors/{name}": data for name, data in _connector_files().items()})
     files.update({f"names/{name}": data for name, data in _name_files().items()})
+    files.update({f"zip/{name}": data for name, data in _zip_files().items()})
     return files
 
 
@@ -238,6 +243,55 @@ def make_wide_subkey_list(entries: int) -> bytes:
     struct.pack_into("<I", data, 40, bins + hbin_size)
     struct.pack_into("<I", data, 508, hive_checksum(bytes(data[:_BASE_BLOCK])))
     return bytes(data + hbin)
+
+
+# --- zips -------------------------------------------------------------------------------
+
+_REG_MEMBER = "registry/SYSTEM.reg"
+
+
+def _zip_files() -> dict[str, bytes]:
+    export = write_reg(hive_keys_as_export(), RegFormat.REGEDIT4)
+    encrypted = _zip({"C$/exchsrvr/bin/Emsmta.exe": build_pe("5.5.2431.0"), _REG_MEMBER: export})
+    return {
+        "zip-slip.zip": _zip({_REG_MEMBER: export, "../../../outside.reg": export}),
+        "zip-slip-absolute.zip": _zip({_REG_MEMBER: export, "/etc/cron.d/evil": export}),
+        # 8 MB of zeros deflate about 1000 to 1: a bomb by its ratio, small enough to commit.
+        "bomb.zip": _zip({"registry/SYSTEM": bytes(8 << 20)}),
+        "encrypted-member.zip": patch(encrypted, "C$/exchsrvr/bin/Emsmta.exe", "flags", 0x1),
+    }
+
+
+def hive_keys_as_export() -> dict[str, list[RegValue]]:
+    """hive_keys() as an export names them: under HKEY_LOCAL_MACHINE\\SYSTEM."""
+    return {f"HKEY_LOCAL_MACHINE\\SYSTEM\\{key}": values for key, values in hive_keys().items()}
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+        for name, data in members.items():
+            # A fixed date: the corpus is rebuilt byte for byte.
+            info = zipfile.ZipInfo(name, date_time=(1999, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            bundle.writestr(info, data)
+    return buffer.getvalue()
+
+
+def make_many_members_zip(members: int) -> bytes:
+    """A stored zip of ``members`` empty files, written by struct: zipfile takes seconds."""
+    local, central = bytearray(), bytearray()
+    for number in range(members):
+        name = f"registry/{number:06d}.reg".encode()
+        central += struct.pack(
+            "<4s6H3I5H2I", b"PK\x01\x02", 20, 20, 0, 0, 0, 0x21, 0, 0, 0, len(name), 0, 0, 0, 0,
+            0, len(local),
+        ) + name  # fmt: skip
+        local += struct.pack("<4s5H3I2H", b"PK\x03\x04", 20, 0, 0, 0, 0x21, 0, 0, 0, len(name), 0)
+        local += name
+    count = min(members, 0xFFFF)
+    end = struct.pack("<4s4H2IH", b"PK\x05\x06", 0, 0, count, count, len(central), len(local), 0)
+    return bytes(local + central + end)
 
 
 # --- connectors inventory ----------------------------------------------------------------
