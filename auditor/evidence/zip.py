@@ -198,7 +198,8 @@ def _vet(infos: list[zipfile.ZipInfo], stem: str, problems: list[str]) -> list[_
     for info in infos:
         parts = _safe_parts(info)
         _check_sizes(info, "/".join(parts))
-        if info.is_dir() or not parts:
+        # is_dir() raises IndexError on an empty name (found by fuzzing): test parts first.
+        if not parts or info.is_dir():
             continue
         if _is_link(info):
             problems.append(f"{display_name('/'.join(parts))}: a link; not read")

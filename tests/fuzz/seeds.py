@@ -6,6 +6,8 @@ The independent samples beside the repository are added when they are there.
 
 from __future__ import annotations
 
+import io
+import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -59,10 +61,22 @@ def _hive() -> Iterator[bytes]:
     yield build_hive(keys, index="lf")
 
 
+def _zip() -> Iterator[bytes]:
+    export = next(_reg())
+    pe = build_pe("5.5.2431.0")
+    for method in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2):
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", compression=method) as bundle:
+            bundle.writestr("EXCH01/registry/SYSTEM.reg", export)
+            bundle.writestr("EXCH01/C$/exchsrvr/bin/Emsmta.exe", pe)
+        yield buffer.getvalue()
+
+
 SEEDS: dict[str, tuple[Callable[[], Iterator[bytes]], tuple[str, ...]]] = {
     "pe": (_pe, ("pe/*.exe", "pe/*.dll")),
     "reg": (_reg, ("registry/*.reg",)),
     "hive": (_hive, ("registry/*.SYSTEM",)),
+    "zip": (_zip, ()),
 }
 """Target name -> (builder of seeds, globs of samples under ../shared/samples)."""
 

@@ -13,12 +13,13 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from auditor.errors import ParseError
+from auditor.errors import EvidenceError, ParseError
+from auditor.evidence.zip import ZipSource
 from auditor.parsing.hive import read_system_hive
 from auditor.parsing.pe_version import read_pe_version
 from auditor.parsing.regfile import parse_reg
 
-__all__ = ["TARGETS", "hive", "pe", "reg"]
+__all__ = ["TARGETS", "hive", "pe", "reg", "zip_source"]
 
 _SERVICES = ("MSExchangeMTA", "ClusSvc")
 # regipy opens hives by path only; one scratch file, in memory where the system offers it.
@@ -44,4 +45,24 @@ def hive(data: bytes) -> None:
         read_system_hive(path, "fuzz", _SERVICES)
 
 
-TARGETS: dict[str, Callable[[bytes], None]] = {"pe": pe, "reg": reg, "hive": hive}
+def zip_source(data: bytes) -> None:
+    """List the bundle, then read every member whole and in a range, as collect does."""
+    path = _SCRATCH / "EXCH01.zip"
+    path.write_bytes(data)
+    source = ZipSource(path)
+    try:
+        files, _ = source.list_files()
+        for file in files[:32]:
+            with contextlib.suppress(EvidenceError):
+                source.read_at(file.path, max(file.size - 64, 0), 128)
+                source.read_all(file.path, 1 << 20)
+    finally:
+        source.close()
+
+
+TARGETS: dict[str, Callable[[bytes], None]] = {
+    "pe": pe,
+    "reg": reg,
+    "hive": hive,
+    "zip": zip_source,
+}
