@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 __all__ = ["MAX_CELL_CHARS", "clean_text"]
@@ -9,13 +11,16 @@ __all__ = ["MAX_CELL_CHARS", "clean_text"]
 MAX_CELL_CHARS = 32_767
 """Excel keeps no more in one cell (counted in UTF-16 units)."""
 _TRUNCATED = " …[truncated]"
+# openpyxl refuses only C0 controls; DEL and the C1 controls (U+009B is a terminal's CSI)
+# pass it, so they go too. Tab, LF and CR are kept: they are text.
+_CONTROLS = re.compile("[\x7f-\x9f]")
 
 
 def clean_text(text: str) -> str:
     """Text openpyxl accepts and Excel keeps whole: no control characters, at most 32,767."""
     # A file name that was not valid UTF-8 arrives with lone surrogates, which no encoder takes.
     text = text.encode("utf-8", "replace").decode("utf-8")
-    text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    text = _CONTROLS.sub("", ILLEGAL_CHARACTERS_RE.sub("", text))
     # Excel counts UTF-16 units, so a character outside the BMP counts twice; only a string
     # longer than half the limit can possibly be over it.
     if len(text) * 2 <= MAX_CELL_CHARS or len(text.encode("utf-16-le")) <= MAX_CELL_CHARS * 2:
