@@ -254,8 +254,8 @@ def _zip_files() -> dict[str, bytes]:
     export = write_reg(hive_keys_as_export(), RegFormat.REGEDIT4)
     encrypted = _zip({"C$/exchsrvr/bin/Emsmta.exe": build_pe("5.5.2431.0"), _REG_MEMBER: export})
     return {
-        "zip-slip.zip": _zip({_REG_MEMBER: export, "../../../outside.reg": export}),
-        "zip-slip-absolute.zip": _zip({_REG_MEMBER: export, "/etc/cron.d/evil": export}),
+        "slip-dotdot.zip": _zip({_REG_MEMBER: export, "../../../outside.reg": export}),
+        "slip-absolute.zip": _zip({_REG_MEMBER: export, "/etc/cron.d/evil": export}),
         # 8 MB of zeros deflate about 1000 to 1: a bomb by its ratio, small enough to commit.
         "bomb.zip": _zip({"registry/SYSTEM": bytes(8 << 20)}),
         "encrypted-member.zip": patch(encrypted, "C$/exchsrvr/bin/Emsmta.exe", "flags", 0x1),

@@ -11,7 +11,12 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.builders.hostile import make_long_line_reg, make_sparse, make_wide_subkey_list
+from tests.builders.hostile import (
+    make_long_line_reg,
+    make_many_members_zip,
+    make_sparse,
+    make_wide_subkey_list,
+)
 from tests.builders.pe import build_pe
 
 CORPUS = Path(__file__).resolve().parents[1] / "assets" / "hostile"
@@ -26,6 +31,7 @@ class Case:
     """One hostile server: where its bad file sits and what its reason must say."""
 
     evidence: str
+    """Relative to the server; "" when the problem is the bundle itself."""
     problem: str
 
 
@@ -46,7 +52,6 @@ CASES: dict[str, Case] = {
     "pe-version-length-past-data": Case(EMSMTA, "VS_VERSIONINFO length 65520 runs past"),
     "pe-sparse-2gb": Case(EMSMTA, "not a PE file: no MZ signature"),
     "pe-sparse-2gb-headers-at-end": Case(EMSMTA, "the PE headers run to 0x7fff"),
-    "pe-directory": Case("C$/exchsrvr/bin", "Emsmta.exe"),
     "pe-symlink-outside": Case(EMSMTA, "a link that leaves the evidence folder"),
     "reg-garbage": Case(REG, "neither a .reg export nor a registry hive"),
     "reg-garbage-after-header": Case(REG, "line 3: unexpected text"),
@@ -63,6 +68,11 @@ CASES: dict[str, Case] = {
     "hive-subkey-list-loop": Case(HIVE, "loops back to a key above it"),
     "hive-select-current-missing": Case(HIVE, "Select\\Current names ControlSet005"),
     "hive-wide-subkey-list": Case(HIVE, "more than 20000 keys and values"),
+    "zip-slip-dotdot": Case("", "a member that climbs out of its folder ('..')"),
+    "zip-slip-absolute": Case("", "/etc/cron.d/evil: a member with an absolute path"),
+    "zip-bomb": Case("", "registry/SYSTEM: a compression bomb"),
+    "zip-encrypted-member": Case(EMSMTA, "encrypted in the bundle"),
+    "zip-100000-members": Case("", "more than 10000 members need"),
 }
 """Servers whose one bad file must make them incomplete, with a reason naming it."""
 
@@ -77,6 +87,9 @@ def build_fleet(root: Path) -> Path:
     for kind, target in kinds.items():
         for file in sorted((CORPUS / kind).iterdir()):
             _place(root / f"{kind}-{file.stem}" / target, file.read_bytes())
+    for file in sorted((CORPUS / "zip").iterdir()):
+        _place(root / f"zip-{file.name}", file.read_bytes())
+    _place(root / "zip-100000-members.zip", make_many_members_zip(100_000))
     _place(root / "reg-long-line" / REG, make_long_line_reg(10))
     _place(root / "hive-wide-subkey-list" / HIVE, make_wide_subkey_list(30_000))
     emsmta = root / "pe-sparse-2gb" / EMSMTA

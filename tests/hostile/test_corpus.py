@@ -1,0 +1,183 @@
+"""The hostile corpus, one test per case: each bad input is a problem naming its file.
+
+A module-scoped fleet holds every case as a server (tests/hostile/fleet.py); it is scanned
+once and each case is checked against the server's verdict.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from auditor.audit import scan
+from auditor.baseline import Baseline
+from auditor.collect import collect
+from auditor.evidence import FolderSource
+from auditor.parsing.connectors_csv import parse_connectors
+from auditor.parsing.registry import RegType
+from auditor.verdicts import AuditResult, ConnectorResult, ServerVerdict, Status
+from tests.builders.hostile import corpus
+from tests.hostile.fleet import ACCEPTED, CASES, CORPUS, GIB2, is_sparse
+
+
+@pytest.fixture(scope="module")
+def fleet(hostile_fleet: Path) -> Path:
+    return hostile_fleet
+
+
+@pytest.fixture(scope="module")
+def result(fleet: Path, baseline: Baseline) -> AuditResult:
+    return scan(fleet, baseline)
+
+
+def verdict_of(result: AuditResult, server: str) -> ServerVerdict:
+    return next(verdict for verdict in result.servers if verdict.server == server)
+
+
+def test_the_generator_rebuilds_the_committed_corpus(tmp_path: Path) -> None:
+    script = CORPUS / "make_corpus.py"
+    subprocess.run([sys.executable, str(script), str(tmp_path)], check=True, capture_output=True)
+    made = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()}
+    committed = {
+        p.relative_to(CORPUS).as_posix()
+        for p in CORPUS.rglob("*")
+        if p.is_file() and p.parts[len(CORPUS.parts)] != "fuzz" and p.suffix != ".py"
+    }
+    assert made == committed == set(corpus())
+    for name in made:
+        new, old = (tmp_path / name).read_bytes(), (CORPUS / name).read_bytes()
+        if name.endswith(".zip"):  # deflate's bytes may differ between zlib builds
+            assert _members(new) == _members(old), name
+        else:
+            assert new == old, f"{name}: run python tests/assets/hostile/make_corpus.py"
+
+
+def _members(data: bytes) -> list[tuple[str, int, int, bytes]]:
+    with zipfile.ZipFile(io.BytesIO(data)) as bundle:
+        return [
+            (info.filename, info.flag_bits, info.file_size, _raw(bundle, info))
+            for info in bundle.infolist()
+        ]
+
+
+def _raw(bundle: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    if info.flag_bits & 1:  # the encrypted flag is set on plain data: compare the headers only
+        return b""
+    return bundle.read(info)
+
+
+def test_the_big_files_are_sparse(fleet: Path) -> None:
+    for server in ("pe-sparse-2gb", "pe-sparse-2gb-headers-at-end"):
+        emsmta = fleet / server / CASES[server].evidence
+        assert emsmta.stat().st_size == GIB2
+        if not is_sparse(emsmta):
+            pytest.skip(f"{emsmta}: this file system made no hole; the 2 GB file is real")
+
+
+@pytest.mark.parametrize("server", sorted(CASES))
+def test_a_bad_input_makes_its_server_incomplete_with_a_reason_naming_it(
+    result: AuditResult, fleet: Path, server: str
+) -> None:
+    case = CASES[server]
+    verdict = verdict_of(result, server)
+    assert verdict.status is Status.INCOMPLETE
+    location = fleet / server if (fleet / server).exists() else fleet / f"{server}.zip"
+    where = f"{location}/{case.evidence}".rstrip("/")
+    naming = [reason for reason in verdict.reasons if where in reason and case.problem in reason]
+    assert naming, f"no reason names {where} and {case.problem!r}: {verdict.reasons}"
+
+
+def test_a_folder_named_like_a_binary_is_not_read_as_one(result: AuditResult) -> None:
+    verdict = verdict_of(result, "pe-directory")
+    assert "Emsmta.exe is not in the evidence" in verdict.reasons
+    assert [f.path for f in verdict.files if f.path] == []
+
+
+def test_names_with_nul_characters_are_kept(fleet: Path, baseline: Baseline) -> None:
+    facts = collect(FolderSource(fleet / "reg-nul-in-names"), baseline)
+    assert facts.problems == ()
+    assert facts.registry is not None
+    [override] = facts.registry.overrides
+    assert override.connector == "TCP\0to MTA B"
+    assert override.value is None  # the value's name holds a NUL: it is not the override
+
+
+def test_every_accepted_input_is_reported(result: AuditResult) -> None:
+    for server in ACCEPTED:
+        assert verdict_of(result, server).status is Status.INCOMPLETE  # no MTA files at all
+
+
+# --- connectors inventory ---------------------------------------------------------------
+
+
+def inventory(name: str) -> Path:
+    return CORPUS / "connectors" / name
+
+
+def test_an_inventory_without_its_columns_is_a_named_note(tmp_path: Path) -> None:
+    from auditor.audit import load_inventory
+
+    loaded = load_inventory(tmp_path, inventory("missing-columns.csv"))
+    assert loaded is not None and loaded.error is not None
+    assert str(inventory("missing-columns.csv")) in loaded.error
+    assert "lacks the column 'obj_dist_name'" in loaded.error
+
+
+def test_a_duplicate_row_is_a_problem_naming_its_line() -> None:
+    loaded = parse_connectors(inventory("duplicate-rows.csv"))
+    assert len(loaded.entries) == 1
+    assert loaded.problems == (
+        f"{inventory('duplicate-rows.csv')}:3: duplicate connector 'TCP to MTA B' of 'MTA-A'",
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "rdn"), [("bom.csv", "TCP to MTA B"), ("cp1252.csv", "Connecteur Rhône")]
+)
+def test_a_bom_or_cp1252_inventory_is_read(name: str, rdn: str) -> None:
+    loaded = parse_connectors(inventory(name))
+    assert [(e.server, e.rdn) for e in loaded.entries] == [("MTA-A", rdn)]
+    assert loaded.problems == ()
+
+
+def test_an_rdn_with_a_backslash_matches_no_nested_key(tmp_path: Path, baseline: Baseline) -> None:
+    """``TCP\\to MTA B`` cannot name a registry key; it must not find ``TCP`` -> ``to MTA B``."""
+    from auditor.audit import load_inventory
+
+    server = tmp_path / "fleet" / "MTA-A" / "registry"
+    server.mkdir(parents=True)
+    nested = "HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\MSExchangeMTA\\Parameters"
+    (server / "SYSTEM.reg").write_bytes(
+        b"REGEDIT4\r\n\r\n"
+        + f"[{nested}\\TCP\\to MTA B]\r\n".encode()
+        + b'"Stack IP Address Override"="10.0.0.5"\r\n'
+        + b"[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\El90x1"
+        + b"\\Parameters\\Tcpip]\r\n"
+        + b'"IPAddress"=hex(7):31,30,2e,30,2e,30,2e,35,00,31,30,2e,30,2e,30,2e,36,00,00\r\n'
+    )
+    loaded = load_inventory(tmp_path / "fleet", inventory("rdn-backslash.csv"))
+    verdict = verdict_of(scan(tmp_path / "fleet", baseline, loaded), "MTA-A")
+    results = {finding.connector: finding.result for finding in verdict.connectors}
+    assert results == {
+        "TCP\\to MTA B": ConnectorResult.MISSING,
+        "TCP": ConnectorResult.NO_CONNECTOR,
+    }
+    assert verdict.status is Status.EXPOSED
+    assert "connector 'TCP\\\\to MTA B': no override value" in verdict.reasons
+
+
+def test_the_names_export_is_read_with_its_odd_names(fleet: Path, baseline: Baseline) -> None:
+    server = fleet.parent / "names-only" / "registry"
+    server.mkdir(parents=True, exist_ok=True)
+    (server / "SYSTEM.reg").write_bytes((CORPUS / "names" / "SYSTEM.reg").read_bytes())
+    facts = collect(FolderSource(server.parent), baseline)
+    assert facts.problems == ()
+    assert facts.registry is not None
+    names = {override.connector for override in facts.registry.overrides}
+    assert "L" * 40_000 in names and any("\x1b" in name for name in names)
+    assert RegType.SZ.value in {override.value_type for override in facts.registry.overrides}
