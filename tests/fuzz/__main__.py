@@ -3,8 +3,9 @@
 Each target runs in its own process, one after the other, for ``--seconds`` each, seeded
 from the test builders and from the regression inputs in ``tests/assets/hostile/fuzz/``.
 libFuzzer stops a target at its first finding and writes the input to
-``WORKDIR/TARGET/findings/``; the run then exits 1. Limits per input: ``--timeout`` seconds
-(a hang) and ``--rss-mb`` of the process (unbounded memory).
+``WORKDIR/TARGET/findings/``; the run then prints the end of libFuzzer's log and exits 1
+(the whole log is ``WORKDIR/TARGET/fuzz.log``). Limits per input: ``--timeout`` seconds (a
+hang) and ``--rss-mb`` of the process (unbounded memory).
 
     python -m tests.fuzz run --seconds 600 --target pe --workdir /tmp/fuzz
 """
@@ -70,7 +71,16 @@ def _run_one(name: str, options: argparse.Namespace, folder: Path) -> bool:
         str(corpus),
         str(seeds),
     ]
-    return subprocess.run(command, cwd=REPO, check=False).returncode == 0
+    log = folder / "fuzz.log"
+    with log.open("w") as stream:
+        done = subprocess.run(command, cwd=REPO, stdout=stream, stderr=subprocess.STDOUT)
+    lines = log.read_text(errors="replace").splitlines()
+    if done.returncode == 0:
+        print("\n".join(line for line in lines if line.startswith("stat::")), flush=True)
+        return True
+    # libFuzzer ends with the traceback, the input and where it was written.
+    print("\n".join(lines[-60:]), file=sys.stderr, flush=True)
+    return False
 
 
 if __name__ == "__main__":
