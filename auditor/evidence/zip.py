@@ -16,6 +16,7 @@ with that member alone.
 from __future__ import annotations
 
 import itertools
+import lzma
 import re
 import stat
 import struct
@@ -66,6 +67,7 @@ _READ_ERRORS = (
     RuntimeError,
     NotImplementedError,
     zlib.error,
+    lzma.LZMAError,  # not an OSError, unlike bz2's; found by fuzzing
 )
 """What zipfile and its decompressors raise on corrupt or truncated data."""
 
