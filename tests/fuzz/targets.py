@@ -9,6 +9,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import shutil
+import struct
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -18,10 +19,12 @@ from auditor.evidence.zip import ZipSource
 from auditor.parsing.hive import read_system_hive
 from auditor.parsing.pe_version import read_pe_version
 from auditor.parsing.regfile import parse_reg
+from tests.builders.hive import hive_checksum
 
 __all__ = ["TARGETS", "hive", "pe", "reg", "zip_source"]
 
 _SERVICES = ("MSExchangeMTA", "ClusSvc")
+_BASE_BLOCK = 4096
 # regipy opens hives by path only; one scratch file, in memory where the system offers it.
 _SHM = Path("/dev/shm")
 _SCRATCH = Path(tempfile.mkdtemp(prefix="fixlevel-fuzz-", dir=_SHM if _SHM.is_dir() else None))
@@ -40,9 +43,18 @@ def reg(data: bytes) -> None:
 
 def hive(data: bytes) -> None:
     path = _SCRATCH / "SYSTEM"
-    path.write_bytes(data)
+    path.write_bytes(_checksummed(data))
     with contextlib.suppress(ParseError):
         read_system_hive(path, "fuzz", _SERVICES)
+
+
+def _checksummed(data: bytes) -> bytes:
+    """The hive with its base block checksum made right, so that a mutation of the base
+    block reaches the reader instead of stopping at the checksum (tested on its own)."""
+    if data[:4] != b"regf" or len(data) < _BASE_BLOCK:
+        return data
+    checksum = hive_checksum(data[:508])
+    return data[:508] + struct.pack("<I", checksum) + data[512:]
 
 
 def zip_source(data: bytes) -> None:
