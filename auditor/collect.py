@@ -31,6 +31,9 @@ MAX_REG_FILE = 32 * 1024 * 1024
 MAX_HIVE = 32 * 1024 * 1024
 MAX_REGISTRY_BYTES = 64 * 1024 * 1024
 """All registry evidence of one server together; files past it are reported, not read."""
+MAX_OPENED = 256
+"""Files opened per server (copies of the baseline's files, registry candidates): honest
+evidence has a few dozen, and 100,000 planted copies would take minutes to read."""
 SNIFF_BYTES = 80
 _DRIVE_MIRROR = re.compile(r"[A-Za-z]\$?")
 
@@ -47,11 +50,23 @@ def collect(source: EvidenceSource, baseline: Baseline) -> ServerFacts:
     wanted = {item.name.casefold(): item for item in baseline.files}
     files: list[FileFact] = []
     registry: list[_RegistryEvidence] = []
-    for file in listed:
+    opened = 0
+    for number, file in enumerate(listed):
         required = wanted.get(file.name.casefold())
-        if required is not None and not _in_registry_folder(file):
+        is_copy = required is not None and not _in_registry_folder(file)
+        outside_drives = not _DRIVE_MIRROR.fullmatch(file.parts[0]) or len(file.parts) == 1
+        if (is_copy or outside_drives) and opened >= MAX_OPENED:
+            problems.append(
+                f"{source.location}: more than {MAX_OPENED} copies of the baseline's files and "
+                f"candidate registry files; {len(listed) - number} files from {file.path} on "
+                "not examined"
+            )
+            break
+        if is_copy and required is not None:
+            opened += 1
             files.append(_file_fact(source, file, required))
-        elif not _DRIVE_MIRROR.fullmatch(file.parts[0]) or len(file.parts) == 1:
+        elif outside_drives:
+            opened += 1
             found = _sniff(source, file, problems)
             if found is not None:
                 registry.append(found)
@@ -125,7 +140,7 @@ def _registry_facts(
                 f"{origin}: not read: the server's registry evidence is more than "
                 f"{MAX_REGISTRY_BYTES} bytes or {MAX_OPERATIONS} keys and values"
             )
-            continue
+            continue  # at most MAX_OPENED such lines: the files were opened to be sniffed
         room -= item.file.size
         try:
             if item.is_hive:

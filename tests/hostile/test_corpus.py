@@ -181,3 +181,59 @@ def test_the_names_export_is_read_with_its_odd_names(fleet: Path, baseline: Base
     names = {override.connector for override in facts.registry.overrides}
     assert "L" * 40_000 in names and any("\x1b" in name for name in names)
     assert RegType.SZ.value in {override.value_type for override in facts.registry.overrides}
+
+
+# --- bounds on one server's evidence -------------------------------------------------------
+
+
+def test_files_past_the_open_limit_are_one_problem(
+    tmp_path: Path, baseline: Baseline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """100,000 planted copies would take minutes; the cap is lowered here to keep the test small."""
+    from auditor import collect as collect_module
+
+    monkeypatch.setattr(collect_module, "MAX_OPENED", 3)
+    server = tmp_path / "MANY"
+    for number in range(5):
+        copy = server / "C$" / f"copy{number}" / "Emsmta.exe"
+        copy.parent.mkdir(parents=True)
+        copy.write_bytes(b"MZ")
+    facts = collect(FolderSource(server), baseline)
+    assert len(facts.files) == 3
+    assert facts.problems == (
+        f"{server}: more than 3 copies of the baseline's files and candidate registry files; "
+        "2 files from C$/copy3/Emsmta.exe on not examined",
+    )
+
+
+def test_registry_evidence_past_the_budget_is_named_and_not_read(
+    tmp_path: Path, baseline: Baseline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from auditor import collect as collect_module
+
+    export = (CORPUS / "reg" / "sound-v5.reg").read_bytes()
+    monkeypatch.setattr(collect_module, "MAX_REGISTRY_BYTES", len(export) + 10)
+    registry = tmp_path / "SRV" / "registry"
+    registry.mkdir(parents=True)
+    for name in ("a.reg", "b.reg"):
+        (registry / name).write_bytes(export)
+    facts = collect(FolderSource(registry.parent), baseline)
+    assert facts.registry is not None and facts.registry.sources == ("registry/a.reg",)
+    [problem] = facts.problems
+    assert problem.startswith(f"{registry}/b.reg: not read: the server's registry evidence")
+
+
+def test_the_operation_budget_spans_a_server_s_exports(
+    tmp_path: Path, baseline: Baseline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from auditor import collect as collect_module
+
+    monkeypatch.setattr(collect_module, "MAX_OPERATIONS", 3)  # sound-v5.reg holds 2
+    registry = tmp_path / "SRV" / "registry"
+    registry.mkdir(parents=True)
+    for name in ("a.reg", "b.reg"):
+        (registry / name).write_bytes((CORPUS / "reg" / "sound-v5.reg").read_bytes())
+    facts = collect(FolderSource(registry.parent), baseline)
+    [problem] = facts.problems
+    assert problem.startswith(f"{registry}/b.reg: line ")
+    assert problem.endswith("more than 1 keys and values to read")
