@@ -224,25 +224,36 @@ def _subkey_loop(data: bytes, key: str) -> bytes:
     return _rechecked(data, first_entry, struct.pack("<I", nk - 4 - _BASE_BLOCK))
 
 
-def make_wide_subkey_list(entries: int) -> bytes:
-    """A hive whose MSExchangeMTA key has one subkey by its count, but a subkey list of
-    ``entries`` entries (in a new hbin at the end), each naming its Parameters key."""
+def make_wide_subkey_list(services: int = 1000, entries: int = 0xFFFF) -> bytes:
+    """A hive whose Services list names the El90x1 adapter ``services`` times, and whose
+    El90x1 key (one subkey by its count) has a subkey list of ``entries`` entries, each its
+    Parameters key. regipy parses that whole list each time the adapter is looked into."""
     data = bytearray(build_hive(hive_keys()))
-    mta = _cell_of_name(bytes(data), b"nk", "MSExchangeMTA", _NK_NAME)
-    parameters = _cell_of_name(bytes(data), b"nk", "Parameters", _NK_NAME) - 4 - _BASE_BLOCK
+    services_nk = _cell_of_name(bytes(data), b"nk", "Services", _NK_NAME)
+    adapter = _cell_of_name(bytes(data), b"nk", "El90x1", _NK_NAME)
+    (adapter_parameters,) = struct.unpack_from("<I", data, adapter + 28)  # its one-entry lh
+    parameters = struct.unpack_from("<I", data, _BASE_BLOCK + adapter_parameters + 8)[0]
     (bins,) = struct.unpack_from("<I", data, 40)
-    cell_size = (4 + 4 + 8 * entries + 7) // 8 * 8
-    hbin_size = (32 + cell_size + 4095) // 4096 * 4096
+    wide = _lh_cell([parameters] * entries)
+    repeated = _lh_cell([adapter - 4 - _BASE_BLOCK] * services)
+    cells = wide + repeated
+    hbin_size = (32 + len(cells) + 4 + 4095) // 4096 * 4096
     hbin = bytearray(hbin_size)
     struct.pack_into("<4sII", hbin, 0, b"hbin", bins, hbin_size)
-    struct.pack_into("<i2sH", hbin, 32, -cell_size, b"lh", entries)
-    for index in range(entries):
-        struct.pack_into("<II", hbin, 40 + 8 * index, parameters, 0)
-    struct.pack_into("<i", hbin, 32 + cell_size, hbin_size - 32 - cell_size)  # free tail
-    struct.pack_into("<I", data, mta + 28, bins + 32)
+    hbin[32 : 32 + len(cells)] = cells
+    struct.pack_into("<i", hbin, 32 + len(cells), hbin_size - 32 - len(cells))  # free tail
+    struct.pack_into("<I", data, adapter + 28, bins + 32)
+    struct.pack_into("<I", data, services_nk + 28, bins + 32 + len(wide))
     struct.pack_into("<I", data, 40, bins + hbin_size)
     struct.pack_into("<I", data, 508, hive_checksum(bytes(data[:_BASE_BLOCK])))
     return bytes(data + hbin)
+
+
+def _lh_cell(offsets: list[int]) -> bytes:
+    size = (4 + 4 + 8 * len(offsets) + 7) // 8 * 8
+    body = struct.pack("<i2sH", -size, b"lh", len(offsets))
+    body += b"".join(struct.pack("<II", offset, 0) for offset in offsets)
+    return body.ljust(size, b"\0")
 
 
 # --- zips -------------------------------------------------------------------------------

@@ -67,7 +67,7 @@ CASES: dict[str, Case] = {
     "hive-cell-offset-outside": Case(HIVE, "a cell offset (0x7fff0000) points past the end"),
     "hive-subkey-list-loop": Case(HIVE, "loops back to a key above it"),
     "hive-select-current-missing": Case(HIVE, "Select\\Current names ControlSet005"),
-    "hive-wide-subkey-list": Case(HIVE, "more than 20000 keys and values"),
+    "hive-wide-subkey-list": Case(HIVE, "more than 20000 keys and values"),  # not minutes
     "zip-slip-dotdot": Case("", "a member that climbs out of its folder ('..')"),
     "zip-slip-absolute": Case("", "/etc/cron.d/evil: a member with an absolute path"),
     "zip-bomb": Case("", "registry/SYSTEM: a compression bomb"),
@@ -91,7 +91,7 @@ def build_fleet(root: Path) -> Path:
         _place(root / f"zip-{file.name}", file.read_bytes())
     _place(root / "zip-100000-members.zip", make_many_members_zip(100_000))
     _place(root / "reg-long-line" / REG, make_long_line_reg(10))
-    _place(root / "hive-wide-subkey-list" / HIVE, make_wide_subkey_list(30_000))
+    _place(root / "hive-wide-subkey-list" / HIVE, make_wide_subkey_list())
     emsmta = root / "pe-sparse-2gb" / EMSMTA
     emsmta.parent.mkdir(parents=True)
     make_sparse(emsmta, GIB2)
