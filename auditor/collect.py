@@ -23,6 +23,8 @@ from auditor.parsing.registry import RegistryTree
 __all__ = ["collect"]
 
 MAX_DATA_FILE = 64 * 1024 * 1024
+MAX_DATA_BYTES = 128 * 1024 * 1024
+"""Data-file bytes hashed per server; the seven data files of Q197378 hold a few MB."""
 # A SYSTEM hive of NT4 or Windows 2000 is a few MB (their loaders cannot boot a much larger
 # one), and an export of the keys the audit reads a few hundred KB. The caps keep one
 # server within 256 MB and a few seconds: the hive is held twice (here and in regipy),
@@ -38,6 +40,13 @@ SNIFF_BYTES = 80
 _DRIVE_MIRROR = re.compile(r"[A-Za-z]\$?")
 
 
+@dataclass
+class _Budget:
+    """What is left to spend on one server."""
+
+    data_bytes: int
+
+
 @dataclass(frozen=True)
 class _RegistryEvidence:
     file: EvidenceFile
@@ -50,7 +59,7 @@ def collect(source: EvidenceSource, baseline: Baseline) -> ServerFacts:
     wanted = {item.name.casefold(): item for item in baseline.files}
     files: list[FileFact] = []
     registry: list[_RegistryEvidence] = []
-    opened = 0
+    opened, budget = 0, _Budget(MAX_DATA_BYTES)
     for number, file in enumerate(listed):
         required = wanted.get(file.name.casefold())
         is_copy = required is not None and not _in_registry_folder(file)
@@ -64,7 +73,7 @@ def collect(source: EvidenceSource, baseline: Baseline) -> ServerFacts:
             break
         if is_copy and required is not None:
             opened += 1
-            files.append(_file_fact(source, file, required))
+            files.append(_file_fact(source, file, required, budget))
         elif outside_drives:
             opened += 1
             found = _sniff(source, file, problems)
@@ -83,11 +92,18 @@ def _in_registry_folder(file: EvidenceFile) -> bool:
     return len(file.parts) > 1 and file.parts[0].casefold() == "registry"
 
 
-def _file_fact(source: EvidenceSource, file: EvidenceFile, required: BaselineFile) -> FileFact:
+def _file_fact(
+    source: EvidenceSource, file: EvidenceFile, required: BaselineFile, budget: _Budget
+) -> FileFact:
     fact = FileFact(name=required.name, path=file.path, size=file.size)
     origin = f"{source.location}/{file.path}"
     try:
         if required.kind is FileKind.DATA:
+            # Refused by its listed size, before a byte is read: 256 planted copies of a
+            # 2 GB sparse file would otherwise cost 64 MB of reading each.
+            if file.size > min(MAX_DATA_FILE, budget.data_bytes):
+                return replace(fact, error=f"{origin}: {_data_refusal(file.size)}")
+            budget.data_bytes -= file.size
             data = source.read_all(file.path, MAX_DATA_FILE)
             return replace(fact, sha256=hashlib.sha256(data).hexdigest(), bytes_read=len(data))
         version = read_pe_version(
@@ -101,6 +117,12 @@ def _file_fact(source: EvidenceSource, file: EvidenceFile, required: BaselineFil
         string_version=version.string,
         bytes_read=version.bytes_read,
     )
+
+
+def _data_refusal(size: int) -> str:
+    if size > MAX_DATA_FILE:
+        return f"{size} bytes, larger than the {MAX_DATA_FILE} a data file is hashed up to"
+    return f"not hashed: the server's data files pass {MAX_DATA_BYTES} bytes in all"
 
 
 def _sniff(

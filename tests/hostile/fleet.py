@@ -24,6 +24,8 @@ EMSMTA = "C$/exchsrvr/bin/Emsmta.exe"
 REG = "registry/SYSTEM.reg"
 HIVE = "registry/SYSTEM"
 GIB2 = 2 * 1024**3
+DATA_COPIES = 40
+"""Copies of a 2 GB sparse Dbserver.sch in one server: each must be refused unread."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,10 @@ def build_fleet(root: Path) -> Path:
     _place(root / "zip-100000-members.zip", make_many_members_zip(100_000))
     _place(root / "reg-long-line" / REG, make_long_line_reg(10))
     _place(root / "hive-wide-subkey-list" / HIVE, make_wide_subkey_list())
+    for copy in range(DATA_COPIES):
+        make_sparse(
+            _folder(root / "data-sparse-copies" / f"C$/backup{copy}") / "Dbserver.sch", GIB2
+        )
     emsmta = root / "pe-sparse-2gb" / EMSMTA
     emsmta.parent.mkdir(parents=True)
     make_sparse(emsmta, GIB2)
@@ -104,6 +110,11 @@ def build_fleet(root: Path) -> Path:
     link.parent.mkdir(parents=True)
     link.symlink_to(outside)
     return root
+
+
+def _folder(path: Path) -> Path:
+    path.mkdir(parents=True)
+    return path
 
 
 def _place(path: Path, data: bytes) -> None:

@@ -22,7 +22,7 @@ from auditor.parsing.connectors_csv import parse_connectors
 from auditor.parsing.registry import RegType
 from auditor.verdicts import AuditResult, ConnectorResult, ServerVerdict, Status
 from tests.builders.hostile import corpus
-from tests.hostile.fleet import ACCEPTED, CASES, CORPUS, GIB2, is_sparse
+from tests.hostile.fleet import ACCEPTED, CASES, CORPUS, DATA_COPIES, GIB2, is_sparse
 
 
 @pytest.fixture(scope="module")
@@ -237,3 +237,36 @@ def test_the_operation_budget_spans_a_server_s_exports(
     [problem] = facts.problems
     assert problem.startswith(f"{registry}/b.reg: line ")
     assert problem.endswith("more than 1 keys and values to read")
+
+
+def test_data_files_are_refused_by_their_size_unread(
+    result: AuditResult, hostile_fleet: Path, baseline: Baseline
+) -> None:
+    assert verdict_of(result, "data-sparse-copies").status is Status.INCOMPLETE
+    facts = collect(FolderSource(hostile_fleet / "data-sparse-copies"), baseline)
+    assert len(facts.files) == DATA_COPIES
+    for fact in facts.files:
+        assert fact.bytes_read == 0 and fact.error is not None
+        assert fact.error.endswith(
+            ": 2147483648 bytes, larger than the 67108864 a data file is hashed up to"
+        )
+
+
+def test_data_files_past_the_server_budget_are_not_hashed(
+    tmp_path: Path, baseline: Baseline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from auditor import collect as collect_module
+
+    monkeypatch.setattr(collect_module, "MAX_DATA_BYTES", 150)
+    for copy in range(3):
+        data = tmp_path / "SRV" / "C$" / f"copy{copy}" / "Dbserver.sch"
+        data.parent.mkdir(parents=True)
+        data.write_bytes(b"x" * 60)
+    facts = collect(FolderSource(tmp_path / "SRV"), baseline)
+    hashed = [fact for fact in facts.files if fact.sha256]
+    refused = [fact.error for fact in facts.files if fact.error]
+    assert len(hashed) == 2
+    assert refused == [
+        f"{tmp_path}/SRV/C$/copy2/Dbserver.sch: not hashed: the server's data files pass "
+        "150 bytes in all"
+    ]
