@@ -44,6 +44,8 @@ _SUBDIRECTORY = 0x80000000
 _FIXED_SIGNATURE = 0xFEEF04BD
 _FIXED_SIZE = 52
 _RESOURCE_DIRECTORY_INDEX = pefile.DIRECTORY_ENTRY["IMAGE_DIRECTORY_ENTRY_RESOURCE"]
+_MALFORMED = (struct.error, pefile.PEFormatError, IndexError, ValueError)
+"""What struct and pefile raise on bytes that are not a sound PE file."""
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,7 @@ def read_pe_version(read_at: ReadAt, size: int, origin: str) -> PeVersion:
         fixed, string = _parse_version_info(blob)
     except Unreadable as exc:
         raise ParseError(f"{origin}: {exc}") from None
-    except (struct.error, pefile.PEFormatError, IndexError, ValueError) as exc:
+    except _MALFORMED as exc:
         raise ParseError(f"{origin}: malformed PE file: {exc}") from exc
     return PeVersion(fixed, string, reader.bytes_read, reader.reads)
 
@@ -115,7 +117,15 @@ def _parse_headers(reader: RangeReader) -> pefile.PE:
     headers = reader.fetch(0, headers_end, what="section table")
     # fast_load stops after the section table; the buffer holds nothing past it, so
     # pefile's warnings about sections "beyond the file" are expected and ignored.
-    return pefile.PE(data=headers, fast_load=True)
+    try:
+        return pefile.PE(data=headers, fast_load=True)
+    except _MALFORMED:
+        raise
+    except Exception as exc:
+        # pefile has its own bugs on crafted headers: a section named PAGE makes it parse
+        # the import directory before its section list is complete (AttributeError; found
+        # by fuzzing). Whatever it raises, the headers are not sound.
+        raise ValueError(f"pefile failed on the headers: {type(exc).__name__}: {exc}") from exc
 
 
 def _map_rva(pe: pefile.PE, rva: int, what: str) -> tuple[int, int]:
