@@ -11,6 +11,7 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.builders.bundle import zip_members
 from tests.builders.hostile import (
     make_long_line_reg,
     make_many_members_zip,
@@ -75,6 +76,8 @@ CASES: dict[str, Case] = {
     "zip-bomb": Case("", "registry/SYSTEM: a compression bomb"),
     "zip-encrypted-member": Case(EMSMTA, "encrypted in the bundle"),
     "zip-100000-members": Case("", "more than 10000 members need"),
+    # Read through a temporary copy (regipy opens paths only), which must not outlive it.
+    "zip-hive-in-bundle": Case(HIVE, "a cell offset (0x7fff0000) points past the end"),
 }
 """Servers whose one bad file must make them incomplete, with a reason naming it."""
 
@@ -92,6 +95,8 @@ def build_fleet(root: Path) -> Path:
     for file in sorted((CORPUS / "zip").iterdir()):
         _place(root / f"zip-{file.name}", file.read_bytes())
     _place(root / "zip-100000-members.zip", make_many_members_zip(100_000))
+    hive = (CORPUS / "hive" / "cell-offset-outside").read_bytes()
+    zip_members(root / "zip-hive-in-bundle.zip", {HIVE: hive})
     _place(root / "reg-long-line" / REG, make_long_line_reg(10))
     _place(root / "hive-wide-subkey-list" / HIVE, make_wide_subkey_list())
     for copy in range(DATA_COPIES):
