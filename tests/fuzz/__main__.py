@@ -33,7 +33,8 @@ def main(argv: list[str]) -> int:
     run.add_argument("--target", action="append", choices=sorted(SEEDS), help="default: all")
     run.add_argument("--workdir", type=Path, help="keep corpora and findings here")
     run.add_argument("--timeout", type=int, default=5, help="seconds one input may take")
-    run.add_argument("--rss-mb", type=int, default=512, help="memory limit of the process")
+    # About 60 MB of interpreter and readers plus the 256 MB one server may use.
+    run.add_argument("--rss-mb", type=int, default=320, help="memory limit of the process")
     options = parser.parse_args(argv)
     targets = options.target or sorted(SEEDS)
     if options.workdir is not None:
