@@ -12,9 +12,21 @@ from pathlib import Path
 from typing import TextIO
 
 from auditor import __version__
-from auditor.audit import ReportPaths, default_report_paths, load_inventory, scan, write_reports
-from auditor.baseline import default_baseline_path, load_baseline
+from auditor.audit import (
+    ReportPaths,
+    default_report_paths,
+    gather,
+    judge,
+    load_fleet,
+    load_inventory,
+    read_facts,
+    scan,
+    write_reports,
+    write_snapshot,
+)
+from auditor.baseline import Baseline, default_baseline_path, load_baseline
 from auditor.errors import AuditorError
+from auditor.snapshot import Snapshot
 from auditor.verdicts import AuditResult, Status
 
 __all__ = ["ExitCode", "UsageError", "main"]
@@ -38,6 +50,9 @@ EPILOG = """\
 examples:
   auditor scan examples/fleet
   auditor scan /audits/fleet --connectors /audits/connectors.csv --xlsx q4.xlsx
+  auditor scan --inventory fleet.csv
+  auditor collect --inventory fleet.csv --facts q4-facts.json
+  auditor judge q4-facts.json --baseline next.toml --xlsx q4.xlsx
   python -m auditor scan FLEET_DIR --json result.json
 
 exit codes: 0 all compliant or not applicable; 1 a server is exposed, below the
@@ -45,12 +60,32 @@ baseline or incomplete; 2 usage error; 3 the run failed.
 """
 
 SCAN_HELP = """\
-Judge every server folder under FLEET_DIR against the baseline and write the
-management workbook (xlsx), the Servers sheet as CSV, and the full result as JSON.
-Without output options all three go to reports/<YYYY>-Q<n>/ under the current folder.
+Judge every server against the baseline and write the management workbook (xlsx),
+the Servers sheet as CSV, and the full result as JSON. The servers are the folders
+and zips under FLEET_DIR, the rows of a fleet inventory (--inventory), or both.
+Without output options all three reports go to reports/<YYYY>-Q<n>/ under the
+current folder.
+
+examples:
+  auditor scan examples/fleet
+  auditor scan --inventory fleet.csv --xlsx q4.xlsx
+"""
+
+COLLECT_HELP = """\
+Gather the facts of every server, as scan does, but judge nothing: write them,
+with the connectors inventory, to a snapshot that `auditor judge` reads later.
 
 example:
-  auditor scan examples/fleet
+  auditor collect examples/fleet --facts facts.json
+"""
+
+JUDGE_HELP = """\
+Judge a facts snapshot written by `auditor collect`, against the same or another
+baseline, and write the same reports as scan. --connectors replaces the connectors
+inventory kept in the snapshot.
+
+example:
+  auditor judge facts.json --baseline baselines/q197378.toml --xlsx q4.xlsx
 """
 
 
@@ -63,23 +98,72 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"fixlevel {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    scan_parser = commands.add_parser(
-        "scan",
-        help="scan a fleet of evidence folders and write the reports",
-        description=SCAN_HELP,
+    scan_parser = _command(commands, "scan", "scan a fleet and write the reports", SCAN_HELP)
+    _add_fleet(scan_parser)
+    _add_baseline(scan_parser)
+    _add_outputs(scan_parser)
+    collect_parser = _command(
+        commands, "collect", "gather a fleet's facts into a snapshot, judging nothing", COLLECT_HELP
+    )
+    _add_fleet(collect_parser)
+    _add_baseline(collect_parser)
+    collect_parser.add_argument(
+        "--facts", type=Path, required=True, help="write the facts snapshot (JSON) here"
+    )
+    judge_parser = _command(
+        commands, "judge", "judge a facts snapshot and write the reports", JUDGE_HELP
+    )
+    judge_parser.add_argument("facts", type=Path, metavar="FACTS", help="from auditor collect")
+    _add_baseline(judge_parser)
+    judge_parser.add_argument(
+        "--connectors", type=Path, help="connectors inventory (default: the snapshot's)"
+    )
+    _add_outputs(judge_parser)
+    return parser
+
+
+def _command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    summary: str,
+    description: str,
+) -> argparse.ArgumentParser:
+    return commands.add_parser(
+        name,
+        help=summary,
+        description=description,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    scan_parser.add_argument("fleet", type=Path, metavar="FLEET_DIR", help="one folder per server")
-    scan_parser.add_argument(
+
+
+def _add_fleet(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "fleet", type=Path, nargs="?", metavar="FLEET_DIR", help="holds a folder or zip per server"
+    )
+    parser.add_argument(
+        "--inventory",
+        type=Path,
+        metavar="FLEET_CSV",
+        help="fleet inventory: server,host[,port,site,owner,evidence], a row per server",
+    )
+    parser.add_argument(
+        "--connectors",
+        type=Path,
+        help="connectors inventory (default: connectors.csv in FLEET_DIR, "
+        "else beside the fleet inventory)",
+    )
+
+
+def _add_baseline(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
         "--baseline", type=Path, help="baseline TOML (default: the shipped q197378.toml)"
     )
-    scan_parser.add_argument(
-        "--connectors", type=Path, help="connectors inventory (default: FLEET_DIR/connectors.csv)"
-    )
-    scan_parser.add_argument("--xlsx", type=Path, help="write the workbook here")
-    scan_parser.add_argument("--csv", type=Path, help="write the Servers sheet as CSV here")
-    scan_parser.add_argument("--json", type=Path, help="write the full result as JSON here")
-    return parser
+
+
+def _add_outputs(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--xlsx", type=Path, help="write the workbook here")
+    parser.add_argument("--csv", type=Path, help="write the Servers sheet as CSV here")
+    parser.add_argument("--json", type=Path, help="write the full result as JSON here")
 
 
 def main(
@@ -93,8 +177,9 @@ def main(
         args = parser.parse_args(argv)
     except SystemExit as stop:  # argparse exits on --help (0) and on usage errors (2)
         return int(stop.code or 0)
+    commands = {"scan": _scan, "collect": _collect, "judge": _judge}
     try:
-        return _scan(args, out)
+        return commands[args.command](args, out)
     except Exception as error:  # a crash must still exit 3: exit 1 means findings
         print(f"auditor: {_describe(error)}", file=err)
         return _exit_code_for(error)
@@ -118,21 +203,67 @@ def _describe(error: Exception) -> str:
 
 
 def _scan(args: argparse.Namespace, out: TextIO) -> int:
-    fleet: Path = args.fleet
-    if not fleet.is_dir():
-        raise UsageError(f"{fleet}: not a folder")
-    if args.connectors is not None and not args.connectors.is_file():
-        raise UsageError(f"{args.connectors}: no such connectors inventory")
-    if args.baseline is not None and not args.baseline.is_file():
-        raise UsageError(f"{args.baseline}: no such baseline")
-    baseline = load_baseline(args.baseline or default_baseline_path())
-    inventory = load_inventory(fleet, args.connectors)
+    _check_fleet_args(args)
+    baseline = _baseline(args)
+    fleet = load_fleet(args.inventory) if args.inventory else None
+    inventory = load_inventory(args.fleet or args.inventory.parent, args.connectors)
     now = datetime.now(UTC)
-    result = scan(fleet, baseline, inventory, now=now)
+    result = scan(args.fleet, baseline, inventory, fleet=fleet, now=now)
+    return _report(result, args, now, out)
+
+
+def _collect(args: argparse.Namespace, out: TextIO) -> int:
+    _check_fleet_args(args)
+    baseline = _baseline(args)
+    fleet = load_fleet(args.inventory) if args.inventory else None
+    inventory = load_inventory(args.fleet or args.inventory.parent, args.connectors)
+    snapshot = gather(args.fleet, baseline, inventory, fleet=fleet)
+    written = write_snapshot(snapshot, args.facts)
+    try:
+        _print_collected(snapshot, written, out)
+    except BrokenPipeError:
+        if out is sys.stdout:
+            _silence_stdout()
+    return ExitCode.OK
+
+
+def _judge(args: argparse.Namespace, out: TextIO) -> int:
+    if not args.facts.is_file():
+        raise UsageError(f"{args.facts}: no such facts snapshot")
+    _check_file(args.connectors, "connectors inventory")
+    _check_file(args.baseline, "baseline")
+    baseline = _baseline(args)
+    snapshot = read_facts(args.facts)
+    inventory = load_inventory(args.connectors.parent, args.connectors) if args.connectors else None
+    now = datetime.now(UTC)
+    return _report(judge(snapshot, baseline, inventory, now=now), args, now, out)
+
+
+def _check_fleet_args(args: argparse.Namespace) -> None:
+    """Usage errors first, before anything is read: exit 2 means nothing was done."""
+    if args.fleet is None and args.inventory is None:
+        raise UsageError(f"auditor {args.command}: name a FLEET_DIR, an --inventory, or both")
+    if args.fleet is not None and not args.fleet.is_dir():
+        raise UsageError(f"{args.fleet}: not a folder")
+    _check_file(args.inventory, "fleet inventory")
+    _check_file(args.connectors, "connectors inventory")
+    _check_file(args.baseline, "baseline")
+
+
+def _check_file(path: Path | None, what: str) -> None:
+    if path is not None and not path.is_file():
+        raise UsageError(f"{path}: no such {what}")
+
+
+def _baseline(args: argparse.Namespace) -> Baseline:
+    return load_baseline(args.baseline or default_baseline_path())
+
+
+def _report(result: AuditResult, args: argparse.Namespace, now: datetime, out: TextIO) -> int:
     if args.xlsx or args.csv or args.json:
         paths = ReportPaths(args.xlsx, args.csv, args.json)
     else:
-        paths = default_report_paths(Path.cwd(), now, baseline.article_id)
+        paths = default_report_paths(Path.cwd(), now, result.baseline.article_id)
     written = write_reports(result, paths)
     try:
         _print_summary(result, written, out)
@@ -141,6 +272,27 @@ def _scan(args: argparse.Namespace, out: TextIO) -> int:
         if out is sys.stdout:
             _silence_stdout()
     return ExitCode.FINDINGS if any(v.status.is_failing for v in result.servers) else ExitCode.OK
+
+
+def _print_collected(snapshot: Snapshot, written: Path, out: TextIO) -> None:
+    unread = [
+        facts
+        for facts in snapshot.servers
+        if facts.problems or any(file.error for file in facts.files)
+    ]
+    print(
+        f"{snapshot.baseline_id}: collected {len(snapshot.servers)} servers, "
+        f"{len(unread)} with evidence that could not be read",
+        file=out,
+    )
+    for facts in unread[:20]:
+        reasons = [*facts.problems, *(file.error for file in facts.files if file.error)]
+        print(f"  ! {_printable(facts.server)}: {_printable('; '.join(reasons))}", file=out)
+    if len(unread) > 20:
+        print(f"  ... and {len(unread) - 20} more in the snapshot", file=out)
+    for note in snapshot.notes:
+        print(f"  note: {_printable(note)}", file=out)
+    print(f"wrote {written}", file=out)
 
 
 def _print_summary(result: AuditResult, written: list[Path], out: TextIO) -> None:
