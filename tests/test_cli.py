@@ -406,3 +406,9 @@ def test_an_unwritable_snapshot_fails_the_collection(fleet: Path, tmp_path: Path
     code, _, err = run("collect", str(fleet), f"--facts={blocker / 'facts.json'}")
     assert code == ExitCode.FAILED
     assert "facts.json" in err
+
+
+def test_the_readme_shows_every_command() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for command in ("scan", "collect", "judge"):
+        assert f"auditor {command} " in readme, command
