@@ -115,7 +115,9 @@ def gather(
 ) -> Snapshot:
     """Collect the facts of every server, judging nothing: ``auditor collect``."""
     targets, notes = plan_sources(fleet_dir, fleet, live)
-    facts = [_labelled(_collect_safely(source, baseline), entry) for source, entry in targets]
+    sources = [source for source, _ in targets]
+    gathered = [_collect_safely(source, baseline) for source in sources]
+    facts = [_labelled(item, entry) for item, (_, entry) in zip(gathered, targets, strict=True)]
     return Snapshot(
         collected_at=now or datetime.now(UTC),
         baseline_id=baseline.article_id,
