@@ -231,7 +231,7 @@ def test_an_inventory_alone_accounts_for_every_row(fleet: Path, tmp_path: Path) 
         "OSLO,10.0.0.10,http,,,\n"
         "ROME,,,,,\n",
     )
-    paths = {kind: tmp_path / f"r.{kind}" for kind in ("json", "csv")}
+    paths = {kind: tmp_path / f"r.{kind}" for kind in ("json", "csv", "xlsx")}
     code, out, err = run(
         "scan", f"--inventory={inventory}", *(f"--{k}={p}" for k, p in paths.items())
     )
@@ -251,6 +251,10 @@ def test_an_inventory_alone_accounts_for_every_row(fleet: Path, tmp_path: Path) 
         rows = {row["Server"]: row for row in csv.DictReader(handle)}
     assert list(rows["PARIS"])[:4] == ["Server", "Site", "Owner", "Status"]
     assert rows["PARIS"]["Owner"] == "'=HYPERLINK(1)"
+    sheet = openpyxl.load_workbook(paths["xlsx"])["Servers"]
+    book_rows = list(sheet.iter_rows(values_only=True))
+    assert book_rows[0][:3] == ("Server", "Site", "Owner")
+    assert sorted(row[0] for row in book_rows[1:]) == sorted(servers)
     assert "TOKYO" in out
 
 
