@@ -8,6 +8,7 @@ snapshot between them.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
@@ -273,7 +274,7 @@ def _notes(inventory: ConnectorInventory | None) -> tuple[str, ...]:
 
 def write_snapshot(snapshot: Snapshot, path: Path) -> Path:
     """Write the facts snapshot. Raise ReportError naming the path that failed."""
-    _write_whole(path, partial(render_snapshot, snapshot))
+    _write_whole(path, partial(render_snapshot, snapshot), "the facts snapshot")
     return path
 
 
@@ -298,7 +299,7 @@ def write_reports(result: AuditResult, paths: ReportPaths) -> list[Path]:
     return written
 
 
-def _write_whole(path: Path, render: Callable[[Path], None]) -> None:
+def _write_whole(path: Path, render: Callable[[Path], None], what: str = "the report") -> None:
     """Render beside the target and rename, so a failed run never leaves half a report."""
     partial = path.with_name(f".{path.name}.partial")
     try:
@@ -306,6 +307,9 @@ def _write_whole(path: Path, render: Callable[[Path], None]) -> None:
         render(partial)
         partial.replace(path)
     except OSError as error:
-        raise ReportError(f"{path}: cannot write the report: {error}") from error
+        raise ReportError(f"{path}: cannot write {what}: {error}") from error
     finally:
-        partial.unlink(missing_ok=True)
+        # Where the folder could not be made, the leftover cannot exist either, and an
+        # error here would hide the ReportError that says why.
+        with suppress(OSError):
+            partial.unlink(missing_ok=True)

@@ -26,6 +26,8 @@ from auditor.audit import (
 )
 from auditor.baseline import Baseline, default_baseline_path, load_baseline
 from auditor.errors import AuditorError
+from auditor.evidence.inventory import FleetInventory
+from auditor.parsing.connectors_csv import ConnectorInventory
 from auditor.snapshot import Snapshot
 from auditor.verdicts import AuditResult, Status
 
@@ -203,20 +205,14 @@ def _describe(error: Exception) -> str:
 
 
 def _scan(args: argparse.Namespace, out: TextIO) -> int:
-    _check_fleet_args(args)
-    baseline = _baseline(args)
-    fleet = load_fleet(args.inventory) if args.inventory else None
-    inventory = load_inventory(args.fleet or args.inventory.parent, args.connectors)
+    baseline, fleet, inventory = _fleet_inputs(args)
     now = datetime.now(UTC)
     result = scan(args.fleet, baseline, inventory, fleet=fleet, now=now)
     return _report(result, args, now, out)
 
 
 def _collect(args: argparse.Namespace, out: TextIO) -> int:
-    _check_fleet_args(args)
-    baseline = _baseline(args)
-    fleet = load_fleet(args.inventory) if args.inventory else None
-    inventory = load_inventory(args.fleet or args.inventory.parent, args.connectors)
+    baseline, fleet, inventory = _fleet_inputs(args)
     snapshot = gather(args.fleet, baseline, inventory, fleet=fleet)
     written = write_snapshot(snapshot, args.facts)
     try:
@@ -225,6 +221,17 @@ def _collect(args: argparse.Namespace, out: TextIO) -> int:
         if out is sys.stdout:
             _silence_stdout()
     return ExitCode.OK
+
+
+def _fleet_inputs(
+    args: argparse.Namespace,
+) -> tuple[Baseline, FleetInventory | None, ConnectorInventory | None]:
+    """What scan and collect read before the first server: usage errors come first."""
+    _check_fleet_args(args)
+    baseline = _baseline(args)
+    fleet = load_fleet(args.inventory) if args.inventory else None
+    inventory = load_inventory(args.fleet or args.inventory.parent, args.connectors)
+    return baseline, fleet, inventory
 
 
 def _judge(args: argparse.Namespace, out: TextIO) -> int:
