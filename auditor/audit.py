@@ -3,23 +3,39 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
-from auditor.baseline import Baseline
+from auditor.baseline import Baseline, load_baseline
 from auditor.collect import collect
 from auditor.errors import AuditorError, ParseError, ReportError
 from auditor.evaluation import evaluate
-from auditor.evidence import EvidenceSource, discover_fleet
+from auditor.evaluation.waivers import apply_waivers
+from auditor.evidence import EvidenceSource, FolderSource, discover_fleet
 from auditor.evidence.fleet import CONNECTORS_FILE
 from auditor.facts import ServerFacts
 from auditor.parsing.connectors_csv import ConnectorInventory, parse_connectors
+from auditor.reference import ReferenceCapture, capture_reference, write_reference
 from auditor.reporting import build_report, render_csv, render_json, render_xlsx
-from auditor.verdicts import AuditResult, ServerVerdict
+from auditor.reporting.json_load import read_result, read_run
+from auditor.trend import RunRecord, compare
+from auditor.verdicts import AuditResult, ServerVerdict, WaiverOutcome, WaiverState, quarter_of
+from auditor.waivers import WAIVERS_FILE, WaiverFile, load_waivers
 
-__all__ = ["ReportPaths", "default_report_paths", "load_inventory", "scan", "write_reports"]
+__all__ = [
+    "ReportPaths",
+    "add_trend",
+    "capture_baseline",
+    "default_report_paths",
+    "load_archive",
+    "load_fleet_waivers",
+    "load_inventory",
+    "rerender",
+    "scan",
+    "write_reports",
+]
 
 
 @dataclass(frozen=True)
@@ -33,8 +49,7 @@ class ReportPaths:
 
 def default_report_paths(root: Path, when: datetime, article_id: str) -> ReportPaths:
     """``reports/<YYYY>-Q<n>/<article>-<date>.{xlsx,csv,json}`` under ``root``."""
-    quarter = f"{when.year}-Q{(when.month - 1) // 3 + 1}"
-    stem = root / "reports" / quarter / f"{article_id.lower()}-{when:%Y-%m-%d}"
+    stem = root / "reports" / quarter_of(when) / f"{article_id.lower()}-{when:%Y-%m-%d}"
     return ReportPaths(
         stem.with_suffix(".xlsx"), stem.with_suffix(".csv"), stem.with_suffix(".json")
     )
@@ -55,24 +70,138 @@ def load_inventory(fleet_dir: Path, path: Path | None) -> ConnectorInventory | N
         return ConnectorInventory.unusable(str(chosen), str(error))
 
 
+def load_fleet_waivers(fleet_dir: Path, path: Path | None) -> WaiverFile | None:
+    """The named waivers file, else ``waivers.toml`` at the fleet root, else None.
+
+    Unlike the inventory, a broken waivers file stops the run (WaiverError): judging the
+    fleet without the waivers someone approved would report accepted risks as failures.
+    """
+    chosen = path or fleet_dir / WAIVERS_FILE
+    if path is None and not chosen.is_file():
+        return None
+    return load_waivers(chosen)
+
+
 def scan(
     fleet_dir: Path,
     baseline: Baseline,
     inventory: ConnectorInventory | None = None,
     *,
     now: datetime | None = None,
+    waivers: WaiverFile | None = None,
 ) -> AuditResult:
-    """Collect and judge every server of a fleet folder. Raise EvidenceError if unlistable."""
+    """Collect and judge every server of a fleet folder. Raise EvidenceError if unlistable.
+
+    Waivers are judged against the day of ``now`` (UTC), which defaults to the clock.
+    """
+    when = now or datetime.now(UTC)
     sources = discover_fleet(fleet_dir)
     gathered = [_collect_safely(source, baseline) for source in sources]
     gathered += _inventory_only(inventory, sources)
     verdicts = [_evaluate_safely(facts, baseline, inventory) for facts in gathered]
+    notes = _notes(inventory)
+    outcomes: list[WaiverOutcome] = []
+    judged_on = None
+    if waivers is not None:
+        judged_on = when.astimezone(UTC).date()
+        verdicts, outcomes = apply_waivers(verdicts, waivers.waivers, judged_on)
+        notes = (*notes, *waivers.notes, *_waiver_notes(outcomes))
     return AuditResult(
         baseline=baseline,
-        generated_at=now or datetime.now(UTC),
+        generated_at=when,
         servers=tuple(verdicts),
-        notes=_notes(inventory),
+        notes=notes,
+        waivers=tuple(outcomes),
+        judged_on=judged_on,
     )
+
+
+def _waiver_notes(outcomes: Sequence[WaiverOutcome]) -> list[str]:
+    """Waivers that did not apply are said out loud, not only listed on their sheet."""
+    return [
+        f"{o.waiver.source}: waiver for {o.waiver.server} ({o.waiver.scope}) {o.state.value}: "
+        f"{o.detail}"
+        for o in outcomes
+        if o.state is not WaiverState.APPLIED
+    ]
+
+
+def load_archive(
+    reports_dir: Path, article_id: str, before: datetime, exclude: Path | None = None
+) -> tuple[list[RunRecord], list[str]]:
+    """Every earlier run of this article under ``reports_dir/<YYYY>-Q<n>/``, and notes.
+
+    A JSON that cannot be read is named in a note and left out of the trend; a run of
+    another article, or one not earlier than ``before``, is not part of this trend.
+    """
+    records: list[RunRecord] = []
+    notes: list[str] = []
+    for path in sorted(reports_dir.glob("*-Q[1-4]/*.json")):
+        if path.name.startswith(".") or (exclude is not None and _same(path, exclude)):
+            continue
+        try:
+            record = read_run(path)
+        except ReportError as error:
+            notes.append(f"{error}; left out of the trend")
+            continue
+        if record.baseline_id == article_id and record.counts.generated_at < before:
+            records.append(record)
+    return records, notes
+
+
+def _same(path: Path, other: Path) -> bool:
+    return path.resolve() == other.resolve()
+
+
+def add_trend(
+    result: AuditResult,
+    reports_dir: Path,
+    previous: Path | None = None,
+    exclude: Path | None = None,
+) -> AuditResult:
+    """The result compared with ``previous``, else with the newest earlier archived run.
+
+    ``exclude`` is the JSON this run will write: a second run on the same day replaces it
+    and must not be compared with the run it replaces. Raise ReportError when ``previous``
+    cannot be read.
+    """
+    archive, notes = load_archive(
+        reports_dir, result.baseline.article_id, result.generated_at, exclude
+    )
+    if previous is not None:
+        chosen: RunRecord | None = read_run(previous)
+    else:
+        chosen = max(archive, key=lambda record: record.counts.generated_at, default=None)
+    trend = compare(result, chosen, archive)
+    return replace(result, trend=trend, notes=(*result.notes, *notes))
+
+
+def capture_baseline(
+    evidence: Path, baseline_path: Path, out: Path, now: datetime
+) -> ReferenceCapture:
+    """Hash a known-good server's files and write a baseline extending ``baseline_path``.
+
+    The written file names its parent as the path from ``out``'s folder when the parent is
+    beside it or below it, else by file name (found among the shipped baselines).
+    """
+    baseline = load_baseline(baseline_path)
+    parent = _relative_name(baseline_path, out.parent)
+    capture = capture_reference(FolderSource(evidence), baseline, parent, now)
+    write_reference(capture, out)
+    return capture
+
+
+def _relative_name(path: Path, folder: Path) -> str:
+    try:
+        return path.resolve().relative_to(folder.resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def rerender(run_json: Path, paths: ReportPaths) -> tuple[AuditResult, list[Path]]:
+    """Rebuild the reports of a saved run from its JSON alone, without the evidence."""
+    result = read_result(run_json)
+    return result, write_reports(result, paths)
 
 
 def _evaluate_safely(

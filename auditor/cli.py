@@ -12,9 +12,20 @@ from pathlib import Path
 from typing import TextIO
 
 from auditor import __version__
-from auditor.audit import ReportPaths, default_report_paths, load_inventory, scan, write_reports
+from auditor.audit import (
+    ReportPaths,
+    add_trend,
+    capture_baseline,
+    default_report_paths,
+    load_fleet_waivers,
+    load_inventory,
+    rerender,
+    scan,
+    write_reports,
+)
 from auditor.baseline import default_baseline_path, load_baseline
 from auditor.errors import AuditorError
+from auditor.reporting.management import headline
 from auditor.verdicts import AuditResult, Status
 
 __all__ = ["ExitCode", "UsageError", "main"]
@@ -39,6 +50,8 @@ examples:
   auditor scan examples/fleet
   auditor scan /audits/fleet --connectors /audits/connectors.csv --xlsx q4.xlsx
   python -m auditor scan FLEET_DIR --json result.json
+  auditor report reports/2026-Q4/q197378-2026-11-24.json --xlsx again.xlsx
+  auditor baseline capture evidence/MTA-GOOD --out baselines/local-reference.toml
 
 exit codes: 0 all compliant or not applicable; 1 a server is exposed, below the
 baseline or incomplete; 2 usage error; 3 the run failed.
@@ -49,8 +62,29 @@ Judge every server folder under FLEET_DIR against the baseline and write the
 management workbook (xlsx), the Servers sheet as CSV, and the full result as JSON.
 Without output options all three go to reports/<YYYY>-Q<n>/ under the current folder.
 
+The run is compared with --previous, else with the newest earlier JSON under
+reports/; waivers come from --waivers, else FLEET_DIR/waivers.toml.
+
 example:
   auditor scan examples/fleet
+  auditor scan examples/fleet --waivers waivers.toml --previous old/q197378.json
+"""
+
+REPORT_HELP = """\
+Rebuild the workbook and the CSV of a saved run from its JSON alone, without the
+evidence. Without output options both go beside RUN.json.
+
+example:
+  auditor report reports/2026-Q4/q197378-2026-11-24.json --xlsx q4.xlsx
+"""
+
+CAPTURE_HELP = """\
+Record the sha256 of every baseline file on a known-good server, as a baseline that
+extends the one given (by default the shipped q197378.toml). Scanning with it
+reports data files that differ from the reference, or are missing, as warnings.
+
+example:
+  auditor baseline capture evidence/MTA-GOOD --out baselines/local-reference.toml
 """
 
 
@@ -79,13 +113,52 @@ def _parser() -> argparse.ArgumentParser:
     scan_parser.add_argument("--xlsx", type=Path, help="write the workbook here")
     scan_parser.add_argument("--csv", type=Path, help="write the Servers sheet as CSV here")
     scan_parser.add_argument("--json", type=Path, help="write the full result as JSON here")
+    scan_parser.add_argument(
+        "--previous",
+        type=Path,
+        metavar="PATH.json",
+        help="compare with this run (default: the newest earlier JSON under reports/)",
+    )
+    scan_parser.add_argument(
+        "--waivers", type=Path, help="waivers TOML (default: FLEET_DIR/waivers.toml)"
+    )
+    report_parser = commands.add_parser(
+        "report",
+        help="rebuild the workbook and CSV of a saved run from its JSON",
+        description=REPORT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    report_parser.add_argument("run", type=Path, metavar="RUN.json", help="a saved JSON report")
+    report_parser.add_argument("--xlsx", type=Path, help="write the workbook here")
+    report_parser.add_argument("--csv", type=Path, help="write the Servers sheet as CSV here")
+    baseline_parser = commands.add_parser("baseline", help="work with baselines")
+    baseline_commands = baseline_parser.add_subparsers(
+        dest="baseline_command", metavar="COMMAND", required=True
+    )
+    capture_parser = baseline_commands.add_parser(
+        "capture",
+        help="record reference hashes from a known-good server",
+        description=CAPTURE_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    capture_parser.add_argument(
+        "evidence", type=Path, metavar="SERVER_EVIDENCE", help="one server's evidence folder"
+    )
+    capture_parser.add_argument("--out", type=Path, required=True, help="the baseline to write")
+    capture_parser.add_argument(
+        "--baseline", type=Path, help="the baseline to extend (default: the shipped q197378.toml)"
+    )
     return parser
 
 
 def main(
-    argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None
+    argv: Sequence[str] | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+    *,
+    now: datetime | None = None,
 ) -> int:
-    """Run the CLI in-process; return the exit code."""
+    """Run the CLI in-process; return the exit code. ``now`` stands in for the clock."""
     out = stdout or sys.stdout
     err = stderr or sys.stderr
     parser = _parser()
@@ -93,8 +166,13 @@ def main(
         args = parser.parse_args(argv)
     except SystemExit as stop:  # argparse exits on --help (0) and on usage errors (2)
         return int(stop.code or 0)
+    when = now or datetime.now(UTC)
     try:
-        return _scan(args, out)
+        if args.command == "report":
+            return _report(args, out)
+        if args.command == "baseline":
+            return _capture(args, out, when)
+        return _scan(args, out, when)
     except Exception as error:  # a crash must still exit 3: exit 1 means findings
         print(f"auditor: {_describe(error)}", file=err)
         return _exit_code_for(error)
@@ -117,22 +195,28 @@ def _describe(error: Exception) -> str:
     return f"internal error, please report it: {type(error).__name__}: {error}"
 
 
-def _scan(args: argparse.Namespace, out: TextIO) -> int:
+def _must_be_file(path: Path | None, what: str) -> None:
+    if path is not None and not path.is_file():
+        raise UsageError(f"{path}: no such {what}")
+
+
+def _scan(args: argparse.Namespace, out: TextIO, now: datetime) -> int:
     fleet: Path = args.fleet
     if not fleet.is_dir():
         raise UsageError(f"{fleet}: not a folder")
-    if args.connectors is not None and not args.connectors.is_file():
-        raise UsageError(f"{args.connectors}: no such connectors inventory")
-    if args.baseline is not None and not args.baseline.is_file():
-        raise UsageError(f"{args.baseline}: no such baseline")
+    _must_be_file(args.connectors, "connectors inventory")
+    _must_be_file(args.baseline, "baseline")
+    _must_be_file(args.previous, "previous run")
+    _must_be_file(args.waivers, "waivers file")
     baseline = load_baseline(args.baseline or default_baseline_path())
     inventory = load_inventory(fleet, args.connectors)
-    now = datetime.now(UTC)
-    result = scan(fleet, baseline, inventory, now=now)
+    waivers = load_fleet_waivers(fleet, args.waivers)
+    result = scan(fleet, baseline, inventory, now=now, waivers=waivers)
     if args.xlsx or args.csv or args.json:
         paths = ReportPaths(args.xlsx, args.csv, args.json)
     else:
         paths = default_report_paths(Path.cwd(), now, baseline.article_id)
+    result = add_trend(result, Path.cwd() / "reports", args.previous, exclude=paths.json)
     written = write_reports(result, paths)
     try:
         _print_summary(result, written, out)
@@ -141,6 +225,33 @@ def _scan(args: argparse.Namespace, out: TextIO) -> int:
         if out is sys.stdout:
             _silence_stdout()
     return ExitCode.FINDINGS if any(v.status.is_failing for v in result.servers) else ExitCode.OK
+
+
+def _report(args: argparse.Namespace, out: TextIO) -> int:
+    run: Path = args.run
+    _must_be_file(run, "saved run")
+    if args.xlsx or args.csv:
+        paths = ReportPaths(args.xlsx, args.csv, None)
+    else:
+        paths = ReportPaths(run.with_suffix(".xlsx"), run.with_suffix(".csv"), None)
+    _, written = rerender(run, paths)
+    for path in written:
+        print(f"wrote {path}", file=out)
+    return ExitCode.OK
+
+
+def _capture(args: argparse.Namespace, out: TextIO, now: datetime) -> int:
+    evidence: Path = args.evidence
+    if not evidence.is_dir():
+        raise UsageError(f"{evidence}: not a folder")
+    _must_be_file(args.baseline, "baseline")
+    capture = capture_baseline(evidence, args.baseline or default_baseline_path(), args.out, now)
+    print(
+        f"{args.out}: reference hashes of {len(capture.hashes)} files from {capture.server}, "
+        f"extending {capture.parent}",
+        file=out,
+    )
+    return ExitCode.OK
 
 
 def _print_summary(result: AuditResult, written: list[Path], out: TextIO) -> None:
@@ -160,6 +271,7 @@ def _print_summary(result: AuditResult, written: list[Path], out: TextIO) -> Non
         )
     if len(failing) > 20:
         print(f"  ... and {len(failing) - 20} more in the reports", file=out)
+    print(f"  {_printable(headline(result))}", file=out)
     for note in result.notes:
         print(f"  note: {_printable(note)}", file=out)
     for path in written:
