@@ -142,7 +142,7 @@ def load_archive(
         try:
             record = read_run(path)
         except ReportError as error:
-            notes.append(f"{error}; left out of the trend")
+            notes.append(f"{path}: left out of the trend: {str(error).removeprefix(f'{path}: ')}")
             continue
         if record.baseline_id == article_id and record.counts.generated_at < before:
             records.append(record)

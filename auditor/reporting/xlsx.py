@@ -38,9 +38,8 @@ MAX_WIDTH = 60
 MIN_WIDTH = 8
 _STATUS_COLUMN = "Status"
 
-_HEADER_FONT = Font(bold=True, color="FFFFFF")
+_HEADER_FONT = Font(name="Calibri", bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="1F3864")
-_BOLD = Font(bold=True)
 _STATUS_FILLS = {
     status.value: PatternFill("solid", fgColor=colour) for status, colour in STATUS_COLOURS.items()
 }

@@ -238,10 +238,12 @@ def write_summary(workbook: Workbook, report: Report) -> None:
     history_top = table_top + len(summary.counts) + 4
     _write_history(sheet, report.history)
     chart_row = history_top + len(report.history) + 2
+    largest_before = max((n for _, n in previous.counts), default=0) if previous else None
     sheet.add_chart(
-        _status_chart(sheet, table_top, len(summary.counts), previous is not None), f"A{chart_row}"
+        _status_chart(sheet, table_top, summary.counts, largest_before), f"A{chart_row}"
     )
-    sheet.add_chart(_trend_chart(sheet, history_top, len(report.history)), f"D{chart_row}")
+    tallest = int(report.history["Total"].max()) if len(report.history) else 0
+    sheet.add_chart(_trend_chart(sheet, history_top, len(report.history), tallest), f"D{chart_row}")
 
 
 def _delta(sheet: Sheet, now: int, before: int | None) -> object:
@@ -261,17 +263,26 @@ def _write_history(sheet: Sheet, history: pd.DataFrame) -> None:
         )
 
 
-def _status_chart(sheet: Sheet, header_row: int, statuses: int, with_previous: bool) -> BarChart:
+def _unit(largest: int) -> int:
+    """A whole-number axis step giving at most about eight gridlines: servers are counted."""
+    return max(1, math.ceil(largest / 8))
+
+
+def _status_chart(
+    sheet: Sheet, header_row: int, counts: Sequence[tuple[Status, int]], previous: int | None
+) -> BarChart:
     chart = BarChart()
     chart.type = "bar"  # horizontal bars: the status names stay readable
     chart.title = "Servers per status"
     chart.width, chart.height = 11.5, 8.0
-    last = header_row + statuses
+    with_previous = previous is not None
+    last = header_row + len(counts)
     columns = 3 if with_previous else 2
     data = Reference(sheet, min_col=2, max_col=columns, min_row=header_row, max_row=last)
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(Reference(sheet, min_col=1, min_row=header_row + 1, max_row=last))
     chart.y_axis.scaling.min = 0
+    chart.y_axis.majorUnit = _unit(max([previous or 0, *(n for _, n in counts)]))
     chart.y_axis.majorGridlines = None
     chart.x_axis.scaling.orientation = "maxMin"  # most severe at the top, as in the table
     chart.legend.position = "b"
@@ -280,7 +291,7 @@ def _status_chart(sheet: Sheet, header_row: int, statuses: int, with_previous: b
     return chart
 
 
-def _trend_chart(sheet: Sheet, header_row: int, quarters: int) -> BarChart:
+def _trend_chart(sheet: Sheet, header_row: int, quarters: int, tallest: int) -> BarChart:
     """Stacked columns per quarter, one colour per status: the trend at a glance."""
     chart = BarChart()
     chart.type = "col"
@@ -299,5 +310,6 @@ def _trend_chart(sheet: Sheet, header_row: int, quarters: int) -> BarChart:
         series.graphicalProperties.line.solidFill = "595959"
     chart.set_categories(Reference(sheet, min_col=1, min_row=header_row + 1, max_row=last))
     chart.y_axis.scaling.min = 0
+    chart.y_axis.majorUnit = _unit(tallest)
     chart.legend.position = "r"
     return chart
