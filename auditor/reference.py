@@ -87,7 +87,7 @@ def reference_toml(capture: ReferenceCapture) -> str:
         "[capture]",
         f"server = {_quote(capture.server)}",
         f"source = {_quote(capture.source)}",
-        f"captured_at = {capture.captured_at.isoformat()}",
+        f"captured_at = {capture.captured_at.replace(microsecond=0).isoformat()}",
     ]
     for name, path, digest in capture.hashes:
         lines += ["", "[[files]]", f"# {_comment(path)}", f"name = {_quote(name)}"]

@@ -38,7 +38,7 @@ MAX_WIDTH = 60
 MIN_WIDTH = 8
 _STATUS_COLUMN = "Status"
 
-_HEADER_FONT = Font(name="Calibri", bold=True, color="FFFFFF")
+_HEADER_FONT = Font(name="Arial", bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="1F3864")
 _STATUS_FILLS = {
     status.value: PatternFill("solid", fgColor=colour) for status, colour in STATUS_COLOURS.items()

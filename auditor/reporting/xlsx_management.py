@@ -48,16 +48,19 @@ STATUS_COLOURS: dict[Status, str] = {
 }
 """Fill colour (RGB hex) of a status: red, orange, yellow, blue, green, grey."""
 
-PAPER_A4 = "9"
+PAPER_A4 = 9
 """OOXML paper size code. Fit-to-width keeps a sheet on one page width on Letter too."""
 LINE_HEIGHT = 15.0
 """Points per line of 11-point text."""
 MAX_LINES = 12
 
-_HEADER_FONT = Font(bold=True, color="FFFFFF")
+# A bold font without a name (or Calibri, where Carlito is not installed) prints in
+# LibreOffice as a serif face. Arial is everywhere; LibreOffice uses Liberation Sans.
+FONT = "Arial"
+_HEADER_FONT = Font(name=FONT, bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="1F3864")
-_BOLD = Font(bold=True)
-_HEADLINE = Font(bold=True, size=14)
+_BOLD = Font(name=FONT, bold=True)
+_HEADLINE = Font(name=FONT, bold=True, size=14)
 _WRAP = Alignment(wrap_text=True, vertical="top")
 _TOP = Alignment(vertical="top")
 _FILLS = {s.value: PatternFill("solid", fgColor=c) for s, c in STATUS_COLOURS.items()}
@@ -281,6 +284,8 @@ def _status_chart(
     data = Reference(sheet, min_col=2, max_col=columns, min_row=header_row, max_row=last)
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(Reference(sheet, min_col=1, min_row=header_row + 1, max_row=last))
+    for series, colour in zip(chart.series, ("1F3864", "A6A6A6"), strict=False):
+        series.graphicalProperties.solidFill = colour  # this audit dark, the previous grey
     chart.y_axis.scaling.min = 0
     chart.y_axis.majorUnit = _unit(max([previous or 0, *(n for _, n in counts)]))
     chart.y_axis.majorGridlines = None
