@@ -245,3 +245,17 @@ def test_an_unreadable_archived_run_is_named_and_left_out(tmp_path, monkeypatch)
     root = fleet(tmp_path / "fleet", {"a": EXPOSED})
     _, out, _ = run("scan", str(root), now=at("2026-11-10"))
     assert f"{broken}: left out of the trend: cannot read the JSON report" in out
+
+
+@pytest.mark.parametrize(
+    "command", ["auditor scan", "auditor report", "auditor baseline capture", "--waivers"]
+)
+def test_the_readme_covers_every_command(command):
+    readme = (EXAMPLE_FLEET.parent.parent / "README.md").read_text(encoding="utf-8")
+    assert command in readme
+
+
+@pytest.mark.parametrize("argv", [["report", "--help"], ["baseline", "capture", "--help"]])
+def test_every_command_has_help_with_an_example(argv, capsys):
+    assert main(argv) == ExitCode.OK
+    assert "example:" in capsys.readouterr().out

@@ -72,11 +72,14 @@ def apply_waivers(
             outcomes[index] = WaiverOutcome(waiver, WaiverState.EXPIRED, detail)
         else:
             active.append((index, waiver))
+    by_server: dict[str, list[tuple[int, Waiver]]] = {}
+    for index, waiver in active:
+        by_server.setdefault(waiver.server.casefold(), []).append((index, waiver))
     result: list[ServerVerdict] = []
     known: set[str] = set()
     for verdict in verdicts:
         known.add(verdict.server.casefold())
-        mine = [(i, w) for i, w in active if w.server.casefold() == verdict.server.casefold()]
+        mine = by_server.get(verdict.server.casefold())
         result.append(_apply(verdict, mine, outcomes) if mine else verdict)
     for index, waiver in active:
         if index not in outcomes:

@@ -7,7 +7,7 @@ older fixlevel, cut short, edited by hand) is a ReportError naming the file and 
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +58,7 @@ def read_run(path: Path) -> RunRecord:
             statuses[server["server"].casefold()] = (server["server"], status)
         return RunRecord(
             counts=RunCounts(
-                generated_at=datetime.fromisoformat(document["generated_at"]),
+                generated_at=_when(document["generated_at"]),
                 counts=tuple((status, int(counts.get(status.value, 0))) for status in Status),
                 exposed=sum(1 for _, status in statuses.values() if status is Status.EXPOSED),
                 source=str(path),
@@ -88,6 +88,13 @@ def read_result(path: Path) -> AuditResult:
             f"{path}: cannot rebuild the report from this JSON ({_what(error)}); "
             "it may come from an older fixlevel, which did not save every rule"
         ) from error
+
+
+def _when(text: str) -> datetime:
+    """A saved timestamp; one without a zone (hand-edited) is taken as UTC, so that runs
+    can always be ordered."""
+    when = datetime.fromisoformat(text)
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _what(error: Exception) -> str:
@@ -192,7 +199,7 @@ def _trend(data: dict[str, Any] | None) -> Trend | None:
 def _run(data: dict[str, Any]) -> RunCounts:
     counts = data["counts"]
     return RunCounts(
-        generated_at=datetime.fromisoformat(data["generated_at"]),
+        generated_at=_when(data["generated_at"]),
         counts=tuple((status, int(counts.get(status.value, 0))) for status in Status),
         exposed=int(data["exposed"]),
         source=data["source"],
