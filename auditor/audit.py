@@ -118,12 +118,17 @@ def scan(
 
 def _waiver_notes(outcomes: Sequence[WaiverOutcome]) -> list[str]:
     """Waivers that did not apply are said out loud, not only listed on their sheet."""
-    return [
-        f"{o.waiver.source}: waiver for {o.waiver.server} ({o.waiver.scope}) {o.state.value}: "
-        f"{o.detail}"
-        for o in outcomes
-        if o.state is not WaiverState.APPLIED
-    ]
+    notes = []
+    for outcome in outcomes:
+        waiver = outcome.waiver
+        who = f"{waiver.server} ({waiver.finding})" if waiver.finding else waiver.server
+        if outcome.state is WaiverState.EXPIRED:
+            notes.append(f"{waiver.source}: the waiver for {who} {outcome.detail}")
+        elif outcome.state is WaiverState.UNUSED:
+            notes.append(f"{waiver.source}: the waiver for {who} is unused: {outcome.detail}")
+        elif outcome.state is WaiverState.NOT_COVERING:
+            notes.append(f"{waiver.source}: the waiver for {who} does not cover: {outcome.detail}")
+    return notes
 
 
 def load_archive(

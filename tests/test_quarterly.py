@@ -188,8 +188,8 @@ def test_waivers_behave_as_described(four_quarters):
         ("zz-retired", "unused"),
     ]
     assert data["judged_on"] == "2026-11-10"
-    assert "waiver for d ((whole server)) expired" in out
-    assert "waiver for zz-retired ((whole server)) unused" in out
+    assert "waivers.toml:7: the waiver for d expired on 2026-10-31: it no longer applies" in out
+    assert "waivers.toml:13: the waiver for zz-retired is unused: no server of that name" in out
     book = openpyxl.load_workbook(stem.with_suffix(".xlsx"))
     waivers = list(book["Waivers"].iter_rows(min_row=2, values_only=True))
     assert [(row[0], row[2]) for row in waivers] == [

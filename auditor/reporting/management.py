@@ -23,7 +23,14 @@ __all__ = [
     "waivers_frame",
 ]
 
-CHANGE_COLUMNS = ("Server", "Change", "Previous status", "Status", "Exposed audits in a row")
+CHANGE_COLUMNS = (
+    "Server",
+    "Change",
+    "Previous status",
+    "Status",
+    "Exposed audits in a row",
+    "Waiver",
+)
 CHANGE_WORDS: dict[Change, str] = {
     Change.NEWLY_EXPOSED: "newly exposed",
     Change.REMEDIATED: "remediated",
@@ -75,7 +82,10 @@ def headline(result: AuditResult) -> str:
     return f"{sentence}; {abs(delta)} {'more' if delta > 0 else 'fewer'} than {since}."
 
 
-def changes_frame(trend: Trend | None) -> pd.DataFrame:
+def changes_frame(result: AuditResult) -> pd.DataFrame:
+    """The Changes rows. Statuses are underneath waivers; the Waiver column says when one
+    applies now, so that a waived server still exposed is not mistaken for a new risk."""
+    waivers = {v.server.casefold(): v.waiver.reason for v in result.servers if v.waiver}
     rows = (
         (
             row.server,
@@ -83,8 +93,9 @@ def changes_frame(trend: Trend | None) -> pd.DataFrame:
             row.previous.value if row.previous else None,
             row.current.value if row.current else None,
             row.exposed_runs,
+            waivers.get(row.server.casefold()),
         )
-        for row in (trend.changes if trend else ())
+        for row in (result.trend.changes if result.trend else ())
     )
     return pd.DataFrame.from_records(list(rows), columns=list(CHANGE_COLUMNS))
 

@@ -147,7 +147,7 @@ def build_report(result: AuditResult) -> Report:
         connectors=_frame(CONNECTOR_COLUMNS, _connector_rows(verdicts)),
         warnings=_frame(WARNING_COLUMNS, _warning_rows(result, verdicts)),
         baseline_rules=_frame(BASELINE_COLUMNS, _baseline_rows(result.baseline)),
-        changes=changes_frame(result.trend),
+        changes=changes_frame(result),
         remediation=remediation_frame(verdicts),
         waivers=waivers_frame(result),
         history=history_frame(result.trend, run_counts(result)),

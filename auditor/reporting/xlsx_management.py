@@ -105,7 +105,7 @@ def _value(sheet: Sheet, value: object, wrap: bool) -> object:
 def _lines(value: object, width: float) -> int:
     if not isinstance(value, str) or not value:
         return 1
-    per_line = max(1, int(width) - 2)
+    per_line = max(1, int(width) - 1)
     return sum(max(1, math.ceil(len(part) / per_line)) for part in value.split("\n"))
 
 
@@ -150,7 +150,7 @@ def _fit_width(sheet: Sheet, *, one_page: bool = False) -> None:
 
 
 def write_changes(workbook: Workbook, report: Report) -> None:
-    _write_sheet(workbook, "Changes", report.changes, (28, 20, 16, 16, 12))
+    _write_sheet(workbook, "Changes", report.changes, (28, 20, 16, 16, 14, 50))
 
 
 def write_remediation(workbook: Workbook, report: Report) -> None:
@@ -185,6 +185,8 @@ def finish_workbook(workbook: Workbook, report: Report) -> None:
         sheet.oddFooter.left.text = f"fixlevel {_escape(__version__)}"
         sheet.oddFooter.center.text = "Page &P of &N"
         sheet.oddFooter.right.text = f"audit of {when:%Y-%m-%d %H:%M} UTC"
+        if sheet.title != "Summary":
+            sheet.print_title_rows = "1:1"  # every printed page repeats the column names
 
 
 def _escape(text: str) -> str:
