@@ -252,6 +252,8 @@ def _baseline_rows(baseline: Baseline) -> Iterable[Row]:
     yield ("Article", "Fixed build", None, str(baseline.fixed_build), None, None)
     yield ("Article", "Remediation", None, None, None, baseline.remediation)
     yield ("Article", "Source", None, None, None, baseline.source)
+    if baseline.parent:
+        yield ("Article", "Extends", None, None, None, baseline.parent)
     for file in baseline.files:
         required = str(file.min_version) if file.min_version else None
         yield ("File", file.name, file.kind.value, required, file.sha256, None)

@@ -158,7 +158,7 @@ def write_remediation(workbook: Workbook, report: Report) -> None:
 
 
 def write_waivers(workbook: Workbook, report: Report) -> None:
-    _write_sheet(workbook, "Waivers", report.waivers, (20, 18, 13, 36, 18, 11, 36, 18))
+    _write_sheet(workbook, "Waivers", report.waivers, (20, 18, 13, 36, 18, 11, 44, 24))
 
 
 def finish_workbook(workbook: Workbook, report: Report) -> None:
