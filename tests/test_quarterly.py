@@ -237,6 +237,22 @@ def test_a_same_day_rerun_compares_with_the_earlier_quarter(tmp_path, monkeypatc
     assert data["changes"]["remediated"] == ["a"]
 
 
+def test_a_first_run_has_empty_changes_and_no_previous(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    root = fleet(tmp_path / "fleet", {"a": EXPOSED})
+    run("scan", str(root), "--json", "r.json", now=at("2026-11-10"))
+    data = json.loads(Path("r.json").read_text("utf-8"))
+    assert data["changes"] == {
+        "newly_exposed": [],
+        "remediated": [],
+        "still_exposed": [],
+        "added": [],
+        "removed": [],
+    }
+    assert data["trend"]["previous"] is None
+    assert [run["quarter"] for run in data["trend"]["history"]] == ["2026-Q4"]
+
+
 def test_an_unreadable_archived_run_is_named_and_left_out(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     broken = tmp_path / "reports" / "2026-Q3" / "q197378-2026-08-11.json"

@@ -54,7 +54,8 @@ def to_json_dict(result: AuditResult, report: Report) -> dict[str, Any]:
          "judged_on": the day waivers were judged against, or null,
          "waivers": [{waiver, "state", "detail"}],
          "changes": {"newly_exposed", "remediated", "still_exposed", "added", "removed"}
-                    (each a list of server names) or null when there is no previous run,
+                    (each a list of server names; all empty when there is no previous
+                    run, which trend.previous being null tells apart from no change),
          "trend": {"previous": run or null, "history": [run], "rows": [change row]} or null}
 
     Servers come in the report's order: most severe first, then by name. The baseline
@@ -129,12 +130,13 @@ def _waiver_outcome(outcome: WaiverOutcome) -> dict[str, Any]:
     return {**_waiver(outcome.waiver), "state": outcome.state.value, "detail": outcome.detail}
 
 
-def _changes(trend: Trend | None) -> dict[str, list[str]] | None:
+def _changes(trend: Trend | None) -> dict[str, list[str]]:
     """Exactly the five lists of the issue; other moves are in trend.rows only."""
-    if trend is None or trend.previous is None:
-        return None
     kinds = (Change.NEWLY_EXPOSED, Change.REMEDIATED, Change.STILL_EXPOSED)
-    return {change.value: trend.names(change) for change in (*kinds, Change.ADDED, Change.REMOVED)}
+    return {
+        change.value: trend.names(change) if trend else []
+        for change in (*kinds, Change.ADDED, Change.REMOVED)
+    }
 
 
 def _trend(trend: Trend | None) -> dict[str, Any] | None:
