@@ -62,6 +62,7 @@ _HEADER_FILL = PatternFill("solid", fgColor="1F3864")
 _BOLD = Font(name=FONT, bold=True)
 _HEADLINE = Font(name=FONT, bold=True, size=14)
 _WRAP = Alignment(wrap_text=True, vertical="top")
+_WRAP_RIGHT = Alignment(wrap_text=True, vertical="top", horizontal="right")
 _TOP = Alignment(vertical="top")
 _FILLS = {s.value: PatternFill("solid", fgColor=c) for s, c in STATUS_COLOURS.items()}
 
@@ -74,12 +75,16 @@ def _text(sheet: Sheet, value: str, font: Font | None = None) -> WriteOnlyCell:
     return cell
 
 
-def _header(sheet: Sheet, names: Sequence[str]) -> list[WriteOnlyCell]:
+def _header(
+    sheet: Sheet, names: Sequence[str], numbers_from: int | None = None
+) -> list[WriteOnlyCell]:
+    """Header cells; from column ``numbers_from`` (0-based) on they sit right, over numbers."""
     cells = []
-    for name in names:
+    for index, name in enumerate(names):
         cell = _text(sheet, name, _HEADER_FONT)
         cell.fill = _HEADER_FILL
-        cell.alignment = _WRAP
+        right = numbers_from is not None and index >= numbers_from
+        cell.alignment = _WRAP_RIGHT if right else _WRAP
         cells.append(cell)
     return cells
 
@@ -227,7 +232,7 @@ def write_summary(workbook: Workbook, report: Report) -> None:
         sheet.append([_text(sheet, label, _BOLD), _text(sheet, value.strip())])
     sheet.append([])
     table_top = 9
-    sheet.append(_header(sheet, ["Status", "This audit", "Previous audit", "Change"]))
+    sheet.append(_header(sheet, ["Status", "This audit", "Previous audit", "Change"], 1))
     for status, count in summary.counts:
         before = previous.count(status) if previous else None
         sheet.append([_status(sheet, status.value), count, before, _delta(sheet, count, before)])
@@ -260,7 +265,7 @@ def _delta(sheet: Sheet, now: int, before: int | None) -> object:
 
 
 def _write_history(sheet: Sheet, history: pd.DataFrame) -> None:
-    sheet.append(_header(sheet, [str(name) for name in history.columns]))
+    sheet.append(_header(sheet, [str(name) for name in history.columns], 2))
     for row in history.itertuples(index=False, name=None):
         quarter, day, *counts = row
         sheet.append(
@@ -268,9 +273,15 @@ def _write_history(sheet: Sheet, history: pd.DataFrame) -> None:
         )
 
 
-def _unit(largest: int) -> int:
-    """A whole-number axis step giving at most about eight gridlines: servers are counted."""
-    return max(1, math.ceil(largest / 8))
+def _unit(largest: int, ticks: int = 5) -> int:
+    """A round axis step (1, 2 or 5 times a power of ten) giving at most ``ticks`` steps.
+
+    Servers are counted, so the step is whole; round steps keep the labels short enough
+    not to run into each other on a narrow chart.
+    """
+    raw = max(1.0, largest / ticks)
+    power = 10 ** math.floor(math.log10(raw))
+    return next(int(step * power) for step in (1, 2, 5, 10) if step * power >= raw)
 
 
 def _status_chart(
