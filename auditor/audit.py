@@ -14,11 +14,12 @@ from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
-from auditor.baseline import Baseline
+from auditor.baseline import Baseline, load_baseline
 from auditor.collect import collect
 from auditor.errors import AuditorError, ParseError, ReportError
 from auditor.evaluation import evaluate
-from auditor.evidence import EvidenceSource, discover_fleet
+from auditor.evaluation.waivers import apply_waivers
+from auditor.evidence import EvidenceSource, FolderSource, discover_fleet
 from auditor.evidence.fleet import CONNECTORS_FILE
 from auditor.evidence.inventory import (
     FleetEntry,
@@ -30,19 +31,28 @@ from auditor.evidence.inventory import (
 from auditor.facts import ServerFacts
 from auditor.parsing.connectors_csv import ConnectorInventory, parse_connectors
 from auditor.parsing.fleet_csv import parse_fleet
+from auditor.reference import ReferenceCapture, capture_reference, write_reference
 from auditor.reporting import build_report, render_csv, render_json, render_xlsx
+from auditor.reporting.json_load import read_result, read_run
 from auditor.snapshot import Snapshot, read_snapshot, render_snapshot
-from auditor.verdicts import AuditResult, ServerVerdict
+from auditor.trend import RunRecord, compare
+from auditor.verdicts import AuditResult, ServerVerdict, WaiverOutcome, WaiverState, quarter_of
+from auditor.waivers import WAIVERS_FILE, WaiverFile, load_waivers
 
 __all__ = [
     "ReportPaths",
+    "add_trend",
+    "capture_baseline",
     "default_report_paths",
     "gather",
     "judge",
+    "load_archive",
     "load_fleet",
+    "load_fleet_waivers",
     "load_inventory",
     "plan_sources",
     "read_facts",
+    "rerender",
     "scan",
     "write_reports",
     "write_snapshot",
@@ -60,8 +70,7 @@ class ReportPaths:
 
 def default_report_paths(root: Path, when: datetime, article_id: str) -> ReportPaths:
     """``reports/<YYYY>-Q<n>/<article>-<date>.{xlsx,csv,json}`` under ``root``."""
-    quarter = f"{when.year}-Q{(when.month - 1) // 3 + 1}"
-    stem = root / "reports" / quarter / f"{article_id.lower()}-{when:%Y-%m-%d}"
+    stem = root / "reports" / quarter_of(when) / f"{article_id.lower()}-{when:%Y-%m-%d}"
     return ReportPaths(
         stem.with_suffix(".xlsx"), stem.with_suffix(".csv"), stem.with_suffix(".json")
     )
@@ -87,6 +96,18 @@ def load_fleet(path: Path) -> FleetInventory:
     return parse_fleet(path)
 
 
+def load_fleet_waivers(fleet_dir: Path, path: Path | None) -> WaiverFile | None:
+    """The named waivers file, else ``waivers.toml`` at the fleet root, else None.
+
+    Unlike the inventory, a broken waivers file stops the run (WaiverError): judging the
+    fleet without the waivers someone approved would report accepted risks as failures.
+    """
+    chosen = path or fleet_dir / WAIVERS_FILE
+    if path is None and not chosen.is_file():
+        return None
+    return load_waivers(chosen)
+
+
 def scan(
     fleet_dir: Path | None,
     baseline: Baseline,
@@ -95,6 +116,7 @@ def scan(
     fleet: FleetInventory | None = None,
     live: LiveFactory = no_live_collection,
     now: datetime | None = None,
+    waivers: WaiverFile | None = None,
 ) -> AuditResult:
     """Collect and judge every server of a fleet folder, a fleet inventory, or both.
 
@@ -102,7 +124,7 @@ def scan(
     """
     now = now or datetime.now(UTC)
     gathered = gather(fleet_dir, baseline, inventory, fleet=fleet, live=live, now=now)
-    return judge(gathered, baseline, now=now)
+    return judge(gathered, baseline, now=now, waivers=waivers)
 
 
 def gather(
@@ -135,21 +157,30 @@ def judge(
     inventory: ConnectorInventory | None = None,
     *,
     now: datetime | None = None,
+    waivers: WaiverFile | None = None,
 ) -> AuditResult:
-    """Judge gathered facts: ``auditor judge``. ``inventory`` replaces the snapshot's."""
+    """Judge gathered facts: ``auditor judge``. ``inventory`` replaces the snapshot's.
+
+    Waivers are judged against the day of ``now`` (UTC), which defaults to the clock.
+    """
     now = now or datetime.now(UTC)
     inventory = inventory if inventory is not None else snapshot.connectors
     facts = [*snapshot.servers, *_inventory_only(inventory, snapshot.servers)]
     verdicts = [_evaluate_safely(item, baseline, inventory) for item in facts]
+    notes = (*_notes(inventory), *snapshot.notes, *_snapshot_notes(snapshot, baseline, now))
+    outcomes: list[WaiverOutcome] = []
+    judged_on = None
+    if waivers is not None:
+        judged_on = now.astimezone(UTC).date()
+        verdicts, outcomes = apply_waivers(verdicts, waivers.waivers, judged_on)
+        notes = (*notes, *waivers.notes, *_waiver_notes(outcomes))
     return AuditResult(
         baseline=baseline,
         generated_at=now,
         servers=tuple(verdicts),
-        notes=(
-            *_notes(inventory),
-            *snapshot.notes,
-            *_snapshot_notes(snapshot, baseline, now),
-        ),
+        notes=notes,
+        waivers=tuple(outcomes),
+        judged_on=judged_on,
     )
 
 
@@ -214,6 +245,99 @@ def _snapshot_notes(snapshot: Snapshot, baseline: Baseline, now: datetime) -> li
             + ": they count as missing; collect again with this baseline"
         )
     return notes
+
+
+def _waiver_notes(outcomes: Sequence[WaiverOutcome]) -> list[str]:
+    """Waivers that did not apply are said out loud, not only listed on their sheet."""
+    notes = []
+    for outcome in outcomes:
+        waiver = outcome.waiver
+        who = f"{waiver.server} ({waiver.finding})" if waiver.finding else waiver.server
+        if outcome.state is WaiverState.EXPIRED:
+            notes.append(f"{waiver.source}: the waiver for {who} {outcome.detail}")
+        elif outcome.state is WaiverState.UNUSED:
+            notes.append(f"{waiver.source}: the waiver for {who} is unused: {outcome.detail}")
+        elif outcome.state is WaiverState.NOT_COVERING:
+            notes.append(f"{waiver.source}: the waiver for {who} does not cover: {outcome.detail}")
+    return notes
+
+
+def load_archive(
+    reports_dir: Path, article_id: str, before: datetime, exclude: Path | None = None
+) -> tuple[list[RunRecord], list[str]]:
+    """Every earlier run of this article under ``reports_dir/<YYYY>-Q<n>/``, and notes.
+
+    A JSON that cannot be read is named in a note and left out of the trend; a run of
+    another article, or one not earlier than ``before``, is not part of this trend.
+    """
+    records: list[RunRecord] = []
+    notes: list[str] = []
+    for path in sorted(reports_dir.glob("*-Q[1-4]/*.json")):
+        if path.name.startswith(".") or (exclude is not None and _same(path, exclude)):
+            continue
+        try:
+            record = read_run(path)
+        except ReportError as error:
+            notes.append(f"{path}: left out of the trend: {str(error).removeprefix(f'{path}: ')}")
+            continue
+        if record.baseline_id == article_id and record.counts.generated_at < before:
+            records.append(record)
+    return records, notes
+
+
+def _same(path: Path, other: Path) -> bool:
+    return path.resolve() == other.resolve()
+
+
+def add_trend(
+    result: AuditResult,
+    reports_dir: Path,
+    previous: Path | None = None,
+    exclude: Path | None = None,
+) -> AuditResult:
+    """The result compared with ``previous``, else with the newest earlier archived run.
+
+    ``exclude`` is the JSON this run will write: a second run on the same day replaces it
+    and must not be compared with the run it replaces. Raise ReportError when ``previous``
+    cannot be read.
+    """
+    archive, notes = load_archive(
+        reports_dir, result.baseline.article_id, result.generated_at, exclude
+    )
+    if previous is not None:
+        chosen: RunRecord | None = read_run(previous)
+    else:
+        chosen = max(archive, key=lambda record: record.counts.generated_at, default=None)
+    trend = compare(result, chosen, archive)
+    return replace(result, trend=trend, notes=(*result.notes, *notes))
+
+
+def capture_baseline(
+    evidence: Path, baseline_path: Path, out: Path, now: datetime
+) -> ReferenceCapture:
+    """Hash a known-good server's files and write a baseline extending ``baseline_path``.
+
+    The written file names its parent as the path from ``out``'s folder when the parent is
+    beside it or below it, else by file name (found among the shipped baselines).
+    """
+    baseline = load_baseline(baseline_path)
+    parent = _relative_name(baseline_path, out.parent)
+    capture = capture_reference(FolderSource(evidence), baseline, parent, now)
+    write_reference(capture, out)
+    return capture
+
+
+def _relative_name(path: Path, folder: Path) -> str:
+    try:
+        return path.resolve().relative_to(folder.resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def rerender(run_json: Path, paths: ReportPaths) -> tuple[AuditResult, list[Path]]:
+    """Rebuild the reports of a saved run from its JSON alone, without the evidence."""
+    result = read_result(run_json)
+    return result, write_reports(result, paths)
 
 
 def _evaluate_safely(

@@ -14,12 +14,16 @@ from typing import TextIO
 from auditor import __version__
 from auditor.audit import (
     ReportPaths,
+    add_trend,
+    capture_baseline,
     default_report_paths,
     gather,
     judge,
     load_fleet,
+    load_fleet_waivers,
     load_inventory,
     read_facts,
+    rerender,
     scan,
     write_reports,
     write_snapshot,
@@ -28,8 +32,10 @@ from auditor.baseline import Baseline, default_baseline_path, load_baseline
 from auditor.errors import AuditorError
 from auditor.evidence.inventory import FleetInventory
 from auditor.parsing.connectors_csv import ConnectorInventory
+from auditor.reporting.management import headline
 from auditor.snapshot import Snapshot
 from auditor.verdicts import AuditResult, Status
+from auditor.waivers import WaiverFile
 
 __all__ = ["ExitCode", "UsageError", "main"]
 
@@ -56,6 +62,8 @@ examples:
   auditor collect --inventory fleet.csv --facts q4-facts.json
   auditor judge q4-facts.json --baseline next.toml --xlsx q4.xlsx
   python -m auditor scan FLEET_DIR --json result.json
+  auditor report reports/2026-Q4/q197378-2026-11-24.json --xlsx again.xlsx
+  auditor baseline capture evidence/MTA-GOOD --out baselines/local-reference.toml
 
 exit codes: 0 all compliant or not applicable; 1 a server is exposed, below the
 baseline or incomplete; 2 usage error; 3 the run failed.
@@ -66,11 +74,14 @@ Judge every server against the baseline and write the management workbook (xlsx)
 the Servers sheet as CSV, and the full result as JSON. The servers are the folders
 and zips under FLEET_DIR, the rows of a fleet inventory (--inventory), or both.
 Without output options all three reports go to reports/<YYYY>-Q<n>/ under the
-current folder.
+current folder. The run is compared with --previous, else with the newest earlier
+JSON under reports/; waivers come from --waivers, else waivers.toml in FLEET_DIR
+(or beside the fleet inventory).
 
 examples:
   auditor scan examples/fleet
   auditor scan --inventory fleet.csv --xlsx q4.xlsx
+  auditor scan examples/fleet --waivers waivers.toml --previous old/q197378.json
 """
 
 COLLECT_HELP = """\
@@ -90,6 +101,23 @@ example:
   auditor judge facts.json --baseline baselines/q197378.toml --xlsx q4.xlsx
 """
 
+REPORT_HELP = """\
+Rebuild the workbook and the CSV of a saved run from its JSON alone, without the
+evidence. Without output options both go beside RUN.json.
+
+example:
+  auditor report reports/2026-Q4/q197378-2026-11-24.json --xlsx q4.xlsx
+"""
+
+CAPTURE_HELP = """\
+Record the sha256 of every baseline file on a known-good server, as a baseline that
+extends the one given (by default the shipped q197378.toml). Scanning with it
+reports data files that differ from the reference, or are missing, as warnings.
+
+example:
+  auditor baseline capture evidence/MTA-GOOD --out baselines/local-reference.toml
+"""
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -104,6 +132,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_fleet(scan_parser)
     _add_baseline(scan_parser)
     _add_outputs(scan_parser)
+    _add_judging(scan_parser, "waivers.toml in FLEET_DIR, else beside the fleet inventory")
     collect_parser = _command(
         commands, "collect", "gather a fleet's facts into a snapshot, judging nothing", COLLECT_HELP
     )
@@ -121,6 +150,9 @@ def _parser() -> argparse.ArgumentParser:
         "--connectors", type=Path, help="connectors inventory (default: the snapshot's)"
     )
     _add_outputs(judge_parser)
+    _add_judging(judge_parser, "none")
+    _add_rerender(commands)
+    _add_capture(commands)
     return parser
 
 
@@ -168,10 +200,54 @@ def _add_outputs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", type=Path, help="write the full result as JSON here")
 
 
+def _add_judging(parser: argparse.ArgumentParser, waivers_default: str) -> None:
+    """What scan and judge add to the verdicts: the trend and the waivers."""
+    parser.add_argument(
+        "--previous",
+        type=Path,
+        metavar="PATH.json",
+        help="compare with this run (default: the newest earlier JSON under reports/)",
+    )
+    parser.add_argument("--waivers", type=Path, help=f"waivers TOML (default: {waivers_default})")
+
+
+def _add_rerender(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    report_parser = _command(
+        commands, "report", "rebuild the workbook and CSV of a saved run from its JSON", REPORT_HELP
+    )
+    report_parser.add_argument("run", type=Path, metavar="RUN.json", help="a saved JSON report")
+    report_parser.add_argument("--xlsx", type=Path, help="write the workbook here")
+    report_parser.add_argument("--csv", type=Path, help="write the Servers sheet as CSV here")
+
+
+def _add_capture(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    baseline_parser = commands.add_parser("baseline", help="work with baselines")
+    baseline_commands = baseline_parser.add_subparsers(
+        dest="baseline_command", metavar="COMMAND", required=True
+    )
+    capture_parser = _command(
+        baseline_commands,
+        "capture",
+        "record reference hashes from a known-good server",
+        CAPTURE_HELP,
+    )
+    capture_parser.add_argument(
+        "evidence", type=Path, metavar="SERVER_EVIDENCE", help="one server's evidence folder"
+    )
+    capture_parser.add_argument("--out", type=Path, required=True, help="the baseline to write")
+    capture_parser.add_argument(
+        "--baseline", type=Path, help="the baseline to extend (default: the shipped q197378.toml)"
+    )
+
+
 def main(
-    argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None
+    argv: Sequence[str] | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+    *,
+    now: datetime | None = None,
 ) -> int:
-    """Run the CLI in-process; return the exit code."""
+    """Run the CLI in-process; return the exit code. ``now`` stands in for the clock."""
     out = stdout or sys.stdout
     err = stderr or sys.stderr
     parser = _parser()
@@ -179,9 +255,16 @@ def main(
         args = parser.parse_args(argv)
     except SystemExit as stop:  # argparse exits on --help (0) and on usage errors (2)
         return int(stop.code or 0)
-    commands = {"scan": _scan, "collect": _collect, "judge": _judge}
+    when = now or datetime.now(UTC)
+    commands = {
+        "scan": _scan,
+        "collect": _collect,
+        "judge": _judge,
+        "report": _rerender,
+        "baseline": _capture,
+    }
     try:
-        return commands[args.command](args, out)
+        return commands[args.command](args, out, when)
     except Exception as error:  # a crash must still exit 3: exit 1 means findings
         print(f"auditor: {_describe(error)}", file=err)
         return _exit_code_for(error)
@@ -204,16 +287,17 @@ def _describe(error: Exception) -> str:
     return f"internal error, please report it: {type(error).__name__}: {error}"
 
 
-def _scan(args: argparse.Namespace, out: TextIO) -> int:
+def _scan(args: argparse.Namespace, out: TextIO, now: datetime) -> int:
     baseline, fleet, inventory = _fleet_inputs(args)
-    now = datetime.now(UTC)
-    result = scan(args.fleet, baseline, inventory, fleet=fleet, now=now)
+    _check_judging_args(args)
+    waivers = load_fleet_waivers(args.fleet or args.inventory.parent, args.waivers)
+    result = scan(args.fleet, baseline, inventory, fleet=fleet, now=now, waivers=waivers)
     return _report(result, args, now, out)
 
 
-def _collect(args: argparse.Namespace, out: TextIO) -> int:
+def _collect(args: argparse.Namespace, out: TextIO, now: datetime) -> int:
     baseline, fleet, inventory = _fleet_inputs(args)
-    snapshot = gather(args.fleet, baseline, inventory, fleet=fleet)
+    snapshot = gather(args.fleet, baseline, inventory, fleet=fleet, now=now)
     written = write_snapshot(snapshot, args.facts)
     try:
         _print_collected(snapshot, written, out)
@@ -234,16 +318,19 @@ def _fleet_inputs(
     return baseline, fleet, inventory
 
 
-def _judge(args: argparse.Namespace, out: TextIO) -> int:
-    if not args.facts.is_file():
-        raise UsageError(f"{args.facts}: no such facts snapshot")
+def _judge(args: argparse.Namespace, out: TextIO, now: datetime) -> int:
+    _check_file(args.facts, "facts snapshot")
     _check_file(args.connectors, "connectors inventory")
     _check_file(args.baseline, "baseline")
+    _check_judging_args(args)
     baseline = _baseline(args)
     snapshot = read_facts(args.facts)
     inventory = load_inventory(args.connectors.parent, args.connectors) if args.connectors else None
-    now = datetime.now(UTC)
-    return _report(judge(snapshot, baseline, inventory, now=now), args, now, out)
+    waivers: WaiverFile | None = None
+    if args.waivers is not None:
+        waivers = load_fleet_waivers(args.waivers.parent, args.waivers)
+    result = judge(snapshot, baseline, inventory, now=now, waivers=waivers)
+    return _report(result, args, now, out)
 
 
 def _check_fleet_args(args: argparse.Namespace) -> None:
@@ -257,6 +344,11 @@ def _check_fleet_args(args: argparse.Namespace) -> None:
     _check_file(args.baseline, "baseline")
 
 
+def _check_judging_args(args: argparse.Namespace) -> None:
+    _check_file(args.previous, "previous run")
+    _check_file(args.waivers, "waivers file")
+
+
 def _check_file(path: Path | None, what: str) -> None:
     if path is not None and not path.is_file():
         raise UsageError(f"{path}: no such {what}")
@@ -267,10 +359,12 @@ def _baseline(args: argparse.Namespace) -> Baseline:
 
 
 def _report(result: AuditResult, args: argparse.Namespace, now: datetime, out: TextIO) -> int:
+    """Compare with the previous run, write the reports, print the summary: scan and judge."""
     if args.xlsx or args.csv or args.json:
         paths = ReportPaths(args.xlsx, args.csv, args.json)
     else:
         paths = default_report_paths(Path.cwd(), now, result.baseline.article_id)
+    result = add_trend(result, Path.cwd() / "reports", args.previous, exclude=paths.json)
     written = write_reports(result, paths)
     try:
         _print_summary(result, written, out)
@@ -302,6 +396,33 @@ def _print_collected(snapshot: Snapshot, written: Path, out: TextIO) -> None:
     print(f"wrote {written}", file=out)
 
 
+def _rerender(args: argparse.Namespace, out: TextIO, now: datetime) -> int:
+    run: Path = args.run
+    _check_file(run, "saved run")
+    if args.xlsx or args.csv:
+        paths = ReportPaths(args.xlsx, args.csv, None)
+    else:
+        paths = ReportPaths(run.with_suffix(".xlsx"), run.with_suffix(".csv"), None)
+    _, written = rerender(run, paths)
+    for path in written:
+        print(f"wrote {path}", file=out)
+    return ExitCode.OK
+
+
+def _capture(args: argparse.Namespace, out: TextIO, now: datetime) -> int:
+    evidence: Path = args.evidence
+    if not evidence.is_dir():
+        raise UsageError(f"{evidence}: not a folder")
+    _check_file(args.baseline, "baseline")
+    capture = capture_baseline(evidence, args.baseline or default_baseline_path(), args.out, now)
+    print(
+        f"{args.out}: reference hashes of {len(capture.hashes)} files from {capture.server}, "
+        f"extending {capture.parent}",
+        file=out,
+    )
+    return ExitCode.OK
+
+
 def _print_summary(result: AuditResult, written: list[Path], out: TextIO) -> None:
     baseline = result.baseline
     print(
@@ -319,6 +440,7 @@ def _print_summary(result: AuditResult, written: list[Path], out: TextIO) -> Non
         )
     if len(failing) > 20:
         print(f"  ... and {len(failing) - 20} more in the reports", file=out)
+    print(f"  {_printable(headline(result))}", file=out)
     for note in result.notes:
         print(f"  note: {_printable(note)}", file=out)
     for path in written:
