@@ -1,0 +1,475 @@
+"""A live server over SMB (files) and MS-RRP (registry), through impacket.
+
+Exchange 5.5 runs on NT4 and Windows 2000, which speak only SMB1; impacket negotiates SMB1
+or SMB2/3, whichever the server offers. The source presents what it reads in the layout a
+folder source has: the MTA folder's baseline files under their admin share
+(``C$/exchsrvr/bin/EMSMTA.EXE``) and the registry values read as one export,
+``registry/live.reg``, so that collection and the .reg parser do the rest.
+
+Every failure is a sentence about this server, never an exception that stops the fleet;
+the account's password is in none of them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import socket
+import time
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from impacket import nmb, nt_errors, smb, smb3
+from impacket.dcerpc.v5 import rpcrt, rrp, transport
+from impacket.smbconnection import SessionError as SmbSessionError
+from impacket.smbconnection import SMBConnection
+
+from auditor.errors import EvidenceError
+from auditor.evidence.credentials import Credentials
+from auditor.evidence.interface import EvidenceFile, EvidenceSource
+from auditor.evidence.regexport import RawKey, write_export
+from auditor.evidence.rrp import RegistryReader, read_mta_keys
+
+__all__ = [
+    "DEFAULT_PORT",
+    "DEFAULT_TIMEOUT",
+    "REGISTRY_FILE",
+    "FileReads",
+    "SmbSource",
+    "SmbStats",
+]
+
+DEFAULT_PORT = 445
+DEFAULT_TIMEOUT = 120.0
+"""Seconds one server may take in all; every network wait is bounded by what is left."""
+REGISTRY_FILE = "registry/live.reg"
+DEFAULT_SHARE, DEFAULT_FOLDER = "C$", ("exchsrvr", "bin")
+
+# Read-only, and sharing everything: the MTA holds its files open while it runs, and a
+# read-only share refuses impacket's default request for write access.
+_READ_ACCESS = smb3.FILE_READ_DATA | smb3.FILE_READ_ATTRIBUTES
+_SHARE_ALL = smb3.FILE_SHARE_READ | smb3.FILE_SHARE_WRITE | smb3.FILE_SHARE_DELETE
+_SYSTEM_ROOT_KEY = "SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion"
+_DRIVE = re.compile(r"[A-Za-z]:")
+_EXE_END = re.compile(r"\.exe(?=\s|$)", re.IGNORECASE)
+_SYSTEM_ROOT = re.compile(r"%systemroot%|%windir%|^\\systemroot(?=\\)", re.IGNORECASE)
+
+_NT_STATUS = {
+    nt_errors.STATUS_LOGON_FAILURE: "logon failure: unknown user or wrong password",
+    nt_errors.STATUS_ACCOUNT_RESTRICTION: "logon failure: account restriction",
+    nt_errors.STATUS_INVALID_LOGON_HOURS: "logon failure: outside the account's logon hours",
+    nt_errors.STATUS_INVALID_WORKSTATION: "logon failure: not allowed from this workstation",
+    nt_errors.STATUS_PASSWORD_EXPIRED: "logon failure: the password has expired",
+    nt_errors.STATUS_PASSWORD_MUST_CHANGE: "logon failure: the password must be changed",
+    nt_errors.STATUS_ACCOUNT_DISABLED: "logon failure: the account is disabled",
+    nt_errors.STATUS_ACCOUNT_EXPIRED: "logon failure: the account has expired",
+    nt_errors.STATUS_ACCOUNT_LOCKED_OUT: "logon failure: the account is locked out",
+    nt_errors.STATUS_ACCESS_DENIED: "access denied",
+    nt_errors.STATUS_BAD_NETWORK_NAME: "no such share",
+    nt_errors.STATUS_OBJECT_NAME_NOT_FOUND: "no such file or pipe",
+    nt_errors.STATUS_OBJECT_PATH_NOT_FOUND: "no such folder",
+}
+_WIN32_ACCESS_DENIED = 5
+
+
+@dataclass
+class FileReads:
+    """What reading one file cost."""
+
+    reads: int = 0
+    """Read requests (one round trip each)."""
+    bytes: int = 0
+    """File bytes that came back."""
+
+
+@dataclass
+class SmbStats:
+    """What one server cost, counted at the client."""
+
+    dialect: str | None = None
+    """"NT LM 0.12" for SMB1, else the SMB2/3 dialect code, e.g. "0x311"."""
+    round_trips: int = 0
+    """SMB requests sent after the protocol negotiation (which takes one or two more)."""
+    bytes_sent: int = 0
+    bytes_received: int = 0
+    """SMB messages on the wire after the negotiation, NetBIOS framing excluded."""
+    file_bytes: int = 0
+    """File data read, all files together; the registry export is not a remote file."""
+    files: dict[str, FileReads] = field(default_factory=dict)
+    """Per evidence path."""
+    registry_keys: int = 0
+    seconds: float = 0.0
+    """From the first connection attempt to the last answer."""
+
+
+class _Failure(Exception):
+    """A failure already described in words fit for a report."""
+
+
+@dataclass(frozen=True)
+class _RemoteFile:
+    share: str
+    path: str
+    size: int
+
+
+class SmbSource(EvidenceSource):
+    """One live server. Connects on ``list_files``; ``close`` logs off."""
+
+    def __init__(
+        self,
+        server: str,
+        host: str,
+        port: int | None,
+        credentials: Credentials,
+        *,
+        file_names: Collection[str] = (),
+        service: str = "MSExchangeMTA",
+        override_key: str = "Parameters",
+        timeout: float = DEFAULT_TIMEOUT,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """``file_names``: the baseline's files, the only ones listed (all when empty)."""
+        self.server = server
+        self.host = host
+        self.port = port or DEFAULT_PORT
+        self.location = f"smb://{host}" + (f":{self.port}" if self.port != DEFAULT_PORT else "")
+        self.stats = SmbStats()
+        self._credentials = credentials
+        self._wanted = {name.casefold() for name in file_names}
+        self._service = service
+        self._override_key = override_key
+        self._timeout = timeout
+        self._clock = clock
+        self._started: float | None = None
+        self._conn: Any = None
+        self._trees: dict[str, int] = {}
+        self._open: tuple[str, int, Any] | None = None
+        """(evidence path, tree id, file id) of the one file kept open between reads."""
+        self._remote: dict[str, _RemoteFile] = {}
+        self._virtual: dict[str, bytes] = {}
+
+    # --- the evidence seam -------------------------------------------------------------
+
+    def list_files(self) -> tuple[list[EvidenceFile], list[str]]:
+        self._started = self._clock()
+        problems: list[str] = []
+        try:
+            self._connect()
+        except _Failure as failure:
+            return [], [f"{self.location}: cannot connect as {self._credentials}: {failure}"]
+        files: list[EvidenceFile] = []
+        keys: list[RawKey] = []
+        system_root: str | None = None
+        try:
+            keys, system_root = self._read_registry()
+        except _Failure as failure:
+            problems.append(f"{self.location}: cannot read the registry over \\winreg: {failure}")
+        else:
+            export = write_export(keys)
+            self._virtual[REGISTRY_FILE] = export
+            files.append(EvidenceFile(REGISTRY_FILE, len(export)))
+        share, folder, problem = _mta_folder(_image_path(keys, self._service), system_root)
+        if problem:
+            problems.append(f"{self.location}: {problem}")
+        try:
+            files += self._list_folder(share, folder)
+        except _Failure as failure:
+            where = "\\".join((share, *folder))
+            problems.append(f"{self.location}: cannot list \\\\{self.host}\\{where}: {failure}")
+        return files, problems
+
+    def read_at(self, path: str, offset: int, length: int) -> bytes:
+        virtual = self._virtual.get(path)
+        if virtual is not None:
+            return virtual[offset : offset + length]
+        remote = self._remote.get(path)
+        if remote is None:
+            raise EvidenceError(f"{self.location}/{path}: not a file this source listed")
+        length = min(length, remote.size - offset)
+        if length <= 0:
+            return b""
+        try:
+            tree, handle = self._handle(path, remote)
+            self._tick()
+            data: bytes = self._conn.readFile(tree, handle, offset, length, singleCall=False)
+        except _Failure as failure:
+            raise EvidenceError(f"{self.location}/{path}: cannot read: {failure}") from None
+        except Exception as error:  # impacket raises many types; each becomes a reason
+            raise EvidenceError(
+                f"{self.location}/{path}: cannot read: {self._reason(error)}"
+            ) from None
+        finally:
+            self._lap()
+        reads = self.stats.files.setdefault(path, FileReads())
+        reads.reads += 1
+        reads.bytes += len(data)
+        self.stats.file_bytes += len(data)
+        return data
+
+    def close(self) -> None:
+        """Close the open file, log off and drop the connection; never raises."""
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        try:
+            conn.setTimeout(min(5.0, self._timeout))
+            if self._open is not None:
+                conn.closeFile(self._open[1], self._open[2])
+            for tree in self._trees.values():
+                conn.disconnectTree(tree)
+            conn.close()
+        except Exception:  # noqa: S110 - the server may already be gone; nothing is owed
+            pass
+        finally:
+            self._open = None
+            self._trees.clear()
+            self._lap()
+
+    def __enter__(self) -> SmbSource:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- connection --------------------------------------------------------------------
+
+    def _connect(self) -> None:
+        credentials = self._credentials
+        try:
+            self._conn = SMBConnection(
+                self.host, self.host, sess_port=self.port, timeout=self._remaining()
+            )
+            self._count_traffic(self._conn)
+            dialect = self._conn.getDialect()
+            self.stats.dialect = dialect if isinstance(dialect, str) else f"{dialect:#x}"
+            self._tick()
+            self._conn.login(credentials.user, credentials.password, credentials.domain)
+        except _Failure:
+            raise
+        except Exception as error:
+            raise _Failure(self._reason(error)) from None
+        finally:
+            self._lap()
+
+    def _count_traffic(self, conn: object) -> None:
+        """Count requests and answers on the NetBIOS session both SMB versions share."""
+        session = getattr(conn, "_nmbSession", None)
+        if session is None or not hasattr(session, "send_packet"):
+            return
+        send, receive, stats = session.send_packet, session.recv_packet, self.stats
+
+        def counted_send(data: bytes) -> None:
+            stats.round_trips += 1
+            stats.bytes_sent += len(data)
+            send(data)
+
+        def counted_receive(timeout: float | None = None) -> object:
+            packet = receive(timeout)
+            stats.bytes_received += len(packet.get_trailer())
+            return packet
+
+        session.send_packet = counted_send
+        session.recv_packet = counted_receive
+
+    def _remaining(self) -> float:
+        """Seconds left of this server's budget; raise _Failure when none are."""
+        started = self._started if self._started is not None else self._clock()
+        left = started + self._timeout - self._clock()
+        if left <= 0:
+            raise _Failure(f"timed out: the server took more than {self._timeout:g} s in all")
+        return left
+
+    def _tick(self) -> None:
+        """Bound the next network wait by what is left of the budget."""
+        self._conn.setTimeout(self._remaining())
+
+    def _lap(self) -> None:
+        if self._started is not None:
+            self.stats.seconds = self._clock() - self._started
+
+    def _reason(self, error: BaseException) -> str:
+        return _reason(error, self._credentials.password)
+
+    # --- registry ----------------------------------------------------------------------
+
+    def _read_registry(self) -> tuple[list[RawKey], str | None]:
+        """The MTA's keys, and the SystemRoot its ImagePath may need."""
+        dce: Any = None
+        try:
+            self._tick()
+            pipe = transport.SMBTransport(
+                self.host, self.port, r"\winreg", smb_connection=self._conn
+            )
+            dce = pipe.get_dce_rpc()
+            dce.connect()
+            dce.bind(rrp.MSRPC_UUID_RRP)
+            reader = RegistryReader(dce, before_call=self._tick)
+            keys = read_mta_keys(reader, self._service, self._override_key)
+            system_root = None
+            if _SYSTEM_ROOT.search(_image_path(keys, self._service) or ""):
+                system_root = reader.string(_SYSTEM_ROOT_KEY, "SystemRoot")
+            self.stats.registry_keys = reader.keys_read
+            reader.close()
+            return keys, system_root
+        except _Failure:
+            raise
+        except Exception as error:
+            raise _Failure(self._reason(error)) from None
+        finally:
+            if dce is not None:
+                with contextlib.suppress(Exception):  # the pipe may have failed already
+                    dce.disconnect()
+            self._lap()
+
+    # --- files -------------------------------------------------------------------------
+
+    def _list_folder(self, share: str, folder: tuple[str, ...]) -> list[EvidenceFile]:
+        try:
+            self._tick()
+            entries = self._conn.listPath(share, "\\".join((*folder, "*")))
+        except _Failure:
+            raise
+        except Exception as error:
+            raise _Failure(self._reason(error)) from None
+        finally:
+            self._lap()
+        files: list[EvidenceFile] = []
+        for entry in entries:
+            name: str = entry.get_longname()
+            if entry.is_directory() or "/" in name or "\\" in name or "\0" in name:
+                continue
+            if self._wanted and name.casefold() not in self._wanted:
+                continue
+            path = "/".join((share, *folder, name))
+            size: int = entry.get_filesize()
+            self._remote[path] = _RemoteFile(share, "\\".join((*folder, name)), size)
+            files.append(EvidenceFile(path, size))
+        return sorted(files, key=lambda file: file.path.casefold())
+
+    def _handle(self, path: str, remote: _RemoteFile) -> tuple[int, Any]:
+        """The open handle of ``path``, closing the previous file's: collection reads one
+        file at a time, so one handle saves an open and a close per range."""
+        if self._open is not None and self._open[0] == path:
+            return self._open[1], self._open[2]
+        if self._conn is None:
+            raise _Failure("the connection is closed")
+        if self._open is not None:
+            _, tree, handle = self._open
+            self._open = None
+            self._tick()
+            self._conn.closeFile(tree, handle)
+        if remote.share not in self._trees:
+            self._tick()
+            self._trees[remote.share] = self._conn.connectTree(remote.share)
+        tree = self._trees[remote.share]
+        self._tick()
+        handle = self._conn.openFile(
+            tree,
+            remote.path,
+            desiredAccess=_READ_ACCESS,
+            shareMode=_SHARE_ALL,
+            creationOption=smb3.FILE_NON_DIRECTORY_FILE,
+            creationDisposition=smb3.FILE_OPEN,
+        )
+        self._open = (path, tree, handle)
+        return tree, handle
+
+
+def _image_path(keys: list[RawKey], service: str) -> str | None:
+    suffix = f"\\services\\{service}".casefold()
+    for key in keys:
+        if not key.path.casefold().endswith(suffix):
+            continue
+        for value in key.values:
+            if value.name.casefold() == "imagepath" and value.type_code in (1, 2):
+                data = value.data[: len(value.data) // 2 * 2]
+                return data.decode("utf-16-le", errors="replace").rstrip("\0")
+    return None
+
+
+def _mta_folder(
+    image_path: str | None, system_root: str | None
+) -> tuple[str, tuple[str, ...], str | None]:
+    """The admin share and folder of the binary an ImagePath names, and a problem if the
+    ImagePath could not be followed (the default ``C$\\exchsrvr\\bin`` is used then)."""
+    if image_path is None:
+        return DEFAULT_SHARE, DEFAULT_FOLDER, None
+    binary = _binary_of(image_path)
+    if system_root:
+        binary = _SYSTEM_ROOT.sub(lambda _: system_root, binary)
+    parts = [part for part in re.split(r"[\\/]+", binary) if part]
+    folder: list[str] = []
+    for part in parts[1:-1]:
+        if part == "..":
+            if folder:
+                folder.pop()
+        elif part != ".":
+            folder.append(part)
+    if len(parts) < 2 or not _DRIVE.fullmatch(parts[0]) or any("%" in p for p in folder):
+        default = "\\".join((DEFAULT_SHARE, *DEFAULT_FOLDER))
+        problem = f"cannot follow the MTA's ImagePath {image_path!r} to a drive; read {default}"
+        return DEFAULT_SHARE, DEFAULT_FOLDER, problem
+    return f"{parts[0][0].upper()}$", tuple(folder), None
+
+
+def _binary_of(image_path: str) -> str:
+    text = image_path.strip().removeprefix("\\??\\")
+    if text.startswith('"'):
+        return text[1:].split('"', 1)[0]
+    end = _EXE_END.search(text)
+    if end:
+        return text[: end.end()]
+    return text.split()[0] if text.split() else ""
+
+
+def _reason(error: BaseException, password: str) -> str:
+    """A failure in words: the first cause in the chain that means something to a reader."""
+    for cause in _causes(error):
+        if isinstance(cause, socket.gaierror):
+            return "name not resolved"
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(cause, TimeoutError | nmb.NetBIOSTimeout):
+            return "timed out: no answer"
+        if isinstance(cause, ConnectionResetError | BrokenPipeError):
+            return "the server closed the connection"
+        if isinstance(cause, SmbSessionError | smb.SessionError | smb3.SessionError):
+            return _nt_status(cause.get_error_code())
+        if isinstance(cause, rrp.DCERPCSessionError):
+            if cause.get_error_code() == _WIN32_ACCESS_DENIED:
+                return "access denied"
+            return _scrub(str(cause), password)
+        if isinstance(cause, rpcrt.DCERPCException):
+            return _scrub(f"RPC failed: {cause}", password)
+        if isinstance(cause, nmb.NetBIOSError):
+            return "the connection was lost"
+    return _scrub(f"{type(error).__name__}: {error}", password)
+
+
+def _causes(error: BaseException) -> Iterator[BaseException]:
+    """The error, the errors impacket packs into its arguments, and the chained ones."""
+    seen: set[int] = set()
+    pending = [error]
+    while pending:
+        current = pending.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        pending += [arg for arg in current.args if isinstance(arg, BaseException)]
+        pending += [e for e in (current.__cause__, current.__context__) if e is not None]
+
+
+def _nt_status(code: int) -> str:
+    known = _NT_STATUS.get(code)
+    if known:
+        return known
+    name = nt_errors.ERROR_MESSAGES.get(code, (f"NTSTATUS {code:#010x}",))[0]
+    return f"refused: {name}"
+
+
+def _scrub(text: str, password: str) -> str:
+    """Text from a library, with the password cut out should it ever appear."""
+    return text.replace(password, "***") if password else text
