@@ -435,7 +435,9 @@ def _reason(error: BaseException, password: str) -> str:
             return "timed out: no answer"
         if isinstance(cause, ConnectionResetError | BrokenPipeError):
             return "the server closed the connection"
-        if isinstance(cause, SmbSessionError | smb.SessionError | smb3.SessionError):
+        if isinstance(cause, SmbSessionError):
+            return _nt_status(cause.getErrorCode())
+        if isinstance(cause, smb.SessionError | smb3.SessionError):
             return _nt_status(cause.get_error_code())
         if isinstance(cause, rrp.DCERPCSessionError):
             if cause.get_error_code() == _WIN32_ACCESS_DENIED:
