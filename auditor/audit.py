@@ -14,6 +14,7 @@ from auditor.errors import AuditorError, ParseError, ReportError
 from auditor.evaluation import evaluate
 from auditor.evidence import EvidenceSource, discover_fleet
 from auditor.evidence.fleet import CONNECTORS_FILE
+from auditor.evidence.recording import RecordingSource
 from auditor.facts import ServerFacts
 from auditor.parsing.connectors_csv import ConnectorInventory, parse_connectors
 from auditor.reporting import build_report, render_csv, render_json, render_xlsx
@@ -61,9 +62,16 @@ def scan(
     inventory: ConnectorInventory | None = None,
     *,
     now: datetime | None = None,
+    save_evidence: Path | None = None,
 ) -> AuditResult:
-    """Collect and judge every server of a fleet folder. Raise EvidenceError if unlistable."""
+    """Collect and judge every server of a fleet folder. Raise EvidenceError if unlistable.
+
+    With ``save_evidence``, what was read from each server is also kept there, in the
+    layout a later scan of that folder judges again.
+    """
     sources = discover_fleet(fleet_dir)
+    if save_evidence is not None:
+        sources = [RecordingSource(source, save_evidence) for source in sources]
     gathered = [_collect_safely(source, baseline) for source in sources]
     gathered += _inventory_only(inventory, sources)
     verdicts = [_evaluate_safely(facts, baseline, inventory) for facts in gathered]

@@ -38,6 +38,7 @@ EPILOG = """\
 examples:
   auditor scan examples/fleet
   auditor scan /audits/fleet --connectors /audits/connectors.csv --xlsx q4.xlsx
+  auditor scan /audits/fleet --save-evidence /audits/kept-2026-11
   python -m auditor scan FLEET_DIR --json result.json
 
 exit codes: 0 all compliant or not applicable; 1 a server is exposed, below the
@@ -79,6 +80,13 @@ def _parser() -> argparse.ArgumentParser:
     scan_parser.add_argument("--xlsx", type=Path, help="write the workbook here")
     scan_parser.add_argument("--csv", type=Path, help="write the Servers sheet as CSV here")
     scan_parser.add_argument("--json", type=Path, help="write the full result as JSON here")
+    scan_parser.add_argument(
+        "--save-evidence",
+        type=Path,
+        metavar="DIR",
+        help="keep what was read from each server in DIR/<server>/ (a new or empty folder), "
+        "so that a later `auditor scan DIR` judges it again offline",
+    )
     return parser
 
 
@@ -125,10 +133,13 @@ def _scan(args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError(f"{args.connectors}: no such connectors inventory")
     if args.baseline is not None and not args.baseline.is_file():
         raise UsageError(f"{args.baseline}: no such baseline")
+    save_evidence: Path | None = args.save_evidence
+    if save_evidence is not None and _holds_anything(save_evidence):
+        raise UsageError(f"{save_evidence}: --save-evidence needs a new or empty folder")
     baseline = load_baseline(args.baseline or default_baseline_path())
     inventory = load_inventory(fleet, args.connectors)
     now = datetime.now(UTC)
-    result = scan(fleet, baseline, inventory, now=now)
+    result = scan(fleet, baseline, inventory, now=now, save_evidence=save_evidence)
     if args.xlsx or args.csv or args.json:
         paths = ReportPaths(args.xlsx, args.csv, args.json)
     else:
@@ -141,6 +152,15 @@ def _scan(args: argparse.Namespace, out: TextIO) -> int:
         if out is sys.stdout:
             _silence_stdout()
     return ExitCode.FINDINGS if any(v.status.is_failing for v in result.servers) else ExitCode.OK
+
+
+def _holds_anything(folder: Path) -> bool:
+    """True for a file, or a folder with entries: saved evidence must not mix with older."""
+    if not folder.exists():
+        return False
+    if not folder.is_dir():
+        return True
+    return any(folder.iterdir())
 
 
 def _print_summary(result: AuditResult, written: list[Path], out: TextIO) -> None:
