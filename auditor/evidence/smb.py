@@ -78,9 +78,11 @@ class FileReads:
     """What reading one file cost."""
 
     reads: int = 0
-    """Read requests (one round trip each)."""
+    """Calls to ``read_at`` that went to the server."""
     bytes: int = 0
     """File bytes that came back."""
+    round_trips: int = 0
+    """SMB requests for this file: its open, its reads and its close."""
 
 
 @dataclass
@@ -190,10 +192,17 @@ class SmbSource(EvidenceSource):
         length = min(length, remote.size - offset)
         if length <= 0:
             return b""
+        entry = self.stats.files.setdefault(path, FileReads())
         try:
-            tree, handle = self._handle(path, remote)
-            self._tick()
-            data: bytes = self._conn.readFile(tree, handle, offset, length, singleCall=False)
+            if self._open is not None and self._open[0] != path:
+                self._close_open()
+            before = self.stats.round_trips
+            try:
+                tree, handle = self._handle(path, remote)
+                self._tick()
+                data: bytes = self._conn.readFile(tree, handle, offset, length, singleCall=False)
+            finally:
+                entry.round_trips += self.stats.round_trips - before
         except _Failure as failure:
             raise EvidenceError(f"{self.location}/{path}: cannot read: {failure}") from None
         except Exception as error:  # impacket raises many types; each becomes a reason
@@ -202,27 +211,27 @@ class SmbSource(EvidenceSource):
             ) from None
         finally:
             self._lap()
-        reads = self.stats.files.setdefault(path, FileReads())
-        reads.reads += 1
-        reads.bytes += len(data)
+        entry.reads += 1
+        entry.bytes += len(data)
         self.stats.file_bytes += len(data)
         return data
 
     def close(self) -> None:
-        """Close the open file, log off and drop the connection; never raises."""
-        conn, self._conn = self._conn, None
+        """Close the open file, log off and drop the connection; never raises.
+
+        Logging off ends the tree connections too, so they are not disconnected one by one.
+        """
+        conn = self._conn
         if conn is None:
             return
         try:
-            conn.setTimeout(min(5.0, self._timeout))
-            if self._open is not None:
-                conn.closeFile(self._open[1], self._open[2])
-            for tree in self._trees.values():
-                conn.disconnectTree(tree)
-            conn.close()
-        except Exception:  # noqa: S110 - the server may already be gone; nothing is owed
-            pass
+            with contextlib.suppress(Exception):  # past the deadline, or the server is gone
+                self._close_open()
+            with contextlib.suppress(Exception):
+                conn.setTimeout(min(5.0, self._timeout))
+                conn.close()
         finally:
+            self._conn = None
             self._open = None
             self._trees.clear()
             self._lap()
@@ -348,18 +357,26 @@ class SmbSource(EvidenceSource):
             files.append(EvidenceFile(path, size))
         return sorted(files, key=lambda file: file.path.casefold())
 
+    def _close_open(self) -> None:
+        """Close the file kept open, counting the close against that file."""
+        if self._open is None:
+            return
+        path, tree, handle = self._open
+        self._open = None
+        before = self.stats.round_trips
+        try:
+            self._tick()
+            self._conn.closeFile(tree, handle)
+        finally:
+            self.stats.files[path].round_trips += self.stats.round_trips - before
+
     def _handle(self, path: str, remote: _RemoteFile) -> tuple[int, Any]:
-        """The open handle of ``path``, closing the previous file's: collection reads one
-        file at a time, so one handle saves an open and a close per range."""
+        """The open handle of ``path``. Collection reads one file at a time, so keeping
+        one file open saves an open and a close per range."""
         if self._open is not None and self._open[0] == path:
             return self._open[1], self._open[2]
         if self._conn is None:
             raise _Failure("the connection is closed")
-        if self._open is not None:
-            _, tree, handle = self._open
-            self._open = None
-            self._tick()
-            self._conn.closeFile(tree, handle)
         if remote.share not in self._trees:
             self._tick()
             self._trees[remote.share] = self._conn.connectTree(remote.share)

@@ -134,6 +134,7 @@ def test_only_the_version_ranges_of_a_pe_file_cross_the_wire(
         assert counted.bytes == fact.bytes_read
         assert 0 < counted.bytes <= 8 * 1024
         assert counted.reads <= 4
+        assert counted.round_trips <= counted.reads + 2  # one open, the reads, one close
     emsmta = next(fact for fact in pe_facts if fact.name == "Emsmta.exe")
     assert emsmta.size > PAD
     data_total = sum(fact.size for fact in facts.files if fact.name.casefold() not in pe_names)
