@@ -18,7 +18,7 @@ import socket
 import time
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from impacket import nmb, nt_errors, smb, smb3
 from impacket.dcerpc.v5 import rpcrt, rrp, transport
@@ -36,8 +36,10 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "REGISTRY_FILE",
     "FileReads",
+    "LiveTarget",
     "SmbSource",
     "SmbStats",
+    "smb_sources",
 ]
 
 DEFAULT_PORT = 445
@@ -392,6 +394,42 @@ class SmbSource(EvidenceSource):
         )
         self._open = (path, tree, handle)
         return tree, handle
+
+
+class LiveTarget(Protocol):
+    """A server to read live: an inventory row, say."""
+
+    @property
+    def server(self) -> str: ...
+    @property
+    def host(self) -> str: ...
+    @property
+    def port(self) -> int | None: ...
+
+
+def smb_sources(
+    credentials: Credentials,
+    file_names: Collection[str],
+    *,
+    service: str = "MSExchangeMTA",
+    override_key: str = "Parameters",
+    timeout: float = DEFAULT_TIMEOUT,
+) -> Callable[[LiveTarget], EvidenceSource]:
+    """A factory of live sources that share an account, a file list and a time limit."""
+
+    def source(target: LiveTarget) -> EvidenceSource:
+        return SmbSource(
+            target.server,
+            target.host,
+            target.port,
+            credentials,
+            file_names=file_names,
+            service=service,
+            override_key=override_key,
+            timeout=timeout,
+        )
+
+    return source
 
 
 def _image_path(keys: list[RawKey], service: str) -> str | None:

@@ -23,6 +23,8 @@ SERVICES = "HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services"
 MTA = "MSExchangeMTA"
 MTA_ON_D = "MSExchangeMTAonD"
 """A second service whose ImagePath is on D:, a drive the server does not share."""
+MTA_ON_E = "MSExchangeMTAonE"
+"""A third, on E:, a share the account is refused."""
 ADAPTERS = {"El90x1": ("10.0.4.5",), "E100B2": ("10.0.4.6", "10.0.4.7")}
 OVERRIDE = "10.0.4.6"
 
@@ -50,6 +52,9 @@ def mta_registry(fmt: str) -> bytes:
         ],
         f"{SERVICES}\\{MTA_ON_D}": [
             RegValue("ImagePath", expand, "D:\\exchsrvr\\bin\\emsmta.exe"),
+        ],
+        f"{SERVICES}\\{MTA_ON_E}": [
+            RegValue("ImagePath", expand, "E:\\exchsrvr\\bin\\emsmta.exe"),
         ],
         f"{SERVICES}\\Tcpip\\Linkage": [
             RegValue("Bind", RegType.MULTI_SZ, tuple(f"\\Device\\{name}" for name in ADAPTERS))

@@ -85,6 +85,8 @@ class SambaServer:
             "  load printers = no\n  printing = bsd\n  printcap name = /dev/null\n"
             "  disable spoolss = yes\n  map to guest = never\n"
             f"[C$]\n  path = {self.share}\n  read only = yes\n"
+            # A share the account may not use, for the access-denied case.
+            f"[E$]\n  path = {self.share}\n  read only = yes\n  invalid users = {self.user}\n"
         )
         self._run(
             [SMBPASSWD or "smbpasswd", "-c", str(self.conf), "-a", "-s", self.user],

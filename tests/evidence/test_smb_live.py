@@ -25,7 +25,16 @@ from auditor.parsing.regfile import parse_reg
 from auditor.parsing.registry import RegistryTree, RegType, RegValue
 from auditor.verdicts import AuditResult, Status
 from tests.builders.mta_files import PE_FILES
-from tests.evidence.conftest import ADAPTERS, MTA, MTA_ON_D, OVERRIDE, PAD, PROTOCOLS, SERVICES
+from tests.evidence.conftest import (
+    ADAPTERS,
+    MTA,
+    MTA_ON_D,
+    MTA_ON_E,
+    OVERRIDE,
+    PAD,
+    PROTOCOLS,
+    SERVICES,
+)
 from tests.evidence.samba import SambaServer
 
 Samba = Callable[[str, str], SambaServer]
@@ -195,6 +204,19 @@ def test_a_missing_share_is_named(
     (problem,) = facts.problems
     assert (
         problem == f"{live.location}: cannot list \\\\127.0.0.1\\D$\\exchsrvr\\bin: no such share"
+    )
+    assert evaluate(facts, baseline).status is Status.INCOMPLETE
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_a_refused_share_is_access_denied(
+    samba: Samba, credentials: Credentials, baseline: Baseline, protocol: str
+) -> None:
+    live = source(samba("compliant", protocol), credentials, baseline, service=MTA_ON_E)
+    facts = collected(live, baseline)
+    (problem,) = facts.problems
+    assert (
+        problem == f"{live.location}: cannot list \\\\127.0.0.1\\E$\\exchsrvr\\bin: access denied"
     )
     assert evaluate(facts, baseline).status is Status.INCOMPLETE
 

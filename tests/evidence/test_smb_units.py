@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import socket
+from dataclasses import dataclass
 
 import pytest
 from impacket import nt_errors
 from impacket.smbconnection import SessionError
 
-from auditor.evidence.smb import _mta_folder, _reason
+from auditor.evidence.credentials import Credentials
+from auditor.evidence.smb import SmbSource, _mta_folder, _reason, smb_sources
 
 
 @pytest.mark.parametrize(
@@ -59,3 +61,19 @@ def test_an_unexpected_error_text_never_carries_the_password() -> None:
     text = _reason(ValueError("bad login hunter2 for x"), "hunter2")
     assert "hunter2" not in text
     assert text == "ValueError: bad login *** for x"
+
+
+@dataclass(frozen=True)
+class Row:
+    server: str
+    host: str
+    port: int | None
+
+
+def test_the_factory_makes_a_source_per_inventory_row() -> None:
+    make = smb_sources(Credentials("audit", "pw"), ["Emsmta.exe"], timeout=7)
+    made = make(Row("EXCH01", "exch01.contoso.com", None))
+    assert isinstance(made, SmbSource)
+    assert (made.server, made.host, made.port) == ("EXCH01", "exch01.contoso.com", 445)
+    assert made.location == "smb://exch01.contoso.com"
+    assert make(Row("EXCH02", "10.0.0.2", 1445)).location == "smb://10.0.0.2:1445"
