@@ -13,23 +13,22 @@ the account's password is in none of them.
 from __future__ import annotations
 
 import contextlib
-import re
-import socket
 import time
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from impacket import nmb, nt_errors, smb, smb3
-from impacket.dcerpc.v5 import rpcrt, rrp, transport
-from impacket.smbconnection import SessionError as SmbSessionError
+from impacket import smb3
+from impacket.dcerpc.v5 import rrp, transport
 from impacket.smbconnection import SMBConnection
 
 from auditor.errors import EvidenceError
 from auditor.evidence.credentials import Credentials
+from auditor.evidence.failures import describe_failure
 from auditor.evidence.interface import EvidenceFile, EvidenceSource
 from auditor.evidence.regexport import RawKey, write_export
 from auditor.evidence.rrp import RegistryReader, read_mta_keys
+from auditor.evidence.share_path import SYSTEM_ROOT, image_path_of, mta_share_folder
 
 __all__ = [
     "DEFAULT_PORT",
@@ -46,33 +45,12 @@ DEFAULT_PORT = 445
 DEFAULT_TIMEOUT = 120.0
 """Seconds one server may take in all; every network wait is bounded by what is left."""
 REGISTRY_FILE = "registry/live.reg"
-DEFAULT_SHARE, DEFAULT_FOLDER = "C$", ("exchsrvr", "bin")
 
 # Read-only, and sharing everything: the MTA holds its files open while it runs, and a
 # read-only share refuses impacket's default request for write access.
 _READ_ACCESS = smb3.FILE_READ_DATA | smb3.FILE_READ_ATTRIBUTES
 _SHARE_ALL = smb3.FILE_SHARE_READ | smb3.FILE_SHARE_WRITE | smb3.FILE_SHARE_DELETE
 _SYSTEM_ROOT_KEY = "SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion"
-_DRIVE = re.compile(r"[A-Za-z]:")
-_EXE_END = re.compile(r"\.exe(?=\s|$)", re.IGNORECASE)
-_SYSTEM_ROOT = re.compile(r"%systemroot%|%windir%|^\\systemroot(?=\\)", re.IGNORECASE)
-
-_NT_STATUS = {
-    nt_errors.STATUS_LOGON_FAILURE: "logon failure: unknown user or wrong password",
-    nt_errors.STATUS_ACCOUNT_RESTRICTION: "logon failure: account restriction",
-    nt_errors.STATUS_INVALID_LOGON_HOURS: "logon failure: outside the account's logon hours",
-    nt_errors.STATUS_INVALID_WORKSTATION: "logon failure: not allowed from this workstation",
-    nt_errors.STATUS_PASSWORD_EXPIRED: "logon failure: the password has expired",
-    nt_errors.STATUS_PASSWORD_MUST_CHANGE: "logon failure: the password must be changed",
-    nt_errors.STATUS_ACCOUNT_DISABLED: "logon failure: the account is disabled",
-    nt_errors.STATUS_ACCOUNT_EXPIRED: "logon failure: the account has expired",
-    nt_errors.STATUS_ACCOUNT_LOCKED_OUT: "logon failure: the account is locked out",
-    nt_errors.STATUS_ACCESS_DENIED: "access denied",
-    nt_errors.STATUS_BAD_NETWORK_NAME: "no such share",
-    nt_errors.STATUS_OBJECT_NAME_NOT_FOUND: "no such file or pipe",
-    nt_errors.STATUS_OBJECT_PATH_NOT_FOUND: "no such folder",
-}
-_WIN32_ACCESS_DENIED = 5
 
 
 @dataclass
@@ -174,7 +152,7 @@ class SmbSource(EvidenceSource):
             export = write_export(keys)
             self._virtual[REGISTRY_FILE] = export
             files.append(EvidenceFile(REGISTRY_FILE, len(export)))
-        share, folder, problem = _mta_folder(_image_path(keys, self._service), system_root)
+        share, folder, problem = mta_share_folder(image_path_of(keys, self._service), system_root)
         if problem:
             problems.append(f"{self.location}: {problem}")
         try:
@@ -301,7 +279,7 @@ class SmbSource(EvidenceSource):
             self.stats.seconds = self._clock() - self._started
 
     def _reason(self, error: BaseException) -> str:
-        return _reason(error, self._credentials.password)
+        return describe_failure(error, self._credentials.password)
 
     # --- registry ----------------------------------------------------------------------
 
@@ -319,7 +297,7 @@ class SmbSource(EvidenceSource):
             reader = RegistryReader(dce, before_call=self._tick)
             keys = read_mta_keys(reader, self._service, self._override_key)
             system_root = None
-            if _SYSTEM_ROOT.search(_image_path(keys, self._service) or ""):
+            if SYSTEM_ROOT.search(image_path_of(keys, self._service) or ""):
                 system_root = reader.string(_SYSTEM_ROOT_KEY, "SystemRoot")
             self.stats.registry_keys = reader.keys_read
             reader.close()
@@ -430,103 +408,3 @@ def smb_sources(
         )
 
     return source
-
-
-def _image_path(keys: list[RawKey], service: str) -> str | None:
-    suffix = f"\\services\\{service}".casefold()
-    for key in keys:
-        if not key.path.casefold().endswith(suffix):
-            continue
-        for value in key.values:
-            if value.name.casefold() == "imagepath" and value.type_code in (1, 2):
-                data = value.data[: len(value.data) // 2 * 2]
-                return data.decode("utf-16-le", errors="replace").rstrip("\0")
-    return None
-
-
-def _mta_folder(
-    image_path: str | None, system_root: str | None
-) -> tuple[str, tuple[str, ...], str | None]:
-    """The admin share and folder of the binary an ImagePath names, and a problem if the
-    ImagePath could not be followed (the default ``C$\\exchsrvr\\bin`` is used then)."""
-    if image_path is None:
-        return DEFAULT_SHARE, DEFAULT_FOLDER, None
-    binary = _binary_of(image_path)
-    if system_root:
-        binary = _SYSTEM_ROOT.sub(lambda _: system_root, binary)
-    parts = [part for part in re.split(r"[\\/]+", binary) if part]
-    folder: list[str] = []
-    for part in parts[1:-1]:
-        if part == "..":
-            if folder:
-                folder.pop()
-        elif part != ".":
-            folder.append(part)
-    if len(parts) < 2 or not _DRIVE.fullmatch(parts[0]) or any("%" in p for p in folder):
-        default = "\\".join((DEFAULT_SHARE, *DEFAULT_FOLDER))
-        problem = f"cannot follow the MTA's ImagePath {image_path!r} to a drive; read {default}"
-        return DEFAULT_SHARE, DEFAULT_FOLDER, problem
-    return f"{parts[0][0].upper()}$", tuple(folder), None
-
-
-def _binary_of(image_path: str) -> str:
-    text = image_path.strip().removeprefix("\\??\\")
-    if text.startswith('"'):
-        return text[1:].split('"', 1)[0]
-    end = _EXE_END.search(text)
-    if end:
-        return text[: end.end()]
-    return text.split()[0] if text.split() else ""
-
-
-def _reason(error: BaseException, password: str) -> str:
-    """A failure in words: the first cause in the chain that means something to a reader."""
-    for cause in _causes(error):
-        if isinstance(cause, socket.gaierror):
-            return "name not resolved"
-        if isinstance(cause, ConnectionRefusedError):
-            return "connection refused"
-        if isinstance(cause, TimeoutError | nmb.NetBIOSTimeout):
-            return "timed out: no answer"
-        if isinstance(cause, ConnectionResetError | BrokenPipeError):
-            return "the server closed the connection"
-        if isinstance(cause, SmbSessionError):
-            return _nt_status(cause.getErrorCode())
-        if isinstance(cause, smb.SessionError | smb3.SessionError):
-            return _nt_status(cause.get_error_code())
-        if isinstance(cause, rrp.DCERPCSessionError):
-            if cause.get_error_code() == _WIN32_ACCESS_DENIED:
-                return "access denied"
-            return _scrub(str(cause), password)
-        if isinstance(cause, rpcrt.DCERPCException):
-            return _scrub(f"RPC failed: {cause}", password)
-        if isinstance(cause, nmb.NetBIOSError):
-            return "the connection was lost"
-    return _scrub(f"{type(error).__name__}: {error}", password)
-
-
-def _causes(error: BaseException) -> Iterator[BaseException]:
-    """The error, the errors impacket packs into its arguments, and the chained ones."""
-    seen: set[int] = set()
-    pending = [error]
-    while pending:
-        current = pending.pop(0)
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        yield current
-        pending += [arg for arg in current.args if isinstance(arg, BaseException)]
-        pending += [e for e in (current.__cause__, current.__context__) if e is not None]
-
-
-def _nt_status(code: int) -> str:
-    known = _NT_STATUS.get(code)
-    if known:
-        return known
-    name = nt_errors.ERROR_MESSAGES.get(code, (f"NTSTATUS {code:#010x}",))[0]
-    return f"refused: {name}"
-
-
-def _scrub(text: str, password: str) -> str:
-    """Text from a library, with the password cut out should it ever appear."""
-    return text.replace(password, "***") if password else text

@@ -10,7 +10,9 @@ from impacket import nt_errors
 from impacket.smbconnection import SessionError
 
 from auditor.evidence.credentials import Credentials
-from auditor.evidence.smb import SmbSource, _mta_folder, _reason, smb_sources
+from auditor.evidence.failures import describe_failure
+from auditor.evidence.share_path import mta_share_folder
+from auditor.evidence.smb import SmbSource, smb_sources
 
 
 @pytest.mark.parametrize(
@@ -29,11 +31,11 @@ from auditor.evidence.smb import SmbSource, _mta_folder, _reason, smb_sources
 def test_the_mta_folder_follows_the_image_path(
     image_path: str | None, system_root: str | None, share: str, folder: tuple[str, ...]
 ) -> None:
-    assert _mta_folder(image_path, system_root) == (share, folder, None)
+    assert mta_share_folder(image_path, system_root) == (share, folder, None)
 
 
 def test_an_image_path_without_a_drive_falls_back_and_says_so() -> None:
-    share, folder, problem = _mta_folder("%ExchangeRoot%\\bin\\emsmta.exe", "C:\\WINNT")
+    share, folder, problem = mta_share_folder("%ExchangeRoot%\\bin\\emsmta.exe", "C:\\WINNT")
     assert (share, folder) == ("C$", ("exchsrvr", "bin"))
     assert problem is not None
     assert "%ExchangeRoot%" in problem
@@ -54,11 +56,11 @@ def test_an_image_path_without_a_drive_falls_back_and_says_so() -> None:
     ],
 )  # fmt: skip
 def test_failures_are_put_in_words(error: Exception, words: str) -> None:
-    assert words in _reason(error, "pw")
+    assert words in describe_failure(error, "pw")
 
 
 def test_an_unexpected_error_text_never_carries_the_password() -> None:
-    text = _reason(ValueError("bad login hunter2 for x"), "hunter2")
+    text = describe_failure(ValueError("bad login hunter2 for x"), "hunter2")
     assert "hunter2" not in text
     assert text == "ValueError: bad login *** for x"
 
