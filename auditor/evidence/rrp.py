@@ -1,9 +1,11 @@
 """The registry values the MTA verdict needs, read over MS-RRP (the ``\\winreg`` pipe).
 
-Only the keys the registry facts use are read, by name, never a whole hive: the MTA
-service with its override subkeys, the cluster service's presence, the adapters TCP/IP
-is bound to (NT4) and the interfaces (Windows 2000). Names come back NUL-terminated, and
-an enumeration ends with ERROR_NO_MORE_ITEMS.
+Only the values the registry facts use are read, each by name, never a whole key or hive:
+every request is a round trip, and a live MTA's Parameters key alone holds dozens of
+tuning values. Read: the MTA service's ImagePath, the override value of each connector
+subkey, the cluster service's presence, and the addresses of the adapters TCP/IP is bound
+to (NT4) and of the interfaces (Windows 2000). Names come back NUL-terminated, and an
+enumeration ends with ERROR_NO_MORE_ITEMS.
 """
 
 from __future__ import annotations
@@ -25,8 +27,12 @@ MAX_KEYS = 2000
 _HKLM = "HKEY_LOCAL_MACHINE"
 _SERVICES = "SYSTEM\\CurrentControlSet\\Services"
 _ERROR_FILE_NOT_FOUND = 2
+_ERROR_MORE_DATA = 0xEA
 _ERROR_NO_MORE_ITEMS = 0x103
 _REG_MULTI_SZ = 7
+_ADDRESS_VALUES = ("IPAddress", "EnableDHCP", "DhcpIPAddress")
+_FIRST_GUESS = 512
+"""Bytes asked for at first; a larger value costs one more round trip."""
 
 
 class RegistryReader:
@@ -60,24 +66,35 @@ class RegistryReader:
             self._before_call()
             rrp.hBaseRegCloseKey(self._dce, handle)
 
-    def values(self, handle: object) -> tuple[RawValue, ...]:
-        found: list[RawValue] = []
-        for index in _indexes():
+    def query(self, handle: object, name: str) -> RawValue | None:
+        """One value as stored (impacket's helper decodes, and fails on odd-sized strings)."""
+        request = rrp.BaseRegQueryValue()
+        request["hKey"] = handle
+        request["lpValueName"] = rrp.checkNullString(name)
+        size = _FIRST_GUESS
+        for _ in range(3):  # a value may grow between the two calls, rarely twice
+            request["lpData"] = b" " * size
+            request["lpcbData"] = size
+            request["lpcbLen"] = size
             self._before_call()
             try:
-                answer = rrp.hBaseRegEnumValue(self._dce, handle, index)
+                answer = self._dce.request(request)  # type: ignore[attr-defined]
             except rrp.DCERPCSessionError as error:
-                if error.get_error_code() == _ERROR_NO_MORE_ITEMS:
-                    return tuple(found)
-                raise
-            size = answer["lpcbData"]
-            data = b"".join(answer["lpData"])[:size]
-            found.append(RawValue(_name(answer["lpValueNameOut"]), answer["lpType"], data))
-        raise AssertionError("unreachable")  # pragma: no cover
+                if error.get_error_code() == _ERROR_FILE_NOT_FOUND:
+                    return None
+                if error.get_error_code() != _ERROR_MORE_DATA:
+                    raise
+                size = error.get_packet()["lpcbData"]
+                continue
+            data = b"".join(answer["lpData"])[: answer["lpcbData"]]
+            return RawValue(name, answer["lpType"], data)
+        raise OverflowError(f"value {name!r} kept growing while it was read")
 
     def subkeys(self, handle: object) -> list[str]:
         names: list[str] = []
         for index in _indexes():
+            if index >= MAX_KEYS:
+                raise OverflowError(f"more than {MAX_KEYS} subkeys; reading stopped")
             self._before_call()
             try:
                 answer = rrp.hBaseRegEnumKey(self._dce, handle, index)
@@ -88,65 +105,60 @@ class RegistryReader:
             names.append(_name(answer["lpNameOut"]))
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def key(self, path: str, *, with_values: bool = True) -> RawKey | None:
+    def key(self, path: str, names: tuple[str, ...]) -> RawKey | None:
+        """The key with those of ``names`` it holds; None when there is no such key."""
         with self.open(path) as handle:
             if handle is None:
                 return None
-            return RawKey(f"{_HKLM}\\{path}", self.values(handle) if with_values else ())
+            found = [self.query(handle, name) for name in names]
+        return RawKey(f"{_HKLM}\\{path}", tuple(value for value in found if value is not None))
 
-    def tree(self, path: str, depth: int, keys: list[RawKey]) -> None:
-        """The key, its values, and its subkeys ``depth`` levels down, appended to ``keys``."""
+    def children(self, path: str) -> list[str] | None:
+        """The names of the key's subkeys; None when there is no such key."""
         with self.open(path) as handle:
-            if handle is None:
-                return
-            keys.append(RawKey(f"{_HKLM}\\{path}", self.values(handle)))
-            children = self.subkeys(handle) if depth > 0 else []
-        for child in children:
-            if len(keys) >= MAX_KEYS:
-                raise OverflowError(f"{_HKLM}\\{path}: more than {MAX_KEYS} keys; reading stopped")
-            self.tree(f"{path}\\{child}", depth - 1, keys)
+            return None if handle is None else self.subkeys(handle)
 
     def string(self, path: str, name: str) -> str | None:
         """One REG_SZ or REG_EXPAND_SZ value as text, or None."""
-        with self.open(path) as handle:
-            if handle is None:
-                return None
-            self._before_call()
-            try:
-                kind, data = rrp.hBaseRegQueryValue(self._dce, handle, name)
-            except rrp.DCERPCSessionError as error:
-                if error.get_error_code() == _ERROR_FILE_NOT_FOUND:
-                    return None
-                raise
-        return data.rstrip("\0") if kind in (1, 2) and isinstance(data, str) else None
+        key = self.key(path, (name,))
+        value = key.values[0] if key is not None and key.values else None
+        if value is None or value.type_code not in (1, 2):
+            return None
+        return value.data[: len(value.data) // 2 * 2].decode("utf-16-le", "replace").rstrip("\0")
 
     def close(self) -> None:
         self._before_call()
         rrp.hBaseRegCloseKey(self._dce, self._root)
 
 
-def read_mta_keys(reader: RegistryReader, service: str, override_key: str) -> list[RawKey]:
+def read_mta_keys(
+    reader: RegistryReader, service: str, override_key: str, override_value: str
+) -> list[RawKey]:
     """What ``extract_registry_facts`` reads, as keys below HKEY_LOCAL_MACHINE.
 
     ``Select`` comes first, so that a reader of the export files the CurrentControlSet keys
     under the control set it names, as an offline hive of the same server would hold them.
     Raise rrp.DCERPCSessionError (access denied and the like) or OverflowError.
     """
-    keys = [key for key in [reader.key("SYSTEM\\Select")] if key is not None]
-    mta = reader.key(f"{_SERVICES}\\{service}")
+    found: list[RawKey | None] = [reader.key("SYSTEM\\Select", ("Current",))]
+    mta = reader.key(f"{_SERVICES}\\{service}", ("ImagePath",))
     if mta is not None:
-        keys.append(mta)
-        reader.tree(f"{_SERVICES}\\{service}\\{override_key}", 1, keys)
-    cluster = reader.key(f"{_SERVICES}\\{CLUSTER_SERVICE}", with_values=False)
-    keys += [cluster] if cluster is not None else []
-    linkage = reader.key(f"{_SERVICES}\\Tcpip\\Linkage")
+        parameters = f"{_SERVICES}\\{service}\\{override_key}"
+        connectors = reader.children(parameters)
+        found.append(mta)
+        if connectors is not None:
+            found.append(RawKey(f"{_HKLM}\\{parameters}"))
+            found += [reader.key(f"{parameters}\\{name}", (override_value,)) for name in connectors]
+    found.append(reader.key(f"{_SERVICES}\\{CLUSTER_SERVICE}", ()))
+    linkage = reader.key(f"{_SERVICES}\\Tcpip\\Linkage", ("Bind",))
     if linkage is not None:
-        keys.append(linkage)
+        found.append(linkage)
         for adapter in _bound_adapters(linkage):
-            tcpip = reader.key(f"{_SERVICES}\\{adapter}\\Parameters\\Tcpip")
-            keys += [tcpip] if tcpip is not None else []
-    reader.tree(f"{_SERVICES}\\Tcpip\\Parameters\\Interfaces", 1, keys)
-    return keys
+            found.append(reader.key(f"{_SERVICES}\\{adapter}\\Parameters\\Tcpip", _ADDRESS_VALUES))
+    interfaces = f"{_SERVICES}\\Tcpip\\Parameters\\Interfaces"
+    names = reader.children(interfaces) or []
+    found += [reader.key(f"{interfaces}\\{name}", _ADDRESS_VALUES) for name in names]
+    return [key for key in found if key is not None]
 
 
 def _bound_adapters(linkage: RawKey) -> list[str]:

@@ -109,6 +109,7 @@ class SmbSource(EvidenceSource):
         file_names: Collection[str] = (),
         service: str = "MSExchangeMTA",
         override_key: str = "Parameters",
+        override_value: str = "Stack IP Address Override",
         timeout: float = DEFAULT_TIMEOUT,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -122,6 +123,7 @@ class SmbSource(EvidenceSource):
         self._wanted = {name.casefold() for name in file_names}
         self._service = service
         self._override_key = override_key
+        self._override_value = override_value
         self._timeout = timeout
         self._clock = clock
         self._started: float | None = None
@@ -295,7 +297,7 @@ class SmbSource(EvidenceSource):
             dce.connect()
             dce.bind(rrp.MSRPC_UUID_RRP)
             reader = RegistryReader(dce, before_call=self._tick)
-            keys = read_mta_keys(reader, self._service, self._override_key)
+            keys = read_mta_keys(reader, self._service, self._override_key, self._override_value)
             system_root = None
             if SYSTEM_ROOT.search(image_path_of(keys, self._service) or ""):
                 system_root = reader.string(_SYSTEM_ROOT_KEY, "SystemRoot")
@@ -391,6 +393,7 @@ def smb_sources(
     *,
     service: str = "MSExchangeMTA",
     override_key: str = "Parameters",
+    override_value: str = "Stack IP Address Override",
     timeout: float = DEFAULT_TIMEOUT,
 ) -> Callable[[LiveTarget], EvidenceSource]:
     """A factory of live sources that share an account, a file list and a time limit."""
@@ -404,6 +407,7 @@ def smb_sources(
             file_names=file_names,
             service=service,
             override_key=override_key,
+            override_value=override_value,
             timeout=timeout,
         )
 

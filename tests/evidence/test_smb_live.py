@@ -110,7 +110,11 @@ def test_the_registry_read_live_round_trips_through_the_reg_parser(
     assert mta.value("ImagePath") == RegValue(
         "ImagePath", RegType.EXPAND_SZ, "C:\\exchsrvr\\bin\\emsmta.exe"
     )
-    assert mta.value("Start") == RegValue("Start", RegType.DWORD, 2)
+    # Only the values the verdict needs are read, each by name.
+    assert [value.name for value in mta.values()] == ["ImagePath"]
+    parameters = tree.find(f"{SERVICES}\\{MTA}\\Parameters")
+    assert parameters is not None
+    assert parameters.values() == []
     override = tree.find(f"{SERVICES}\\{MTA}\\Parameters\\TCP to LONDON")
     assert override is not None
     assert override.value("Stack IP Address Override") == RegValue(
@@ -125,7 +129,8 @@ def test_the_registry_read_live_round_trips_through_the_reg_parser(
         tcpip = tree.find(f"{SERVICES}\\{adapter}\\Parameters\\Tcpip")
         assert tcpip is not None
         assert tcpip.value("IPAddress") == RegValue("IPAddress", RegType.MULTI_SZ, addresses)
-    # Only what the verdict needs is read: the other service is not in the export.
+        assert tcpip.value("EnableDHCP") == RegValue("EnableDHCP", RegType.DWORD, 0)
+    # Nor is any other service.
     assert tree.find(f"{SERVICES}\\{MTA_ON_D}") is None
 
 
