@@ -137,6 +137,9 @@ class SmbSource(EvidenceSource):
     # --- the evidence seam -------------------------------------------------------------
 
     def list_files(self) -> tuple[list[EvidenceFile], list[str]]:
+        self.close()  # a second listing starts afresh rather than leak the first connection
+        self._remote.clear()
+        self._virtual.clear()
         self._started = self._clock()
         problems: list[str] = []
         try:

@@ -16,6 +16,7 @@ from impacket.smbconnection import SessionError, SMBConnection
 from auditor.audit import ReportPaths, scan, write_reports
 from auditor.baseline import Baseline, FileKind, default_baseline_path, load_baseline
 from auditor.collect import collect
+from auditor.errors import EvidenceError
 from auditor.evaluation import evaluate
 from auditor.evidence.credentials import Credentials
 from auditor.evidence.recording import RecordingSource
@@ -224,6 +225,38 @@ def test_a_refused_share_is_access_denied(
         problem == f"{live.location}: cannot list \\\\127.0.0.1\\E$\\exchsrvr\\bin: access denied"
     )
     assert evaluate(facts, baseline).status is Status.INCOMPLETE
+
+
+class Clock:
+    """Time that moves only when the test says so."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_a_server_past_its_time_limit_is_read_no_further(
+    samba: Samba, credentials: Credentials, baseline: Baseline, protocol: str
+) -> None:
+    clock = Clock()
+    live = source(samba("compliant", protocol), credentials, baseline, clock=clock)
+    try:
+        files, problems = live.list_files()
+        assert problems == []
+        binary = next(file for file in files if file.name.casefold() == "emsmta.exe")
+        assert live.read_at(binary.path, 0, 2) == b"MZ"
+        clock.now = 30.5
+        with pytest.raises(EvidenceError) as caught:
+            live.read_at(binary.path, 2, 2)
+        assert str(caught.value) == (
+            f"{live.location}/{binary.path}: cannot read: "
+            "timed out: the server took more than 30 s in all"
+        )
+    finally:
+        live.close()
 
 
 def test_a_closed_port_is_a_refused_connection(
