@@ -145,7 +145,8 @@ class SmbSource(EvidenceSource):
         try:
             self._connect()
         except _Failure as failure:
-            return [], [f"{self.location}: cannot connect as {self._credentials}: {failure}"]
+            self.close()
+            return [], [f"{self.location}: {failure}"]
         files: list[EvidenceFile] = []
         keys: list[RawKey] = []
         system_root: str | None = None
@@ -230,20 +231,28 @@ class SmbSource(EvidenceSource):
     # --- connection --------------------------------------------------------------------
 
     def _connect(self) -> None:
+        """Connect and log on; raise _Failure saying which of the two failed, and why."""
         credentials = self._credentials
         try:
             self._conn = SMBConnection(
                 self.host, self.host, sess_port=self.port, timeout=self._remaining()
             )
-            self._count_traffic(self._conn)
-            dialect = self._conn.getDialect()
-            self.stats.dialect = dialect if isinstance(dialect, str) else f"{dialect:#x}"
+        except _Failure as failure:
+            raise _Failure(f"cannot connect: {failure}") from None
+        except Exception as error:
+            raise _Failure(f"cannot connect: {self._reason(error)}") from None
+        finally:
+            self._lap()
+        self._count_traffic(self._conn)
+        dialect = self._conn.getDialect()
+        self.stats.dialect = dialect if isinstance(dialect, str) else f"{dialect:#x}"
+        try:
             self._tick()
             self._conn.login(credentials.user, credentials.password, credentials.domain)
-        except _Failure:
-            raise
+        except _Failure as failure:
+            raise _Failure(f"cannot log on as {credentials}: {failure}") from None
         except Exception as error:
-            raise _Failure(self._reason(error)) from None
+            raise _Failure(f"cannot log on as {credentials}: {self._reason(error)}") from None
         finally:
             self._lap()
 

@@ -182,7 +182,10 @@ def test_a_wrong_password_is_a_logon_failure_and_never_reported(
     facts = collected(live, baseline)
     (problem,) = facts.problems
     assert problem.startswith(live.location)
-    assert "logon failure" in problem
+    assert problem == (
+        f"{live.location}: cannot log on as {wrong.user}: "
+        "logon failure: unknown user or wrong password"
+    )
     verdict = evaluate(facts, baseline)
     assert verdict.status is Status.INCOMPLETE
     result = AuditResult(baseline=baseline, generated_at=WHEN, servers=(verdict,))
@@ -267,9 +270,7 @@ def test_a_closed_port_is_a_refused_connection(
         port = probe.getsockname()[1]
         live = SmbSource("GONE", "127.0.0.1", port, credentials, timeout=5)
         facts = collected(live, baseline)
-    assert facts.problems == (
-        f"smb://127.0.0.1:{port}: cannot connect as {credentials}: connection refused",
-    )
+    assert facts.problems == (f"smb://127.0.0.1:{port}: cannot connect: connection refused",)
     assert evaluate(facts, baseline).status is Status.INCOMPLETE
 
 
@@ -277,8 +278,7 @@ def test_an_unknown_name_is_not_resolved(credentials: Credentials, baseline: Bas
     live = SmbSource("NOWHERE", "nowhere.invalid", None, credentials, timeout=5)
     facts = collected(live, baseline)
     (problem,) = facts.problems
-    assert problem.startswith("smb://nowhere.invalid: cannot connect")
-    assert problem.endswith("name not resolved")
+    assert problem == "smb://nowhere.invalid: cannot connect: name not resolved"
 
 
 @pytest.fixture
@@ -314,7 +314,7 @@ def test_a_server_that_does_not_answer_times_out(
     live = SmbSource("MUTE", "127.0.0.1", silent_port, credentials, timeout=0.3)
     facts = collected(live, baseline)
     (problem,) = facts.problems
-    assert "timed out" in problem
+    assert problem.startswith(f"{live.location}: cannot connect: timed out")
 
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
