@@ -138,6 +138,10 @@ class ServerVerdict:
     """The server's own configured IPv4 addresses that count."""
     connector_source: str
     """"inventory" or "override keys": where the connector list came from."""
+    site: str = ""
+    """From the fleet inventory, passed through from the facts; empty without one."""
+    owner: str = ""
+    """From the fleet inventory, passed through from the facts; empty without one."""
 
 
 @dataclass(frozen=True)

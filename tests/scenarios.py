@@ -192,10 +192,20 @@ def large_fleet(servers: int = 1000) -> AuditResult:
     )
 
 
+def inventory_labels() -> AuditResult:
+    """Site and owner from a fleet inventory; one left blank, one formula-like."""
+    return audit(
+        verdict("MTA-A", Status.EXPOSED, site="Europe", owner="=cmd|' /C calc'!A0"),
+        verdict("MTA-B", Status.COMPLIANT, site="", owner="Ops\x07 team"),
+        verdict("MTA-C", Status.INCOMPLETE),
+    )
+
+
 SCENARIOS: dict[str, Callable[[], AuditResult]] = {
     "one-of-each": one_of_each,
     "hostile-text": hostile_text,
     "non-ascii": non_ascii,
     "empty-fleet": empty_fleet,
     "fleet-of-50": lambda: large_fleet(50),
+    "inventory-labels": inventory_labels,
 }

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.errors import ReportError
-from auditor.reporting.model import Report, sorted_verdicts
+from auditor.reporting.model import Report, has_labels, sorted_verdicts
 from auditor.verdicts import AuditResult, ConnectorFinding, FileFinding, ServerVerdict
 
 __all__ = ["render_json", "to_json_dict"]
@@ -39,10 +39,13 @@ def to_json_dict(result: AuditResult, report: Report) -> dict[str, Any]:
                       "mta_version", "build_label", "multihomed", "addresses",
                       "connector_source", "files": [...], "connectors": [...]}]}
 
-    Servers come in the report's order: most severe first, then by name.
+    When a fleet inventory gave any server a site or an owner, every server also has
+    "site" and "owner" (empty strings where the inventory left them blank); otherwise
+    neither key is there. Servers come in the report's order: most severe first, then by name.
     """
     baseline = result.baseline
     summary = report.summary
+    labelled = has_labels(result)
     return {
         "baseline": {
             "id": baseline.article_id,
@@ -57,14 +60,16 @@ def to_json_dict(result: AuditResult, report: Report) -> dict[str, Any]:
             "counts": {status.value: count for status, count in summary.counts},
             "share_compliant": summary.share_compliant,
         },
-        "servers": [_server(verdict) for verdict in sorted_verdicts(result)],
+        "servers": [_server(verdict, labelled) for verdict in sorted_verdicts(result)],
         "notes": list(result.notes),
     }
 
 
-def _server(verdict: ServerVerdict) -> dict[str, Any]:
+def _server(verdict: ServerVerdict, labelled: bool) -> dict[str, Any]:
+    labels = {"site": verdict.site, "owner": verdict.owner} if labelled else {}
     return {
         "server": verdict.server,
+        **labels,
         "status": verdict.status.value,
         "reasons": list(verdict.reasons),
         "remediation": list(verdict.remediation),

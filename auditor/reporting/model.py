@@ -19,11 +19,14 @@ __all__ = [
     "BASELINE_COLUMNS",
     "CONNECTOR_COLUMNS",
     "FILE_COLUMNS",
+    "LABEL_COLUMNS",
     "SERVER_COLUMNS",
     "WARNING_COLUMNS",
     "Report",
     "Summary",
     "build_report",
+    "has_labels",
+    "server_columns",
     "sorted_verdicts",
 ]
 
@@ -40,6 +43,8 @@ SERVER_COLUMNS = (
     "Connector source",
     "Warnings",
 )
+LABEL_COLUMNS = ("Site", "Owner")
+"""From the fleet inventory; after "Server", and only when a server has a site or owner."""
 FILE_COLUMNS = (
     "Server",
     "File",
@@ -94,7 +99,7 @@ class Report:
 
     summary: Summary
     servers: pd.DataFrame
-    """One row per server; columns SERVER_COLUMNS."""
+    """One row per server; columns server_columns(has_labels(result))."""
     files: pd.DataFrame
     """One row per file finding; columns FILE_COLUMNS."""
     connectors: pd.DataFrame
@@ -113,12 +118,25 @@ def sorted_verdicts(result: AuditResult) -> list[ServerVerdict]:
     )
 
 
+def has_labels(result: AuditResult) -> bool:
+    """A fleet inventory gave some server a site or an owner: the reports show both."""
+    return any(verdict.site or verdict.owner for verdict in result.servers)
+
+
+def server_columns(labelled: bool) -> tuple[str, ...]:
+    """SERVER_COLUMNS, with LABEL_COLUMNS after "Server" when ``labelled``."""
+    return (SERVER_COLUMNS[0], *LABEL_COLUMNS, *SERVER_COLUMNS[1:]) if labelled else SERVER_COLUMNS
+
+
 def build_report(result: AuditResult) -> Report:
     """Build the presentation model of one audit run."""
     verdicts = sorted_verdicts(result)
+    labelled = has_labels(result)
     return Report(
         summary=_summary(result),
-        servers=_frame(SERVER_COLUMNS, (_server_row(verdict) for verdict in verdicts)),
+        servers=_frame(
+            server_columns(labelled), (_server_row(verdict, labelled) for verdict in verdicts)
+        ),
         files=_frame(FILE_COLUMNS, _file_rows(verdicts)),
         connectors=_frame(CONNECTOR_COLUMNS, _connector_rows(verdicts)),
         warnings=_frame(WARNING_COLUMNS, _warning_rows(result, verdicts)),
@@ -156,9 +174,11 @@ def _summary(result: AuditResult) -> Summary:
     )
 
 
-def _server_row(verdict: ServerVerdict) -> Row:
+def _server_row(verdict: ServerVerdict, labelled: bool) -> Row:
+    labels = (verdict.site, verdict.owner) if labelled else ()
     return (
         verdict.server,
+        *labels,
         verdict.status.value,
         _JOIN.join(verdict.reasons),
         _JOIN.join(verdict.remediation),

@@ -111,7 +111,8 @@ def test_data_sheet_layout(workbook, scenario, sheet_name):
 def test_status_cells_carry_their_colour(workbook):
     _, book = workbook
     sheet = book["Servers"]
-    for (cell,) in sheet.iter_rows(min_row=2, min_col=2, max_col=2):
+    column = [cell.value for cell in sheet[1]].index("Status") + 1
+    for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
         assert cell.fill.fgColor.rgb.endswith(STATUS_COLOURS[Status(cell.value)])
 
 
