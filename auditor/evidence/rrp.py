@@ -11,8 +11,6 @@ enumeration ends with ERROR_NO_MORE_ITEMS.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any
 
 from impacket.dcerpc.v5 import rrp
 
@@ -46,25 +44,22 @@ class RegistryReader:
         self._root = rrp.hOpenLocalMachine(dce, samDesired=rrp.KEY_READ)["phKey"]
         self.keys_read = 0
 
-    @contextmanager
-    def open(self, path: str) -> Iterator[Any | None]:
-        """The key's handle, or None when there is no such key; closed on leaving."""
+    def open(self, path: str) -> object | None:
+        """The key's handle, or None when there is no such key.
+
+        Handles are not closed one by one: a close is a round trip (two, on the pipe) and
+        the server frees every handle of the connection when the pipe closes, moments later.
+        """
         self._before_call()
         try:
-            handle = rrp.hBaseRegOpenKey(self._dce, self._root, path, samDesired=rrp.KEY_READ)[
-                "phkResult"
-            ]
+            handle = rrp.hBaseRegOpenKey(self._dce, self._root, path, samDesired=rrp.KEY_READ)
         except rrp.DCERPCSessionError as error:
             if error.get_error_code() == _ERROR_FILE_NOT_FOUND:
-                yield None
-                return
+                return None
             raise
         self.keys_read += 1
-        try:
-            yield handle
-        finally:
-            self._before_call()
-            rrp.hBaseRegCloseKey(self._dce, handle)
+        key: object = handle["phkResult"]
+        return key
 
     def query(self, handle: object, name: str) -> RawValue | None:
         """One value as stored (impacket's helper decodes, and fails on odd-sized strings)."""
@@ -107,16 +102,16 @@ class RegistryReader:
 
     def key(self, path: str, names: tuple[str, ...]) -> RawKey | None:
         """The key with those of ``names`` it holds; None when there is no such key."""
-        with self.open(path) as handle:
-            if handle is None:
-                return None
-            found = [self.query(handle, name) for name in names]
+        handle = self.open(path)
+        if handle is None:
+            return None
+        found = [self.query(handle, name) for name in names]
         return RawKey(f"{_HKLM}\\{path}", tuple(value for value in found if value is not None))
 
     def children(self, path: str) -> list[str] | None:
         """The names of the key's subkeys; None when there is no such key."""
-        with self.open(path) as handle:
-            return None if handle is None else self.subkeys(handle)
+        handle = self.open(path)
+        return None if handle is None else self.subkeys(handle)
 
     def string(self, path: str, name: str) -> str | None:
         """One REG_SZ or REG_EXPAND_SZ value as text, or None."""
@@ -125,10 +120,6 @@ class RegistryReader:
         if value is None or value.type_code not in (1, 2):
             return None
         return value.data[: len(value.data) // 2 * 2].decode("utf-16-le", "replace").rstrip("\0")
-
-    def close(self) -> None:
-        self._before_call()
-        rrp.hBaseRegCloseKey(self._dce, self._root)
 
 
 def read_mta_keys(

@@ -314,7 +314,6 @@ class SmbSource(EvidenceSource):
             if SYSTEM_ROOT.search(image_path_of(keys, self._service) or ""):
                 system_root = reader.string(_SYSTEM_ROOT_KEY, "SystemRoot")
             self.stats.registry_keys = reader.keys_read
-            reader.close()
             return keys, system_root
         except _Failure:
             raise
