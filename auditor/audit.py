@@ -28,6 +28,7 @@ from auditor.evidence.inventory import (
     no_live_collection,
     sources_from_inventory,
 )
+from auditor.evidence.recording import RecordingSource
 from auditor.facts import ServerFacts
 from auditor.parsing.connectors_csv import ConnectorInventory, parse_connectors
 from auditor.parsing.fleet_csv import parse_fleet
@@ -117,13 +118,22 @@ def scan(
     live: LiveFactory = no_live_collection,
     now: datetime | None = None,
     waivers: WaiverFile | None = None,
+    save_evidence: Path | None = None,
 ) -> AuditResult:
     """Collect and judge every server of a fleet folder, a fleet inventory, or both.
 
     Raise EvidenceError if the fleet folder cannot be listed.
     """
     now = now or datetime.now(UTC)
-    gathered = gather(fleet_dir, baseline, inventory, fleet=fleet, live=live, now=now)
+    gathered = gather(
+        fleet_dir,
+        baseline,
+        inventory,
+        fleet=fleet,
+        live=live,
+        now=now,
+        save_evidence=save_evidence,
+    )
     return judge(gathered, baseline, now=now, waivers=waivers)
 
 
@@ -135,10 +145,17 @@ def gather(
     fleet: FleetInventory | None = None,
     live: LiveFactory = no_live_collection,
     now: datetime | None = None,
+    save_evidence: Path | None = None,
 ) -> Snapshot:
-    """Collect the facts of every server, judging nothing: ``auditor collect``."""
+    """Collect the facts of every server, judging nothing: ``auditor collect``.
+
+    With ``save_evidence``, what was read from each server is also kept there, in the
+    layout a later scan of that folder judges again.
+    """
     targets, notes = plan_sources(fleet_dir, fleet, live)
     sources = [source for source, _ in targets]
+    if save_evidence is not None:
+        sources = [RecordingSource(source, save_evidence) for source in sources]
     gathered = [_collect_safely(source, baseline) for source in sources]
     facts = [_labelled(item, entry) for item, (_, entry) in zip(gathered, targets, strict=True)]
     return Snapshot(

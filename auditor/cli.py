@@ -29,8 +29,11 @@ from auditor.audit import (
     write_snapshot,
 )
 from auditor.baseline import Baseline, default_baseline_path, load_baseline
-from auditor.errors import AuditorError
-from auditor.evidence.inventory import FleetInventory
+from auditor.errors import AuditorError, EvidenceError
+from auditor.evidence import EvidenceSource
+from auditor.evidence.credentials import credentials_from_environment
+from auditor.evidence.inventory import FleetEntry, FleetInventory, LiveFactory
+from auditor.evidence.smb import DEFAULT_TIMEOUT, smb_sources
 from auditor.parsing.connectors_csv import ConnectorInventory
 from auditor.reporting.management import headline
 from auditor.snapshot import Snapshot
@@ -59,6 +62,7 @@ examples:
   auditor scan examples/fleet
   auditor scan /audits/fleet --connectors /audits/connectors.csv --xlsx q4.xlsx
   auditor scan --inventory fleet.csv
+  auditor scan --inventory fleet.csv --save-evidence /audits/kept-2026-11
   auditor collect --inventory fleet.csv --facts q4-facts.json
   auditor judge q4-facts.json --baseline next.toml --xlsx q4.xlsx
   python -m auditor scan FLEET_DIR --json result.json
@@ -186,6 +190,20 @@ def _add_fleet(parser: argparse.ArgumentParser) -> None:
         help="connectors inventory (default: connectors.csv in FLEET_DIR, "
         "else beside the fleet inventory)",
     )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"time allowed to each server read live (default: {DEFAULT_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--save-evidence",
+        type=Path,
+        metavar="DIR",
+        help="keep what was read from each server in DIR/<server>/ (a new or empty folder), "
+        "so that a later `auditor scan DIR` judges it again offline",
+    )
 
 
 def _add_baseline(parser: argparse.ArgumentParser) -> None:
@@ -288,16 +306,33 @@ def _describe(error: Exception) -> str:
 
 
 def _scan(args: argparse.Namespace, out: TextIO, now: datetime) -> int:
-    baseline, fleet, inventory = _fleet_inputs(args)
     _check_judging_args(args)
+    baseline, fleet, inventory = _fleet_inputs(args)
     waivers = load_fleet_waivers(args.fleet or args.inventory.parent, args.waivers)
-    result = scan(args.fleet, baseline, inventory, fleet=fleet, now=now, waivers=waivers)
+    result = scan(
+        args.fleet,
+        baseline,
+        inventory,
+        fleet=fleet,
+        live=_live(args, baseline),
+        now=now,
+        waivers=waivers,
+        save_evidence=args.save_evidence,
+    )
     return _report(result, args, now, out)
 
 
 def _collect(args: argparse.Namespace, out: TextIO, now: datetime) -> int:
     baseline, fleet, inventory = _fleet_inputs(args)
-    snapshot = gather(args.fleet, baseline, inventory, fleet=fleet, now=now)
+    snapshot = gather(
+        args.fleet,
+        baseline,
+        inventory,
+        fleet=fleet,
+        live=_live(args, baseline),
+        now=now,
+        save_evidence=args.save_evidence,
+    )
     written = write_snapshot(snapshot, args.facts)
     try:
         _print_collected(snapshot, written, out)
@@ -342,6 +377,45 @@ def _check_fleet_args(args: argparse.Namespace) -> None:
     _check_file(args.inventory, "fleet inventory")
     _check_file(args.connectors, "connectors inventory")
     _check_file(args.baseline, "baseline")
+    if args.timeout <= 0:
+        raise UsageError(f"--timeout {args.timeout:g}: must be more than 0 seconds")
+    if args.save_evidence is not None and _holds_anything(args.save_evidence):
+        raise UsageError(f"{args.save_evidence}: --save-evidence needs a new or empty folder")
+
+
+def _holds_anything(folder: Path) -> bool:
+    """True for a file, or a folder with entries: saved evidence must not mix with older."""
+    if not folder.exists():
+        return False
+    return not folder.is_dir() or any(folder.iterdir())
+
+
+def _live(args: argparse.Namespace, baseline: Baseline) -> LiveFactory:
+    """Live collection over SMB for the rows that name no evidence. The account is asked
+    for once, and only when such a row exists, before any server is read."""
+    made: list[LiveFactory] = []
+
+    def live(entry: FleetEntry) -> EvidenceSource:
+        if not made:
+            try:
+                credentials = credentials_from_environment(os.environ, sys.stdin)
+            except EvidenceError as error:
+                raise UsageError(str(error)) from None
+            rule = baseline.registry
+            names = [item.name for item in baseline.files]
+            made.append(
+                smb_sources(
+                    credentials,
+                    names,
+                    service=rule.service,
+                    override_key=rule.override_key,
+                    override_value=rule.override_value,
+                    timeout=args.timeout,
+                )
+            )
+        return made[0](entry)
+
+    return live
 
 
 def _check_judging_args(args: argparse.Namespace) -> None:

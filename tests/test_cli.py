@@ -220,14 +220,24 @@ def write_inventory(path: Path, text: str) -> Path:
     return path
 
 
-def test_an_inventory_alone_accounts_for_every_row(fleet: Path, tmp_path: Path) -> None:
+@pytest.fixture
+def live_account(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An account for rows read live; their hosts refuse at once (port 1 on 127.0.0.1)."""
+    monkeypatch.setenv("FIXLEVEL_USER", "audit")
+    monkeypatch.setenv("FIXLEVEL_PASSWORD", "not-used")
+    monkeypatch.delenv("FIXLEVEL_DOMAIN", raising=False)
+
+
+def test_an_inventory_alone_accounts_for_every_row(
+    fleet: Path, tmp_path: Path, live_account: None
+) -> None:
     zip_folder(fleet / "exposed-sp1-multihomed", tmp_path / "mailed.zip", top="mailed")
     inventory = write_inventory(
         tmp_path / "fleet.csv",
         "server,host,port,site,owner,evidence\n"
         "LONDON,,,Europe,Ops,fleet/compliant-sp2-single-homed\n"
         "PARIS,,,Europe,=HYPERLINK(1),mailed.zip\n"
-        "TOKYO,10.0.0.9,,Asia,,\n"
+        "TOKYO,127.0.0.1,1,Asia,,\n"
         "OSLO,10.0.0.10,http,,,\n"
         "ROME,,,,,\n",
     )
@@ -241,7 +251,7 @@ def test_an_inventory_alone_accounts_for_every_row(fleet: Path, tmp_path: Path) 
     assert (servers["LONDON"]["status"], servers["LONDON"]["site"]) == ("compliant", "Europe")
     assert (servers["PARIS"]["status"], servers["PARIS"]["owner"]) == ("exposed", "=HYPERLINK(1)")
     for name, needle in [
-        ("TOKYO", "live collection is not available in this build"),
+        ("TOKYO", "smb://127.0.0.1:1: cannot connect: connection refused"),
         ("OSLO", f"{inventory}:5: port 'http' is not a number"),
         ("ROME", f"{inventory}:6: neither a host nor evidence"),
     ]:
@@ -258,12 +268,12 @@ def test_an_inventory_alone_accounts_for_every_row(fleet: Path, tmp_path: Path) 
     assert "TOKYO" in out
 
 
-def test_an_inventory_with_a_fleet_folder(fleet: Path, tmp_path: Path) -> None:
+def test_an_inventory_with_a_fleet_folder(fleet: Path, tmp_path: Path, live_account: None) -> None:
     inventory = write_inventory(
         tmp_path / "fleet.csv",
-        "server,host,site\n"
-        "compliant-sp2-single-homed,,Europe\n"  # evidence from the fleet folder
-        "NEW-SERVER,10.0.0.7,Asia\n",
+        "server,host,port,site\n"
+        "compliant-sp2-single-homed,,,Europe\n"  # evidence from the fleet folder
+        "NEW-SERVER,127.0.0.1,1,Asia\n",
     )
     json_path = tmp_path / "r.json"
     code, out, _ = run("scan", str(fleet), f"--inventory={inventory}", f"--json={json_path}")
@@ -333,9 +343,13 @@ def comparable(json_path: Path) -> list[dict[str, object]]:
     return json.loads(json_path.read_text(encoding="utf-8"))["servers"]
 
 
-def test_collect_then_judge_gives_the_verdicts_of_scan(fleet: Path, tmp_path: Path) -> None:
+def test_collect_then_judge_gives_the_verdicts_of_scan(
+    fleet: Path, tmp_path: Path, live_account: None
+) -> None:
     zip_folder(fleet / "compliant-sp2-single-homed", fleet / "zipped.zip")
-    inventory = write_inventory(tmp_path / "fleet.csv", "server,host,site\nLIVE,10.0.0.1,Asia\n")
+    inventory = write_inventory(
+        tmp_path / "fleet.csv", "server,host,port,site\nLIVE,127.0.0.1,1,Asia\n"
+    )
     sources = [str(fleet), f"--inventory={inventory}"]
     code, _, err = run("scan", *sources, f"--json={tmp_path / 'scan.json'}")
     assert code == ExitCode.FINDINGS, err
