@@ -17,7 +17,9 @@ CONNECTORS_FILE = "connectors.csv"
 def discover_fleet(fleet_dir: Path) -> list[EvidenceSource]:
     """A source per server, sorted by name. Raise EvidenceError if the fleet is unreadable.
 
-    A server is a folder or a ``.zip`` bundle; links are reported, not followed.
+    A server is a folder or a ``.zip`` bundle; links are reported, not followed. Two
+    entries for one server (``EXCH01/`` and ``EXCH01.zip``, or names that differ only in
+    case) are one server that is not read: which copy is the evidence is not ours to guess.
     """
     try:
         entries = sorted(fleet_dir.iterdir(), key=lambda entry: entry.name.casefold())
@@ -38,4 +40,20 @@ def discover_fleet(fleet_dir: Path) -> list[EvidenceSource]:
             sources.append(FolderSource(entry))
         elif is_zip:
             sources.append(ZipSource(entry))
-    return sources
+    return _one_per_server(sources)
+
+
+def _one_per_server(sources: list[EvidenceSource]) -> list[EvidenceSource]:
+    groups: dict[str, list[EvidenceSource]] = {}
+    for source in sources:
+        groups.setdefault(source.server.casefold(), []).append(source)
+    single: list[EvidenceSource] = []
+    for group in groups.values():
+        first = group[0]
+        if len(group) == 1:
+            single.append(first)
+            continue
+        others = ", ".join(source.location for source in group[1:])
+        reason = f"the fleet holds this server's evidence twice, also at {others}; keep one"
+        single.append(UnsupportedSource(first.server, first.location, reason))
+    return single

@@ -284,4 +284,7 @@ def _check_readable(info: zipfile.ZipInfo, where: str) -> None:
 
 
 def _why(error: BaseException) -> str:
+    """The cause without the path, which the message already starts with."""
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
     return str(error) or type(error).__name__

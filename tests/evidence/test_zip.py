@@ -254,3 +254,12 @@ def test_a_linked_zip_is_reported_not_followed(fleet: Path, tmp_path: Path) -> N
     verdicts = {v.server: v for v in scan(fleet, load_baseline(default_baseline_path())).servers}
     assert verdicts["linked"].status is Status.INCOMPLETE
     assert "a link to a zip; not followed" in verdicts["linked"].reasons[0]
+
+
+def test_a_server_both_zipped_and_in_a_folder_is_not_guessed(fleet: Path) -> None:
+    zip_folder(fleet / "compliant-sp2-single-homed", fleet / "COMPLIANT-SP2-single-homed.zip")
+    verdicts = [v for v in scan(fleet, load_baseline(default_baseline_path())).servers]
+    (twice,) = [v for v in verdicts if v.server.casefold() == "compliant-sp2-single-homed"]
+    assert twice.status is Status.INCOMPLETE
+    assert "evidence twice" in twice.reasons[0] and ".zip" in twice.reasons[0]
+    assert len(verdicts) == 7
