@@ -16,10 +16,19 @@ from auditor.evidence import EvidenceSource, discover_fleet
 from auditor.evidence.fleet import CONNECTORS_FILE
 from auditor.facts import ServerFacts
 from auditor.parsing.connectors_csv import ConnectorInventory, parse_connectors
+from auditor.pool import DEFAULT_WORKERS, Progress, run_pool
 from auditor.reporting import build_report, render_csv, render_json, render_xlsx
 from auditor.verdicts import AuditResult, ServerVerdict
 
-__all__ = ["ReportPaths", "default_report_paths", "load_inventory", "scan", "write_reports"]
+__all__ = [
+    "DEFAULT_WORKERS",
+    "Progress",
+    "ReportPaths",
+    "default_report_paths",
+    "load_inventory",
+    "scan",
+    "write_reports",
+]
 
 
 @dataclass(frozen=True)
@@ -61,10 +70,24 @@ def scan(
     inventory: ConnectorInventory | None = None,
     *,
     now: datetime | None = None,
+    workers: int = DEFAULT_WORKERS,
+    progress: Progress | None = None,
 ) -> AuditResult:
-    """Collect and judge every server of a fleet folder. Raise EvidenceError if unlistable."""
+    """Collect and judge every server of a fleet folder. Raise EvidenceError if unlistable.
+
+    Up to ``workers`` servers are collected at a time (see auditor.pool); the result lists
+    them in the fleet's order all the same. ``progress(done, total)`` is told of each
+    server collected.
+    """
     sources = discover_fleet(fleet_dir)
-    gathered = [_collect_safely(source, baseline) for source in sources]
+    gathered = run_pool(
+        sources,
+        partial(_collect_safely, baseline=baseline),
+        _internal_error,
+        workers=workers,
+        in_process=lambda source: source.cpu_bound,
+        progress=progress,
+    )
     gathered += _inventory_only(inventory, sources)
     verdicts = [_evaluate_safely(facts, baseline, inventory) for facts in gathered]
     return AuditResult(
@@ -118,8 +141,13 @@ def _collect_safely(source: EvidenceSource, baseline: Baseline) -> ServerFacts:
     except AuditorError as error:
         return ServerFacts(source.server, source.location, (), None, (str(error),))
     except Exception as error:  # a bug in a reader must not stop the fleet
-        reason = f"{source.location}: internal error while reading: {type(error).__name__}: {error}"
-        return ServerFacts(source.server, source.location, (), None, (reason,))
+        return _internal_error(source, error)
+
+
+def _internal_error(source: EvidenceSource, error: BaseException) -> ServerFacts:
+    """The facts of a server whose collection crashed, or whose pool task was lost."""
+    reason = f"{source.location}: internal error while reading: {type(error).__name__}: {error}"
+    return ServerFacts(source.server, source.location, (), None, (reason,))
 
 
 def _notes(inventory: ConnectorInventory | None) -> tuple[str, ...]:

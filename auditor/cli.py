@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from enum import IntEnum
@@ -12,7 +13,14 @@ from pathlib import Path
 from typing import TextIO
 
 from auditor import __version__
-from auditor.audit import ReportPaths, default_report_paths, load_inventory, scan, write_reports
+from auditor.audit import (
+    DEFAULT_WORKERS,
+    ReportPaths,
+    default_report_paths,
+    load_inventory,
+    scan,
+    write_reports,
+)
 from auditor.baseline import default_baseline_path, load_baseline
 from auditor.errors import AuditorError
 from auditor.verdicts import AuditResult, Status
@@ -79,7 +87,28 @@ def _parser() -> argparse.ArgumentParser:
     scan_parser.add_argument("--xlsx", type=Path, help="write the workbook here")
     scan_parser.add_argument("--csv", type=Path, help="write the Servers sheet as CSV here")
     scan_parser.add_argument("--json", type=Path, help="write the full result as JSON here")
+    scan_parser.add_argument(
+        "--workers",
+        type=_positive,
+        default=DEFAULT_WORKERS,
+        metavar="N",
+        help=f"servers collected at a time (default {DEFAULT_WORKERS}; "
+        "local evidence uses at most one process per CPU)",
+    )
+    scan_parser.add_argument(
+        "--quiet", action="store_true", help="no progress line on a terminal's stderr"
+    )
     return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
+    return number
 
 
 def main(
@@ -94,7 +123,7 @@ def main(
     except SystemExit as stop:  # argparse exits on --help (0) and on usage errors (2)
         return int(stop.code or 0)
     try:
-        return _scan(args, out)
+        return _scan(args, out, err)
     except Exception as error:  # a crash must still exit 3: exit 1 means findings
         print(f"auditor: {_describe(error)}", file=err)
         return _exit_code_for(error)
@@ -117,7 +146,7 @@ def _describe(error: Exception) -> str:
     return f"internal error, please report it: {type(error).__name__}: {error}"
 
 
-def _scan(args: argparse.Namespace, out: TextIO) -> int:
+def _scan(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     fleet: Path = args.fleet
     if not fleet.is_dir():
         raise UsageError(f"{fleet}: not a folder")
@@ -128,7 +157,9 @@ def _scan(args: argparse.Namespace, out: TextIO) -> int:
     baseline = load_baseline(args.baseline or default_baseline_path())
     inventory = load_inventory(fleet, args.connectors)
     now = datetime.now(UTC)
-    result = scan(fleet, baseline, inventory, now=now)
+    show = not args.quiet and _is_terminal(err)
+    with _ProgressLine(err) if show else _NoProgress() as progress:
+        result = scan(fleet, baseline, inventory, now=now, workers=args.workers, progress=progress)
     if args.xlsx or args.csv or args.json:
         paths = ReportPaths(args.xlsx, args.csv, args.json)
     else:
@@ -141,6 +172,53 @@ def _scan(args: argparse.Namespace, out: TextIO) -> int:
         if out is sys.stdout:
             _silence_stdout()
     return ExitCode.FINDINGS if any(v.status.is_failing for v in result.servers) else ExitCode.OK
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # a closed or odd stream is no terminal
+        return False
+
+
+class _NoProgress:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *_exc: object) -> None:
+        return None
+
+
+class _ProgressLine:
+    """Servers done out of the total, and the rate, redrawn in place on a terminal."""
+
+    INTERVAL = 0.2
+    """Seconds between redraws: often enough to look alive, rarely enough to cost nothing."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._start = time.monotonic()
+        self._drawn_at = 0.0
+        self._drawn = False
+
+    def __enter__(self) -> _ProgressLine:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._drawn:  # leave the last figures on screen, and the cursor on a new line
+            self._stream.write("\n")
+            self._stream.flush()
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and now - self._drawn_at < self.INTERVAL:
+            return
+        self._drawn_at = now
+        elapsed = now - self._start
+        rate = f", {done / elapsed:.0f} servers/s" if elapsed > 0 and done else ""
+        self._stream.write(f"\r  scanned {done}/{total} servers{rate}\x1b[K")
+        self._stream.flush()
+        self._drawn = True
 
 
 def _print_summary(result: AuditResult, written: list[Path], out: TextIO) -> None:

@@ -202,3 +202,64 @@ def test_a_closed_pipe_on_stdout_keeps_the_findings_exit_code(fleet: Path, tmp_p
     code = main(["scan", str(fleet), f"--json={tmp_path / 'r.json'}"], ClosedPipe(), io.StringIO())
     assert code == ExitCode.FINDINGS
     assert (tmp_path / "r.json").is_file()
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def scan_to_json(fleet: Path, target: Path, *options: str) -> dict[str, object]:
+    code, _, err = run("scan", str(fleet), f"--json={target}", *options)
+    assert code == ExitCode.FINDINGS, err
+    data: dict[str, object] = json.loads(target.read_text(encoding="utf-8"))
+    data.pop("generated_at")
+    return data
+
+
+def test_progress_shows_on_a_terminal_only_and_quiet_turns_it_off(
+    fleet: Path, tmp_path: Path
+) -> None:
+    for options, shown in [((), True), (("--quiet",), False)]:
+        err = Terminal()
+        main(["scan", str(fleet), f"--json={tmp_path / 'r.json'}", *options], io.StringIO(), err)
+        assert ("scanned 7/7 servers" in err.getvalue()) is shown, err.getvalue()
+    _, _, err_text = run("scan", str(fleet), f"--json={tmp_path / 'r.json'}")
+    assert err_text == ""
+
+
+@pytest.mark.parametrize("workers", ["0", "-2", "many"])
+def test_workers_must_be_a_positive_number(fleet: Path, workers: str) -> None:
+    code, _, _ = run("scan", str(fleet), f"--workers={workers}")
+    assert code == ExitCode.USAGE
+
+
+def test_worker_processes_give_the_verdicts_one_process_gives(
+    fleet: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alone = scan_to_json(fleet, tmp_path / "alone.json", "--workers=1")
+    monkeypatch.setattr("auditor.pool.MIN_PROCESS_ITEMS", 0)
+    pooled = scan_to_json(fleet, tmp_path / "pooled.json", "--workers=2")
+    assert pooled == alone
+
+
+def test_a_crash_in_a_worker_makes_that_server_incomplete(
+    fleet: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from auditor import collect as collect_module
+
+    real = collect_module.collect
+
+    def crash_on_one(source: object, baseline: object) -> object:
+        if getattr(source, "server", "") == "compliant-sp2-single-homed":
+            raise ZeroDivisionError("reader bug")
+        return real(source, baseline)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("auditor.audit.collect", crash_on_one)
+    monkeypatch.setattr("auditor.pool.MIN_PROCESS_ITEMS", 0)  # forked workers see the patch
+    data = scan_to_json(fleet, tmp_path / "r.json", "--workers=2")
+    servers = {s["server"]: s for s in data["servers"]}  # type: ignore[attr-defined]
+    crashed = servers["compliant-sp2-single-homed"]
+    assert crashed["status"] == "incomplete"
+    assert any("ZeroDivisionError: reader bug" in reason for reason in crashed["reasons"])
+    assert servers["compliant-sp3-multihomed-current-is-cs2"]["status"] == "compliant"

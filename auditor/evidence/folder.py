@@ -19,6 +19,8 @@ MAX_FILES = 100_000
 class FolderSource(EvidenceSource):
     """A server folder: drive mirrors (``C$/`` or ``C/``) and ``registry/`` below it."""
 
+    cpu_bound = True
+
     def __init__(self, root: Path, server: str | None = None) -> None:
         self.root = root
         self.server = server or display_name(root.name)
