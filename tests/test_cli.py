@@ -263,3 +263,21 @@ def test_a_crash_in_a_worker_makes_that_server_incomplete(
     assert crashed["status"] == "incomplete"
     assert any("ZeroDivisionError: reader bug" in reason for reason in crashed["reasons"])
     assert servers["compliant-sp3-multihomed-current-is-cs2"]["status"] == "compliant"
+
+
+def test_a_failed_workbook_leaves_no_report_of_any_format(
+    fleet: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from auditor.errors import ReportError
+
+    def refuse(report: object, path: Path) -> None:
+        path.write_bytes(b"half a workbook")
+        raise ReportError(f"{path}: disk full")
+
+    monkeypatch.setattr("auditor.audit.render_xlsx", refuse)  # forked writers see the patch
+    out = tmp_path / "out"
+    paths = {kind: out / f"r.{kind}" for kind in ("xlsx", "csv", "json")}
+    code, _, err = run("scan", str(fleet), *(f"--{k}={p}" for k, p in paths.items()))
+    assert code == ExitCode.FAILED
+    assert "disk full" in err
+    assert list(out.iterdir()) == []
