@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from enum import IntEnum
@@ -23,6 +22,7 @@ from auditor.audit import (
 )
 from auditor.baseline import default_baseline_path, load_baseline
 from auditor.errors import AuditorError
+from auditor.progress import terminal_progress
 from auditor.verdicts import AuditResult, Status
 
 __all__ = ["ExitCode", "UsageError", "main"]
@@ -157,8 +157,7 @@ def _scan(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     baseline = load_baseline(args.baseline or default_baseline_path())
     inventory = load_inventory(fleet, args.connectors)
     now = datetime.now(UTC)
-    show = not args.quiet and _is_terminal(err)
-    with _ProgressLine(err) if show else _NoProgress() as progress:
+    with terminal_progress(err, quiet=args.quiet) as progress:
         result = scan(fleet, baseline, inventory, now=now, workers=args.workers, progress=progress)
     if args.xlsx or args.csv or args.json:
         paths = ReportPaths(args.xlsx, args.csv, args.json)
@@ -172,53 +171,6 @@ def _scan(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if out is sys.stdout:
             _silence_stdout()
     return ExitCode.FINDINGS if any(v.status.is_failing for v in result.servers) else ExitCode.OK
-
-
-def _is_terminal(stream: TextIO) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):  # a closed or odd stream is no terminal
-        return False
-
-
-class _NoProgress:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *_exc: object) -> None:
-        return None
-
-
-class _ProgressLine:
-    """Servers done out of the total, and the rate, redrawn in place on a terminal."""
-
-    INTERVAL = 0.2
-    """Seconds between redraws: often enough to look alive, rarely enough to cost nothing."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self._stream = stream
-        self._start = time.monotonic()
-        self._drawn_at = 0.0
-        self._drawn = False
-
-    def __enter__(self) -> _ProgressLine:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        if self._drawn:  # leave the last figures on screen, and the cursor on a new line
-            self._stream.write("\n")
-            self._stream.flush()
-
-    def __call__(self, done: int, total: int) -> None:
-        now = time.monotonic()
-        if done < total and now - self._drawn_at < self.INTERVAL:
-            return
-        self._drawn_at = now
-        elapsed = now - self._start
-        rate = f", {done / elapsed:.0f} servers/s" if elapsed > 0 and done else ""
-        self._stream.write(f"\r  scanned {done}/{total} servers{rate}\x1b[K")
-        self._stream.flush()
-        self._drawn = True
 
 
 def _print_summary(result: AuditResult, written: list[Path], out: TextIO) -> None:
