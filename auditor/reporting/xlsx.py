@@ -7,15 +7,16 @@ widths, panes and filters must be set before the first row is written.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -23,6 +24,7 @@ from openpyxl.utils import get_column_letter
 from auditor.errors import ReportError
 from auditor.reporting.model import Report, Summary
 from auditor.reporting.text import clean_text
+from auditor.reporting.xlsx_rows import RowWriter, Value
 from auditor.verdicts import Status
 
 __all__ = ["STATUS_COLOURS", "clean_text", "render_xlsx"]
@@ -88,19 +90,6 @@ def _text_cell(sheet: Sheet, text: str) -> WriteOnlyCell:
     return cell
 
 
-def _cell(sheet: Sheet, value: object) -> object:
-    if isinstance(value, str):
-        if not value:
-            return None
-        text = clean_text(value)
-        # openpyxl writes a plain str as a literal inline string, except one that starts
-        # with "=" (a formula) or is one of its error codes ("#N/A": an error cell). Only
-        # those need a cell object forced to text: a cell object per string cost half the
-        # time of writing the workbook.
-        return _text_cell(sheet, text) if text.startswith("=") or text in ERROR_CODES else text
-    return value  # numbers and None need no cell object: openpyxl writes them as they are
-
-
 def _header_row(sheet: Sheet, names: list[str]) -> list[WriteOnlyCell]:
     cells = []
     for name in names:
@@ -125,13 +114,33 @@ def _write_table(workbook: Workbook, title: str, frame: pd.DataFrame) -> None:
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(frame) + 1}"
     _set_printing(sheet)
-    sheet.append(_header_row(sheet, columns))
+    rows = RowWriter(sheet, len(columns))
+    header = rows.style(_HEADER_FONT, _HEADER_FILL)
+    rows.append([clean_text(name) for name in columns], [header] * len(columns))
     status_at = columns.index(_STATUS_COLUMN) if _STATUS_COLUMN in columns else -1
+    plain: list[str | None] = [None] * len(columns)
     for row in _plain_rows(frame):
-        cells = [_cell(sheet, value) for value in row]
+        values = [_plain_value(value) for value in row]
+        styles = plain
         if status_at >= 0:
-            cells[status_at] = _status_cell(sheet, str(row[status_at]))
-        sheet.append(cells)
+            styles = plain.copy()
+            styles[status_at] = rows.style(fill=_STATUS_FILLS[str(row[status_at])])
+        rows.append(values, styles)
+
+
+def _plain_value(value: object) -> Value:
+    """A cell's value: cleaned text, a Python number, or None for an empty cell."""
+    if isinstance(value, str):
+        return clean_text(value) if value else None
+    if value is None:
+        return None
+    if isinstance(value, bool | np.bool_):
+        return "Yes" if value else "No"
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return float(value) if math.isfinite(value) else None
+    return clean_text(str(value))
 
 
 def _plain_rows(frame: pd.DataFrame) -> Iterator[tuple[object, ...]]:
