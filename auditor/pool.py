@@ -19,12 +19,11 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import (
-    FIRST_COMPLETED,
     Executor,
     Future,
     ProcessPoolExecutor,
     ThreadPoolExecutor,
-    wait,
+    as_completed,
 )
 from contextlib import ExitStack, contextmanager
 from multiprocessing.connection import Connection
@@ -73,7 +72,7 @@ def run_pool(
     report(0, total)
     results: dict[int, R] = {}
     cpu = [index for index, item in enumerate(items) if in_process(item)]
-    processes = min(workers, os.cpu_count() or 1)
+    processes = min(workers, usable_cpus())
     threshold = MIN_PROCESS_ITEMS if min_process_items is None else min_process_items
     if processes < 2 or len(cpu) < max(threshold, 1):
         cpu = []
@@ -101,6 +100,13 @@ def run_pool(
     return [results[index] for index in range(total)]
 
 
+def usable_cpus() -> int:
+    """CPUs this process may run on: a container or taskset may allow fewer than exist."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
 def _drain(
     pending: dict[Future[list[R]], list[int]],
     results: dict[int, R],
@@ -110,18 +116,18 @@ def _drain(
 ) -> None:
     done_count = 0
     try:
-        while pending:
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
-                indexes = pending.pop(future)
-                try:
-                    values = future.result()
-                except Exception as error:  # the task was lost, not one item's work
-                    values = [on_failure(items[index], error) for index in indexes]
-                for index, value in zip(indexes, values, strict=True):
-                    results[index] = value
-                done_count += len(indexes)
-                report(done_count, len(items))
+        # as_completed waits on every future once; wait() in a loop re-registered each
+        # pending future at every turn, quadratic in the number of tasks.
+        for future in as_completed(list(pending)):
+            indexes = pending.pop(future)
+            try:
+                values = future.result()
+            except Exception as error:  # the task was lost, not one item's work
+                values = [on_failure(items[index], error) for index in indexes]
+            for index, value in zip(indexes, values, strict=True):
+                results[index] = value
+            done_count += len(indexes)
+            report(done_count, len(items))
     except BaseException:
         for future in pending:  # Ctrl-C: don't start what is still queued
             future.cancel()
@@ -160,7 +166,7 @@ def run_beside(tasks: Sequence[Callable[[], None]]) -> Iterator[None]:
     if not tasks:
         yield
         return
-    if sys.platform != "linux" or (os.cpu_count() or 1) < 2:
+    if sys.platform != "linux" or usable_cpus() < 2:
         for task in tasks:
             task()
         yield

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from auditor.errors import ReportError
-from auditor.pool import run_beside, run_pool
+from auditor.pool import run_beside, run_pool, usable_cpus
 
 # Work for worker processes must be importable by name, so it lives at module level.
 
@@ -67,7 +67,7 @@ def test_an_item_whose_work_raises_gets_the_failure_result_alone(in_process: boo
     assert [value for n, value in enumerate(got) if n != 3] == [n * n for n in range(40) if n != 3]
 
 
-@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one CPU: the pool uses no processes")
+@pytest.mark.skipif(usable_cpus() < 2, reason="one CPU: the pool uses no processes")
 def test_a_dead_worker_process_still_gives_its_items_a_result() -> None:
     work = partial(square_but_five_kills_its_process, parent=os.getpid())
     got = run_pool(
@@ -79,7 +79,7 @@ def test_a_dead_worker_process_still_gives_its_items_a_result() -> None:
     assert all(value in (n * n, -n) for n, value in enumerate(got))
 
 
-@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one CPU: the pool uses no processes")
+@pytest.mark.skipif(usable_cpus() < 2, reason="one CPU: the pool uses no processes")
 def test_cpu_bound_items_run_in_other_processes_and_the_rest_in_threads() -> None:
     items = list(range(100))
     got = run_pool(
@@ -151,7 +151,7 @@ def sleep_long() -> None:
 
 
 needs_two_cpus = pytest.mark.skipif(
-    (os.cpu_count() or 1) < 2 or sys.platform != "linux", reason="run_beside forks on Linux only"
+    usable_cpus() < 2 or sys.platform != "linux", reason="run_beside forks on Linux only"
 )
 
 
