@@ -1,33 +1,65 @@
-"""The library API behind the CLI: scan a fleet, write its reports."""
+"""The library API behind the CLI: scan a fleet, write its reports.
+
+``scan`` is ``gather`` (collect every server's facts, judging nothing) followed by
+``judge``; ``auditor collect`` and ``auditor judge`` run the two halves apart, with a facts
+snapshot between them.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from contextlib import suppress
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
-from auditor.baseline import Baseline
+from auditor.baseline import Baseline, load_baseline
 from auditor.collect import collect
 from auditor.errors import AuditorError, ParseError, ReportError
 from auditor.evaluation import evaluate
-from auditor.evidence import EvidenceSource, discover_fleet
+from auditor.evaluation.waivers import apply_waivers
+from auditor.evidence import EvidenceSource, FolderSource, discover_fleet
 from auditor.evidence.fleet import CONNECTORS_FILE
+from auditor.evidence.inventory import (
+    FleetEntry,
+    FleetInventory,
+    LiveFactory,
+    no_live_collection,
+    sources_from_inventory,
+)
+from auditor.evidence.recording import RecordingSource
 from auditor.facts import ServerFacts
 from auditor.parsing.connectors_csv import ConnectorInventory, parse_connectors
+from auditor.parsing.fleet_csv import parse_fleet
 from auditor.pool import DEFAULT_WORKERS, Progress, run_beside, run_pool
+from auditor.reference import ReferenceCapture, capture_reference, write_reference
 from auditor.reporting import build_report, render_csv, render_json, render_xlsx
-from auditor.verdicts import AuditResult, ServerVerdict
+from auditor.reporting.json_load import read_result, read_run
+from auditor.snapshot import Snapshot, read_snapshot, render_snapshot
+from auditor.trend import RunRecord, compare
+from auditor.verdicts import AuditResult, ServerVerdict, WaiverOutcome, WaiverState, quarter_of
+from auditor.waivers import WAIVERS_FILE, WaiverFile, load_waivers
 
 __all__ = [
     "DEFAULT_WORKERS",
     "Progress",
     "ReportPaths",
+    "add_trend",
+    "capture_baseline",
     "default_report_paths",
+    "gather",
+    "judge",
+    "load_archive",
+    "load_fleet",
+    "load_fleet_waivers",
     "load_inventory",
+    "plan_sources",
+    "read_facts",
+    "rerender",
     "scan",
     "write_reports",
+    "write_snapshot",
 ]
 
 
@@ -42,8 +74,7 @@ class ReportPaths:
 
 def default_report_paths(root: Path, when: datetime, article_id: str) -> ReportPaths:
     """``reports/<YYYY>-Q<n>/<article>-<date>.{xlsx,csv,json}`` under ``root``."""
-    quarter = f"{when.year}-Q{(when.month - 1) // 3 + 1}"
-    stem = root / "reports" / quarter / f"{article_id.lower()}-{when:%Y-%m-%d}"
+    stem = root / "reports" / quarter_of(when) / f"{article_id.lower()}-{when:%Y-%m-%d}"
     return ReportPaths(
         stem.with_suffix(".xlsx"), stem.with_suffix(".csv"), stem.with_suffix(".json")
     )
@@ -64,22 +95,80 @@ def load_inventory(fleet_dir: Path, path: Path | None) -> ConnectorInventory | N
         return ConnectorInventory.unusable(str(chosen), str(error))
 
 
+def load_fleet(path: Path) -> FleetInventory:
+    """The fleet inventory file. Raise ParseError when it is unusable as a whole."""
+    return parse_fleet(path)
+
+
+def load_fleet_waivers(fleet_dir: Path, path: Path | None) -> WaiverFile | None:
+    """The named waivers file, else ``waivers.toml`` at the fleet root, else None.
+
+    Unlike the inventory, a broken waivers file stops the run (WaiverError): judging the
+    fleet without the waivers someone approved would report accepted risks as failures.
+    """
+    chosen = path or fleet_dir / WAIVERS_FILE
+    if path is None and not chosen.is_file():
+        return None
+    return load_waivers(chosen)
+
+
 def scan(
-    fleet_dir: Path,
+    fleet_dir: Path | None,
     baseline: Baseline,
     inventory: ConnectorInventory | None = None,
     *,
+    fleet: FleetInventory | None = None,
+    live: LiveFactory = no_live_collection,
     now: datetime | None = None,
+    waivers: WaiverFile | None = None,
+    save_evidence: Path | None = None,
     workers: int = DEFAULT_WORKERS,
     progress: Progress | None = None,
 ) -> AuditResult:
-    """Collect and judge every server of a fleet folder. Raise EvidenceError if unlistable.
+    """Collect and judge every server of a fleet folder, a fleet inventory, or both.
 
-    Up to ``workers`` servers are collected at a time (see auditor.pool); the result lists
-    them in the fleet's order all the same. ``progress(done, total)`` is told of each
-    server collected.
+    Raise EvidenceError if the fleet folder cannot be listed. ``workers`` and ``progress``
+    are gather's.
     """
-    sources = discover_fleet(fleet_dir)
+    now = now or datetime.now(UTC)
+    gathered = gather(
+        fleet_dir,
+        baseline,
+        inventory,
+        fleet=fleet,
+        live=live,
+        now=now,
+        save_evidence=save_evidence,
+        workers=workers,
+        progress=progress,
+    )
+    return judge(gathered, baseline, now=now, waivers=waivers)
+
+
+def gather(
+    fleet_dir: Path | None,
+    baseline: Baseline,
+    inventory: ConnectorInventory | None = None,
+    *,
+    fleet: FleetInventory | None = None,
+    live: LiveFactory = no_live_collection,
+    now: datetime | None = None,
+    save_evidence: Path | None = None,
+    workers: int = DEFAULT_WORKERS,
+    progress: Progress | None = None,
+) -> Snapshot:
+    """Collect the facts of every server, judging nothing: ``auditor collect``.
+
+    With ``save_evidence``, what was read from each server is also kept there, in the
+    layout a later scan of that folder judges again. Up to ``workers`` servers are
+    collected at a time (see auditor.pool: folders in worker processes, live and other
+    sources in threads); the snapshot lists them in order all the same.
+    ``progress(done, total)`` is told of each server collected.
+    """
+    targets, notes = plan_sources(fleet_dir, fleet, live)
+    sources = [source for source, _ in targets]
+    if save_evidence is not None:
+        sources = [RecordingSource(source, save_evidence) for source in sources]
     gathered = run_pool(
         sources,
         partial(_collect_safely, baseline=baseline),
@@ -88,14 +177,204 @@ def scan(
         in_process=lambda source: source.cpu_bound,
         progress=progress,
     )
-    gathered += _inventory_only(inventory, sources)
-    verdicts = [_evaluate_safely(facts, baseline, inventory) for facts in gathered]
+    facts = [_labelled(item, entry) for item, (_, entry) in zip(gathered, targets, strict=True)]
+    return Snapshot(
+        collected_at=now or datetime.now(UTC),
+        baseline_id=baseline.article_id,
+        asked_files=tuple(item.name for item in baseline.files),
+        servers=tuple(facts),
+        connectors=inventory,
+        notes=tuple(notes),
+    )
+
+
+def judge(
+    snapshot: Snapshot,
+    baseline: Baseline,
+    inventory: ConnectorInventory | None = None,
+    *,
+    now: datetime | None = None,
+    waivers: WaiverFile | None = None,
+) -> AuditResult:
+    """Judge gathered facts: ``auditor judge``. ``inventory`` replaces the snapshot's.
+
+    Waivers are judged against the day of ``now`` (UTC), which defaults to the clock.
+    """
+    now = now or datetime.now(UTC)
+    inventory = inventory if inventory is not None else snapshot.connectors
+    facts = [*snapshot.servers, *_inventory_only(inventory, snapshot.servers)]
+    verdicts = [_evaluate_safely(item, baseline, inventory) for item in facts]
+    notes = (*_notes(inventory), *snapshot.notes, *_snapshot_notes(snapshot, baseline, now))
+    outcomes: list[WaiverOutcome] = []
+    judged_on = None
+    if waivers is not None:
+        judged_on = now.astimezone(UTC).date()
+        verdicts, outcomes = apply_waivers(verdicts, waivers.waivers, judged_on)
+        notes = (*notes, *waivers.notes, *_waiver_notes(outcomes))
     return AuditResult(
         baseline=baseline,
-        generated_at=now or datetime.now(UTC),
+        generated_at=now,
         servers=tuple(verdicts),
-        notes=_notes(inventory),
+        notes=notes,
+        waivers=tuple(outcomes),
+        judged_on=judged_on,
     )
+
+
+def plan_sources(
+    fleet_dir: Path | None, fleet: FleetInventory | None, live: LiveFactory
+) -> tuple[list[tuple[EvidenceSource, FleetEntry | None]], list[str]]:
+    """Each server's source with its inventory row, and the notes that planning makes.
+
+    A row without evidence of its own takes the fleet folder's server of the same name. A
+    server of the fleet folder that no row lists is audited too: nothing is dropped.
+    """
+    found = discover_fleet(fleet_dir) if fleet_dir is not None else []
+    if fleet is None:
+        return [(source, None) for source in found], []
+    sources = sources_from_inventory(fleet.entries, live, found)
+    targets: list[tuple[EvidenceSource, FleetEntry | None]] = list(
+        zip(sources, fleet.entries, strict=True)
+    )
+    claimed = {id(source) for source in sources}
+    listed = {entry.server.casefold() for entry in fleet.entries}
+    notes: list[str] = []
+    unlisted: list[str] = []
+    for source in found:
+        if id(source) in claimed:
+            continue
+        if source.server.casefold() in listed:
+            notes.append(
+                f"{source.location}: not read; the fleet inventory's row for {source.server} "
+                "names its evidence elsewhere"
+            )
+        else:
+            targets.append((source, None))
+            unlisted.append(source.server)
+    if unlisted:
+        shown = ", ".join(unlisted[:10]) + (
+            f" and {len(unlisted) - 10} more" if len(unlisted) > 10 else ""
+        )
+        notes.append(f"{fleet.source}: does not list {shown}, found in {fleet_dir}; audited anyway")
+    return targets, notes
+
+
+def _labelled(facts: ServerFacts, entry: FleetEntry | None) -> ServerFacts:
+    return facts if entry is None else replace(facts, site=entry.site, owner=entry.owner)
+
+
+def _snapshot_notes(snapshot: Snapshot, baseline: Baseline, now: datetime) -> list[str]:
+    """When and for what the facts were gathered, where that differs from this judgement."""
+    notes = []
+    if snapshot.collected_at != now:
+        notes.append(f"judged from facts collected at {snapshot.collected_at.isoformat()}")
+    if snapshot.baseline_id != baseline.article_id:
+        notes.append(
+            f"the facts were collected for {snapshot.baseline_id} and are judged against "
+            f"{baseline.article_id}"
+        )
+    asked = {name.casefold() for name in snapshot.asked_files}
+    unasked = [item.name for item in baseline.files if item.name.casefold() not in asked]
+    if unasked:
+        notes.append(
+            "the collection did not look for "
+            + ", ".join(unasked)
+            + ": they count as missing; collect again with this baseline"
+        )
+    return notes
+
+
+def _waiver_notes(outcomes: Sequence[WaiverOutcome]) -> list[str]:
+    """Waivers that did not apply are said out loud, not only listed on their sheet."""
+    notes = []
+    for outcome in outcomes:
+        waiver = outcome.waiver
+        who = f"{waiver.server} ({waiver.finding})" if waiver.finding else waiver.server
+        if outcome.state is WaiverState.EXPIRED:
+            notes.append(f"{waiver.source}: the waiver for {who} {outcome.detail}")
+        elif outcome.state is WaiverState.UNUSED:
+            notes.append(f"{waiver.source}: the waiver for {who} is unused: {outcome.detail}")
+        elif outcome.state is WaiverState.NOT_COVERING:
+            notes.append(f"{waiver.source}: the waiver for {who} does not cover: {outcome.detail}")
+    return notes
+
+
+def load_archive(
+    reports_dir: Path, article_id: str, before: datetime, exclude: Path | None = None
+) -> tuple[list[RunRecord], list[str]]:
+    """Every earlier run of this article under ``reports_dir/<YYYY>-Q<n>/``, and notes.
+
+    A JSON that cannot be read is named in a note and left out of the trend; a run of
+    another article, or one not earlier than ``before``, is not part of this trend.
+    """
+    records: list[RunRecord] = []
+    notes: list[str] = []
+    for path in sorted(reports_dir.glob("*-Q[1-4]/*.json")):
+        if path.name.startswith(".") or (exclude is not None and _same(path, exclude)):
+            continue
+        try:
+            record = read_run(path)
+        except ReportError as error:
+            notes.append(f"{path}: left out of the trend: {str(error).removeprefix(f'{path}: ')}")
+            continue
+        if record.baseline_id == article_id and record.counts.generated_at < before:
+            records.append(record)
+    return records, notes
+
+
+def _same(path: Path, other: Path) -> bool:
+    return path.resolve() == other.resolve()
+
+
+def add_trend(
+    result: AuditResult,
+    reports_dir: Path,
+    previous: Path | None = None,
+    exclude: Path | None = None,
+) -> AuditResult:
+    """The result compared with ``previous``, else with the newest earlier archived run.
+
+    ``exclude`` is the JSON this run will write: a second run on the same day replaces it
+    and must not be compared with the run it replaces. Raise ReportError when ``previous``
+    cannot be read.
+    """
+    archive, notes = load_archive(
+        reports_dir, result.baseline.article_id, result.generated_at, exclude
+    )
+    if previous is not None:
+        chosen: RunRecord | None = read_run(previous)
+    else:
+        chosen = max(archive, key=lambda record: record.counts.generated_at, default=None)
+    trend = compare(result, chosen, archive)
+    return replace(result, trend=trend, notes=(*result.notes, *notes))
+
+
+def capture_baseline(
+    evidence: Path, baseline_path: Path, out: Path, now: datetime
+) -> ReferenceCapture:
+    """Hash a known-good server's files and write a baseline extending ``baseline_path``.
+
+    The written file names its parent as the path from ``out``'s folder when the parent is
+    beside it or below it, else by file name (found among the shipped baselines).
+    """
+    baseline = load_baseline(baseline_path)
+    parent = _relative_name(baseline_path, out.parent)
+    capture = capture_reference(FolderSource(evidence), baseline, parent, now)
+    write_reference(capture, out)
+    return capture
+
+
+def _relative_name(path: Path, folder: Path) -> str:
+    try:
+        return path.resolve().relative_to(folder.resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def rerender(run_json: Path, paths: ReportPaths) -> tuple[AuditResult, list[Path]]:
+    """Rebuild the reports of a saved run from its JSON alone, without the evidence."""
+    result = read_result(run_json)
+    return result, write_reports(result, paths)
 
 
 def _evaluate_safely(
@@ -107,17 +386,17 @@ def _evaluate_safely(
     except Exception as error:  # a bug must not stop the fleet
         reason = f"{facts.source}: internal error while judging: {type(error).__name__}: {error}"
         return evaluate(
-            ServerFacts(facts.server, facts.source, (), None, (reason,)), baseline, inventory
+            replace(facts, files=(), registry=None, problems=(reason,)), baseline, inventory
         )
 
 
 def _inventory_only(
-    inventory: ConnectorInventory | None, sources: Sequence[EvidenceSource]
+    inventory: ConnectorInventory | None, gathered: Sequence[ServerFacts]
 ) -> list[ServerFacts]:
     """A server the inventory names but the fleet has no evidence for is reported, not dropped."""
     if inventory is None:
         return []
-    known = {source.server.casefold() for source in sources}
+    known = {facts.server.casefold() for facts in gathered}
     missing: dict[str, str] = {}
     for entry in inventory.entries:
         if entry.server.casefold() not in known:
@@ -142,6 +421,8 @@ def _collect_safely(source: EvidenceSource, baseline: Baseline) -> ServerFacts:
         return ServerFacts(source.server, source.location, (), None, (str(error),))
     except Exception as error:  # a bug in a reader must not stop the fleet
         return _internal_error(source, error)
+    finally:
+        source.close()  # a fleet of zips must not hold a file handle per server
 
 
 def _internal_error(source: EvidenceSource, error: BaseException) -> ServerFacts:
@@ -157,6 +438,17 @@ def _notes(inventory: ConnectorInventory | None) -> tuple[str, ...]:
     return (*notes, *inventory.problems)
 
 
+def write_snapshot(snapshot: Snapshot, path: Path) -> Path:
+    """Write the facts snapshot. Raise ReportError naming the path that failed."""
+    _write_whole(path, partial(render_snapshot, snapshot), "the facts snapshot")
+    return path
+
+
+def read_facts(path: Path) -> Snapshot:
+    """A facts snapshot that ``auditor collect`` wrote. Raise ParseError when unusable."""
+    return read_snapshot(path)
+
+
 def write_reports(result: AuditResult, paths: ReportPaths) -> list[Path]:
     """Render every requested format. Raise ReportError naming the path that failed.
 
@@ -170,7 +462,7 @@ def write_reports(result: AuditResult, paths: ReportPaths) -> list[Path]:
         (paths.json, partial(render_json, result, report)),
     ]
     jobs = [(path, render) for path, render in renderers if path is not None]
-    # The workbook takes longest (6 s for 10,000 servers): with other formats to write, a
+    # The workbook takes longest (5 s for 10,000 servers): with other formats to write, a
     # second process writes it meanwhile.
     beside = jobs[:1] if len(jobs) > 1 else []
     try:
@@ -181,7 +473,10 @@ def write_reports(result: AuditResult, paths: ReportPaths) -> list[Path]:
             _publish(path)
     finally:
         for path, _ in jobs:
-            _partial_path(path).unlink(missing_ok=True)
+            # Where the folder could not be made, the leftover cannot exist either, and an
+            # error here would hide the ReportError that says why.
+            with suppress(OSError):
+                _partial_path(path).unlink(missing_ok=True)
     return [path for path, _ in jobs]
 
 
@@ -202,3 +497,19 @@ def _publish(path: Path) -> None:
         _partial_path(path).replace(path)
     except OSError as error:
         raise ReportError(f"{path}: cannot write the report: {error}") from error
+
+
+def _write_whole(path: Path, render: Callable[[Path], None], what: str = "the report") -> None:
+    """Render beside the target and rename, so a failed run never leaves half a report."""
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        render(partial)
+        partial.replace(path)
+    except OSError as error:
+        raise ReportError(f"{path}: cannot write {what}: {error}") from error
+    finally:
+        # Where the folder could not be made, the leftover cannot exist either, and an
+        # error here would hide the ReportError that says why.
+        with suppress(OSError):
+            partial.unlink(missing_ok=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -85,6 +85,8 @@ class Baseline:
     """Sorted by build."""
     source: str
     """The file it was loaded from."""
+    parent: str | None = None
+    """The baseline this one extends (a reference capture names q197378.toml); None if none."""
 
     def label_for(self, version: Version) -> str | None:
         """The build label for a version, or None below every known build."""
@@ -173,8 +175,26 @@ class _Loader:
         return [self.table(item, section) for item in data]
 
 
-def load_baseline(path: Path) -> Baseline:
-    """Load and check a baseline file. Raise BaselineError naming the file and line."""
+_CHILD_SCHEMA: dict[str, set[str]] = {
+    "": {"extends", "capture", "files"},
+    "capture": {"server", "source", "captured_at"},
+    "files": {"name", "sha256"},
+}
+MAX_PARENTS = 8
+"""Deeper chains of ``extends`` than any real use; past this a loop is assumed."""
+
+
+def load_baseline(path: Path, *, _depth: int = 0) -> Baseline:
+    """Load and check a baseline file. Raise BaselineError naming the file and line.
+
+    A baseline with ``extends = "q197378.toml"`` takes everything from that parent (found
+    beside it, else among the shipped baselines) and only adds reference hashes::
+
+        extends = "q197378.toml"
+        [[files]]
+        name = "Dbserver.sch"
+        sha256 = "..."
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
@@ -185,6 +205,8 @@ def load_baseline(path: Path) -> Baseline:
     except tomllib.TOMLDecodeError as error:
         raise BaselineError(f"{path}: not valid TOML: {error}") from error
 
+    if "extends" in document:
+        return _load_child(path, loader, document, _depth)
     unknown = sorted(set(document) - _SCHEMA[""])
     if unknown:
         raise loader.fail(f"unknown top-level key {unknown[0]!r}", unknown[0])
@@ -217,6 +239,60 @@ def load_baseline(path: Path) -> Baseline:
         builds=tuple(builds),
         source=str(path),
     )
+
+
+def _load_child(path: Path, loader: _Loader, document: dict[str, Any], depth: int) -> Baseline:
+    """A baseline that extends a parent: the parent's rules with reference hashes added."""
+    unknown = sorted(set(document) - _CHILD_SCHEMA[""])
+    if unknown:
+        raise loader.fail(
+            f"unknown key {unknown[0]!r} in a baseline that extends another", unknown[0]
+        )
+    parent_name = document["extends"]
+    if not isinstance(parent_name, str) or not parent_name.strip():
+        raise loader.fail("extends must name a baseline file", "extends")
+    if depth >= MAX_PARENTS:
+        raise loader.fail(f"more than {MAX_PARENTS} baselines extend each other: a loop?")
+    parent_path = path.parent / parent_name
+    if not parent_path.is_file() and Path(parent_name).name == parent_name:
+        shipped = default_baseline_path().parent / parent_name
+        parent_path = shipped if shipped.is_file() else parent_path
+    if not parent_path.is_file():
+        raise loader.fail(f"extends {parent_name!r}, which is not there", "extends")
+    parent = load_baseline(parent_path, _depth=depth + 1)
+    if "capture" in document:
+        _check_keys(loader, document["capture"], "capture")
+    hashes: dict[str, str] = {}
+    last_line = 0
+    items = document.get("files", [])
+    if not isinstance(items, list):
+        raise loader.fail("files must be [[files]] tables", "files")
+    for item in items:
+        _check_keys(loader, item, "files")
+        name, sha256 = item.get("name"), item.get("sha256")
+        line = loader.line_of(f'"{name}"', last_line) or last_line
+        last_line = line
+        if not isinstance(name, str) or not isinstance(sha256, str):
+            raise loader.fail("each [[files]] needs a name and a sha256", "files", last_line)
+        if name.casefold() not in {f.name.casefold() for f in parent.files}:
+            raise loader.fail(f"{name!r} is not a file of {parent_name}", f'"{name}"', line - 1)
+        if not _SHA256_RE.fullmatch(sha256):
+            raise loader.fail(f"files.sha256 of {name!r} is not 64 hex digits", "sha256", line - 1)
+        if name.casefold() in hashes:
+            raise loader.fail(f"duplicate file {name!r} in [[files]]", f'"{name}"', line - 1)
+        hashes[name.casefold()] = sha256.lower()
+    files = tuple(
+        replace(file, sha256=hashes.get(file.name.casefold(), file.sha256)) for file in parent.files
+    )
+    return replace(parent, files=files, source=str(path), parent=parent.source)
+
+
+def _check_keys(loader: _Loader, data: object, section: str) -> None:
+    if not isinstance(data, dict):
+        raise loader.fail(f"[{section}] must be a table", section)
+    unknown = sorted(set(data) - _CHILD_SCHEMA[section])
+    if unknown:
+        raise loader.fail(f"unknown key {unknown[0]!r} in [{section}]", unknown[0])
 
 
 def _files(loader: _Loader, data: object, fixed_build: Version) -> tuple[BaselineFile, ...]:

@@ -11,6 +11,7 @@ __all__ = [
     "EvidenceError",
     "ParseError",
     "ReportError",
+    "WaiverError",
 ]
 
 
@@ -32,3 +33,7 @@ class BaselineError(AuditorError):
 
 class ReportError(AuditorError):
     """A report could not be built or written."""
+
+
+class WaiverError(AuditorError):
+    """A waivers file is unreadable or malformed."""

@@ -91,6 +91,10 @@ class ServerFacts:
     """None when the server has no readable registry evidence at all."""
     problems: tuple[str, ...] = ()
     """Evidence that exists but could not be read, each naming the file and the reason."""
+    site: str = ""
+    """From the fleet inventory, for the report; empty without one."""
+    owner: str = ""
+    """From the fleet inventory, for the report; empty without one."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -117,4 +121,6 @@ class ServerFacts:
                 cluster_service=registry["cluster_service"],
             ),
             problems=tuple(data.get("problems", ())),
+            site=data.get("site", ""),
+            owner=data.get("owner", ""),
         )

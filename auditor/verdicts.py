@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from auditor.baseline import Baseline
+from auditor.waivers import Waiver
 
 __all__ = [
+    "AppliedWaiver",
     "AuditResult",
+    "Change",
     "ConnectorFinding",
     "ConnectorResult",
     "FileFinding",
     "FileResult",
+    "RunCounts",
+    "ServerChange",
     "ServerVerdict",
     "Status",
+    "Trend",
+    "WaiverOutcome",
+    "WaiverState",
+    "quarter_of",
 ]
 
 
@@ -25,6 +34,8 @@ class Status(StrEnum):
     EXPOSED = "exposed"
     BELOW_BASELINE = "below-baseline"
     INCOMPLETE = "incomplete"
+    WAIVED = "waived"
+    """One of the statuses above, with the risk accepted until a date (a waiver)."""
     COMPLIANT = "compliant"
     NOT_APPLICABLE = "not-applicable"
 
@@ -138,6 +149,129 @@ class ServerVerdict:
     """The server's own configured IPv4 addresses that count."""
     connector_source: str
     """"inventory" or "override keys": where the connector list came from."""
+    site: str = ""
+    """From the fleet inventory, passed through from the facts; empty without one."""
+    owner: str = ""
+    """From the fleet inventory, passed through from the facts; empty without one."""
+    waiver: AppliedWaiver | None = None
+    """Set when the status is WAIVED: the status underneath and the waivers that cover it."""
+
+    @property
+    def underlying_status(self) -> Status:
+        """The status as judged, before any waiver."""
+        return self.waiver.underlying if self.waiver else self.status
+
+
+@dataclass(frozen=True)
+class AppliedWaiver:
+    """Why a server shows WAIVED rather than the status it was judged."""
+
+    underlying: Status
+    """The status the evidence gives (exposed, below-baseline or incomplete)."""
+    waivers: tuple[Waiver, ...]
+    """The waivers that together cover every failing finding, in file order."""
+
+    @property
+    def reason(self) -> str:
+        return "; ".join(
+            f"{w.reason} (approved by {w.approved_by}, until {w.expires})" for w in self.waivers
+        )
+
+
+class WaiverState(StrEnum):
+    """What became of one waiver in one run."""
+
+    APPLIED = "applied"
+    EXPIRED = "expired"
+    """Its date has passed: it no longer applies."""
+    UNUSED = "unused"
+    """It matched no failing server or finding."""
+    NOT_COVERING = "not-covering"
+    """Its server fails for a finding that no active waiver names, so it stays failing."""
+
+
+@dataclass(frozen=True)
+class WaiverOutcome:
+    """One waiver and what it did."""
+
+    waiver: Waiver
+    state: WaiverState
+    detail: str
+
+
+def quarter_of(when: datetime) -> str:
+    """ "2026-Q4": the calendar quarter a run belongs to, as the reports archive names it."""
+    return f"{when.year}-Q{(when.month - 1) // 3 + 1}"
+
+
+@dataclass(frozen=True)
+class RunCounts:
+    """One audit run as the trend shows it: when, and how many servers had each status."""
+
+    generated_at: datetime
+    counts: tuple[tuple[Status, int], ...]
+    """Every status, in Status order."""
+    exposed: int
+    """Servers exposed underneath any waiver (a waived exposed server counts)."""
+    source: str
+    """The JSON the run was read from; "" for the run being reported."""
+
+    @property
+    def quarter(self) -> str:
+        return quarter_of(self.generated_at)
+
+    @property
+    def total(self) -> int:
+        return sum(count for _, count in self.counts)
+
+    def count(self, status: Status) -> int:
+        return dict(self.counts).get(status, 0)
+
+
+class Change(StrEnum):
+    """How a server moved between the previous run and this one. Values are the JSON keys."""
+
+    NEWLY_EXPOSED = "newly_exposed"
+    """Exposed now, in the previous run but not exposed there."""
+    REMEDIATED = "remediated"
+    """Exposed in the previous run, compliant or not applicable now."""
+    STILL_EXPOSED = "still_exposed"
+    """Exposed in both runs."""
+    ADDED = "added"
+    """Not in the previous run."""
+    REMOVED = "removed"
+    """In the previous run, not in this one."""
+    OTHER = "other"
+    """Any other change of status (say, exposed to incomplete); listed, not in ``changes``."""
+
+
+@dataclass(frozen=True)
+class ServerChange:
+    """One server's row of the Changes sheet."""
+
+    server: str
+    change: Change
+    previous: Status | None
+    """Its status (underneath any waiver) in the previous run; None when it was not there."""
+    current: Status | None
+    """Its status (underneath any waiver) now; None when it is gone."""
+    exposed_runs: int
+    """Audits in a row it has been exposed, this one included; 0 when not exposed now."""
+
+
+@dataclass(frozen=True)
+class Trend:
+    """This run against the previous one and the archive."""
+
+    previous: RunCounts | None
+    """The run compared with; None when there is none (then there are no changes)."""
+    changes: tuple[ServerChange, ...]
+    """Every server whose status moved, sorted by change then name."""
+    history: tuple[RunCounts, ...]
+    """The newest run of every archived quarter and this run, oldest first."""
+
+    def names(self, change: Change) -> list[str]:
+        return [row.server for row in self.changes if row.change is change]
 
 
 @dataclass(frozen=True)
@@ -149,6 +283,12 @@ class AuditResult:
     servers: tuple[ServerVerdict, ...]
     notes: tuple[str, ...] = ()
     """Fleet-wide remarks: unusable inventory rows, evidence that names no server."""
+    waivers: tuple[WaiverOutcome, ...] = ()
+    """Every waiver of the waivers file and what it did, in file order."""
+    judged_on: date | None = None
+    """The day waivers were judged against; None when no waivers file was used."""
+    trend: Trend | None = None
+    """The comparison with earlier runs; None when it was not asked for."""
 
     def count(self, status: Status) -> int:
         return sum(1 for verdict in self.servers if verdict.status is status)

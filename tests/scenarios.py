@@ -9,19 +9,28 @@ cases so that every format meets it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from functools import cache
 
 from auditor.baseline import Baseline, default_baseline_path, load_baseline
 from auditor.verdicts import (
+    AppliedWaiver,
     AuditResult,
+    Change,
     ConnectorFinding,
     ConnectorResult,
     FileFinding,
     FileResult,
+    RunCounts,
+    ServerChange,
     ServerVerdict,
     Status,
+    Trend,
+    WaiverOutcome,
+    WaiverState,
 )
+from auditor.waivers import Waiver
 from tests.builders.mta_files import DATA_FILES, PE_FILES
 
 WHEN = datetime(2000, 3, 14, 9, 30, tzinfo=UTC)
@@ -102,7 +111,37 @@ def audit(*servers: ServerVerdict) -> AuditResult:
     return AuditResult(baseline=baseline(), generated_at=WHEN, servers=servers)
 
 
+WAIVER = Waiver(
+    server="MTA-WAIVED",
+    reason="decommissioned in Q1; connector & address kept until then",
+    approved_by="J. Smith, IT risk",
+    expires=date(2000, 6, 30),
+    finding=None,
+    source="waivers.toml:1",
+)
+EXPIRED = Waiver("MTA-EXPOSED", "old risk", "A. Jones", date(2000, 1, 31), "X", "waivers.toml:7")
+
+
 def one_of_each() -> AuditResult:
+    result = _one_of_each()
+    waived = verdict(
+        "MTA-WAIVED",
+        Status.WAIVED,
+        files=files("5.5.2232.18", FileResult.BELOW),
+        waiver=AppliedWaiver(Status.EXPOSED, (WAIVER,)),
+    )
+    return replace(
+        result,
+        servers=(*result.servers, waived),
+        judged_on=WHEN.date(),
+        waivers=(
+            WaiverOutcome(WAIVER, WaiverState.APPLIED, "MTA-WAIVED is waived"),
+            WaiverOutcome(EXPIRED, WaiverState.EXPIRED, "expired on 2000-01-31"),
+        ),
+    )
+
+
+def _one_of_each() -> AuditResult:
     # Listed out of order, so that sorting by severity then name is visible.
     return audit(
         verdict("MTA-COMPLIANT", Status.COMPLIANT, remediation=()),
@@ -150,6 +189,28 @@ def one_of_each() -> AuditResult:
     )
 
 
+def _run(when: datetime, *counts: int) -> RunCounts:
+    return RunCounts(when, tuple(zip(Status, counts, strict=True)), counts[0], f"{when:%Y}.json")
+
+
+def with_trend() -> AuditResult:
+    """A fourth quarter compared with the third, three earlier quarters archived."""
+    result = one_of_each()
+    history = (
+        _run(datetime(1999, 6, 30, tzinfo=UTC), 4, 1, 0, 0, 1, 0),
+        _run(datetime(1999, 9, 30, tzinfo=UTC), 3, 1, 1, 0, 1, 0),
+        _run(datetime(1999, 12, 31, tzinfo=UTC), 2, 1, 0, 1, 2, 0),
+        replace(_run(WHEN, 1, 1, 1, 1, 1, 1), source=""),
+    )
+    changes = (
+        ServerChange("MTA-EXPOSED", Change.STILL_EXPOSED, Status.EXPOSED, Status.EXPOSED, 3),
+        ServerChange("MTA-COMPLIANT", Change.REMEDIATED, Status.EXPOSED, Status.COMPLIANT, 0),
+        ServerChange("MTA-NA", Change.ADDED, None, Status.NOT_APPLICABLE, 0),
+        ServerChange("MTA-OLD", Change.REMOVED, Status.COMPLIANT, None, 0),
+    )
+    return replace(result, trend=Trend(history[2], changes, history))
+
+
 def hostile_text() -> AuditResult:
     return audit(
         verdict("=1+2", Status.EXPOSED, reasons=(CONTROL_REASON,)),
@@ -184,7 +245,7 @@ def empty_fleet() -> AuditResult:
 
 def large_fleet(servers: int = 1000) -> AuditResult:
     """Many servers with all thirteen files each, cycling through the statuses."""
-    statuses = list(Status)
+    statuses = [status for status in Status if status is not Status.WAIVED]
     return audit(
         *(
             verdict(f"MTA-{number:05d}", statuses[number % len(statuses)])
@@ -193,10 +254,21 @@ def large_fleet(servers: int = 1000) -> AuditResult:
     )
 
 
+def inventory_labels() -> AuditResult:
+    """Site and owner from a fleet inventory; one left blank, one formula-like."""
+    return audit(
+        verdict("MTA-A", Status.EXPOSED, site="Europe", owner="=cmd|' /C calc'!A0"),
+        verdict("MTA-B", Status.COMPLIANT, site="", owner="Ops\x07 team"),
+        verdict("MTA-C", Status.INCOMPLETE),
+    )
+
+
 SCENARIOS: dict[str, Callable[[], AuditResult]] = {
     "one-of-each": one_of_each,
+    "with-trend": with_trend,
     "hostile-text": hostile_text,
     "non-ascii": non_ascii,
     "empty-fleet": empty_fleet,
     "fleet-of-50": lambda: large_fleet(50),
+    "inventory-labels": inventory_labels,
 }

@@ -15,6 +15,8 @@ import openpyxl
 import pytest
 
 from auditor.cli import ExitCode, main
+from tests.builders.bundle import zip_folder
+from tests.conftest import REPO
 
 
 def run(*argv: str) -> tuple[int, str, str]:
@@ -42,11 +44,12 @@ def test_usage(
     assert expected in err
 
 
-def test_help_shows_examples(capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("command", ["scan", "collect", "judge"])
+def test_help_shows_examples(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     run("--help")
-    assert "auditor scan examples/fleet" in capsys.readouterr().out
-    run("scan", "--help")
-    assert "example:" in capsys.readouterr().out
+    assert f"auditor {command} " in capsys.readouterr().out
+    run(command, "--help")
+    assert re.search(rf"^examples?:\n  auditor {command} ", capsys.readouterr().out, re.MULTILINE)
 
 
 def test_scan_of_the_example_fleet_writes_three_reports(fleet: Path, tmp_path: Path) -> None:
@@ -107,7 +110,7 @@ def test_broken_servers_never_stop_the_fleet(fleet: Path, tmp_path: Path) -> Non
     shutil.copytree(fleet / "compliant-sp2-single-homed", broken)
     (broken / "C$" / "exchsrvr" / "bin" / "EMSMTA.EXE").write_bytes(b"MZ" + b"\0" * 10)
     with zipfile.ZipFile(fleet / "zipped.zip", "w") as bundle:
-        bundle.writestr("registry/system.reg", "REGEDIT4\r\n")
+        bundle.writestr("../registry/system.reg", "REGEDIT4\r\n")
     with (fleet / "connectors.csv").open("a") as inventory:
         inventory.write("ghost,/o=Contoso/ou=Europe/cn=Configuration/cn=Connections/cn=X\r\n")
     json_path = tmp_path / "r.json"
@@ -115,7 +118,11 @@ def test_broken_servers_never_stop_the_fleet(fleet: Path, tmp_path: Path) -> Non
     assert code == ExitCode.FINDINGS
     servers = {s["server"]: s for s in json.loads(json_path.read_text())["servers"]}
     assert len(servers) == 10
-    for name, needle in [("broken-pe", "EMSMTA.EXE"), ("zipped", "zip"), ("ghost", "no evidence")]:
+    for name, needle in [
+        ("broken-pe", "EMSMTA.EXE"),
+        ("zipped", "zipped.zip: ../"),
+        ("ghost", "no evidence"),
+    ]:
         assert servers[name]["status"] == "incomplete"
         assert any(needle in reason for reason in servers[name]["reasons"]), servers[name]
     assert "broken-pe" in out
@@ -134,7 +141,7 @@ def test_an_unwritable_output_fails_the_run(fleet: Path, tmp_path: Path) -> None
     blocker.write_text("")
     code, _, err = run("scan", str(fleet), f"--json={blocker / 'sub' / 'r.json'}")
     assert code == ExitCode.FAILED
-    assert "auditor:" in err
+    assert err.startswith(f"auditor: {blocker / 'sub' / 'r.json'}: cannot write the report")
 
 
 def test_a_missing_connectors_file_is_a_usage_error(fleet: Path) -> None:
@@ -213,7 +220,8 @@ def scan_to_json(fleet: Path, target: Path, *options: str) -> dict[str, object]:
     code, _, err = run("scan", str(fleet), f"--json={target}", *options)
     assert code == ExitCode.FINDINGS, err
     data: dict[str, object] = json.loads(target.read_text(encoding="utf-8"))
-    data.pop("generated_at")
+    for when in ("generated_at", "trend"):  # the clock, and the run's own entry in the trend
+        data.pop(when, None)
     return data
 
 
@@ -281,3 +289,224 @@ def test_a_failed_workbook_leaves_no_report_of_any_format(
     assert code == ExitCode.FAILED
     assert "disk full" in err
     assert list(out.iterdir()) == []
+
+
+def servers_of(json_path: Path) -> dict[str, dict[str, object]]:
+    return {s["server"]: s for s in json.loads(json_path.read_text(encoding="utf-8"))["servers"]}
+
+
+def write_inventory(path: Path, text: str) -> Path:
+    path.write_text(text.replace("\n", "\r\n"), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def live_account(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An account for rows read live; their hosts refuse at once (port 1 on 127.0.0.1)."""
+    monkeypatch.setenv("FIXLEVEL_USER", "audit")
+    monkeypatch.setenv("FIXLEVEL_PASSWORD", "not-used")
+    monkeypatch.delenv("FIXLEVEL_DOMAIN", raising=False)
+
+
+def test_an_inventory_alone_accounts_for_every_row(
+    fleet: Path, tmp_path: Path, live_account: None
+) -> None:
+    zip_folder(fleet / "exposed-sp1-multihomed", tmp_path / "mailed.zip", top="mailed")
+    inventory = write_inventory(
+        tmp_path / "fleet.csv",
+        "server,host,port,site,owner,evidence\n"
+        "LONDON,,,Europe,Ops,fleet/compliant-sp2-single-homed\n"
+        "PARIS,,,Europe,=HYPERLINK(1),mailed.zip\n"
+        "TOKYO,127.0.0.1,1,Asia,,\n"
+        "OSLO,10.0.0.10,http,,,\n"
+        "ROME,,,,,\n",
+    )
+    paths = {kind: tmp_path / f"r.{kind}" for kind in ("json", "csv", "xlsx")}
+    code, out, err = run(
+        "scan", f"--inventory={inventory}", *(f"--{k}={p}" for k, p in paths.items())
+    )
+    assert code == ExitCode.FINDINGS, err
+    servers = servers_of(paths["json"])
+    assert sorted(servers) == ["LONDON", "OSLO", "PARIS", "ROME", "TOKYO"]
+    assert (servers["LONDON"]["status"], servers["LONDON"]["site"]) == ("compliant", "Europe")
+    assert (servers["PARIS"]["status"], servers["PARIS"]["owner"]) == ("exposed", "=HYPERLINK(1)")
+    for name, needle in [
+        ("TOKYO", "smb://127.0.0.1:1: cannot connect: connection refused"),
+        ("OSLO", f"{inventory}:5: port 'http' is not a number"),
+        ("ROME", f"{inventory}:6: neither a host nor evidence"),
+    ]:
+        assert servers[name]["status"] == "incomplete"
+        assert any(needle in reason for reason in servers[name]["reasons"]), servers[name]  # type: ignore[attr-defined]
+    with paths["csv"].open(encoding="utf-8-sig", newline="") as handle:
+        rows = {row["Server"]: row for row in csv.DictReader(handle)}
+    assert list(rows["PARIS"])[:4] == ["Server", "Site", "Owner", "Status"]
+    assert rows["PARIS"]["Owner"] == "'=HYPERLINK(1)"
+    sheet = openpyxl.load_workbook(paths["xlsx"])["Servers"]
+    book_rows = list(sheet.iter_rows(values_only=True))
+    assert book_rows[0][:3] == ("Server", "Site", "Owner")
+    assert sorted(row[0] for row in book_rows[1:]) == sorted(servers)
+    assert "TOKYO" in out
+
+
+def test_an_inventory_with_a_fleet_folder(fleet: Path, tmp_path: Path, live_account: None) -> None:
+    inventory = write_inventory(
+        tmp_path / "fleet.csv",
+        "server,host,port,site\n"
+        "compliant-sp2-single-homed,,,Europe\n"  # evidence from the fleet folder
+        "NEW-SERVER,127.0.0.1,1,Asia\n",
+    )
+    json_path = tmp_path / "r.json"
+    code, out, _ = run("scan", str(fleet), f"--inventory={inventory}", f"--json={json_path}")
+    assert code == ExitCode.FINDINGS
+    servers = servers_of(json_path)
+    assert len(servers) == 8  # seven folders, one of them listed, and the new row
+    assert (
+        servers["compliant-sp2-single-homed"]["status"],
+        servers["compliant-sp2-single-homed"]["site"],
+    ) == ("compliant", "Europe")
+    assert servers["exposed-sp1-multihomed"]["site"] == ""  # in the folder, not in the list
+    assert servers["NEW-SERVER"]["status"] == "incomplete"
+    notes = json.loads(json_path.read_text())["notes"]
+    assert any("does not list" in note and "exposed-sp1-multihomed" in note for note in notes)
+    assert "does not list" in out
+
+
+def test_connectors_beside_the_inventory_are_used_without_a_fleet_folder(
+    fleet: Path, tmp_path: Path
+) -> None:
+    shutil.copy(fleet / "connectors.csv", tmp_path / "connectors.csv")
+    name = "exposed-connector-without-override"
+    inventory = write_inventory(
+        tmp_path / "fleet.csv", f"server,host,evidence\n{name},,fleet/{name}\n"
+    )
+    json_path = tmp_path / "r.json"
+    run("scan", f"--inventory={inventory}", f"--json={json_path}")
+    document = json.loads(json_path.read_text())
+    assert not any("no connectors inventory" in note for note in document["notes"])
+    servers = {s["server"]: s for s in document["servers"]}
+    assert servers[name]["connector_source"] == "inventory"
+    assert len(servers[name]["connectors"]) == 2
+    # The connectors inventory names two more servers: reported without evidence, not dropped.
+    assert len(servers) == 3
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "expected"),
+    [
+        (["scan"], ExitCode.USAGE, "name a FLEET_DIR, an --inventory, or both"),
+        (["collect", "--facts=f.json"], ExitCode.USAGE, "name a FLEET_DIR"),
+        (
+            ["scan", "--inventory=/no/such.csv"],
+            ExitCode.USAGE,
+            "/no/such.csv: no such fleet inventory",
+        ),
+        (["collect", "examples/fleet"], ExitCode.USAGE, ""),  # --facts is required
+        (["judge"], ExitCode.USAGE, ""),
+        (["judge", "/no/facts.json"], ExitCode.USAGE, "/no/facts.json: no such facts snapshot"),
+    ],
+)
+def test_usage_of_the_new_commands(argv: list[str], code: int, expected: str) -> None:
+    got, _, err = run(*argv)
+    assert got == code
+    assert expected in err
+
+
+def test_a_malformed_inventory_fails_the_run(tmp_path: Path) -> None:
+    inventory = write_inventory(tmp_path / "fleet.csv", "server,port\nA,1\n")
+    code, _, err = run("scan", f"--inventory={inventory}", f"--json={tmp_path / 'r.json'}")
+    assert code == ExitCode.FAILED
+    assert f"{inventory}: the header lacks the column 'host'" in err
+    assert not (tmp_path / "r.json").exists()
+
+
+def comparable(json_path: Path) -> list[dict[str, object]]:
+    return json.loads(json_path.read_text(encoding="utf-8"))["servers"]
+
+
+def test_collect_then_judge_gives_the_verdicts_of_scan(
+    fleet: Path, tmp_path: Path, live_account: None
+) -> None:
+    zip_folder(fleet / "compliant-sp2-single-homed", fleet / "zipped.zip")
+    inventory = write_inventory(
+        tmp_path / "fleet.csv", "server,host,port,site\nLIVE,127.0.0.1,1,Asia\n"
+    )
+    sources = [str(fleet), f"--inventory={inventory}"]
+    code, _, err = run("scan", *sources, f"--json={tmp_path / 'scan.json'}")
+    assert code == ExitCode.FINDINGS, err
+    facts = tmp_path / "facts.json"
+    code, out, err = run("collect", *sources, f"--facts={facts}")
+    assert code == ExitCode.OK, err
+    assert f"wrote {facts}" in out and "collected 9 servers" in out
+    shutil.rmtree(fleet)  # judging needs nothing but the snapshot
+    inventory.unlink()
+    code, _, err = run("judge", str(facts), f"--json={tmp_path / 'judge.json'}")
+    assert code == ExitCode.FINDINGS, err
+    assert comparable(tmp_path / "judge.json") == comparable(tmp_path / "scan.json")
+    assert len(comparable(tmp_path / "scan.json")) == 9
+    notes = json.loads((tmp_path / "judge.json").read_text())["notes"]
+    assert any(note.startswith("judged from facts collected at 20") for note in notes)
+
+
+def test_judge_against_another_baseline(fleet: Path, tmp_path: Path) -> None:
+    facts = tmp_path / "facts.json"
+    run("collect", str(fleet), f"--facts={facts}")
+    stricter = tmp_path / "sp3.toml"
+    text = (REPO / "baselines" / "q197378.toml").read_text(encoding="utf-8")
+    stricter.write_text(text.replace('fixed_build = "5.5.2431.0"', 'fixed_build = "5.5.2650.0"'))
+    json_path = tmp_path / "r.json"
+    code, _, err = run("judge", str(facts), f"--baseline={stricter}", f"--json={json_path}")
+    assert code == ExitCode.FINDINGS, err
+    servers = servers_of(json_path)
+    assert servers["compliant-sp2-single-homed"]["status"] == "below-baseline"
+    assert servers["compliant-sp3-multihomed-current-is-cs2"]["status"] == "compliant"
+
+
+def test_judge_with_other_connectors_replaces_the_snapshots(fleet: Path, tmp_path: Path) -> None:
+    facts = tmp_path / "facts.json"
+    run("collect", str(fleet), f"--facts={facts}")
+    connectors = tmp_path / "connectors.csv"
+    connectors.write_text(
+        "server,obj_dist_name\r\nghost,/o=O/ou=S/cn=Configuration/cn=Connections/cn=X\r\n"
+    )
+    json_path = tmp_path / "r.json"
+    run("judge", str(facts), f"--connectors={connectors}", f"--json={json_path}")
+    servers = servers_of(json_path)
+    assert servers["ghost"]["status"] == "incomplete"
+    assert servers["exposed-connector-without-override"]["connector_source"] == "inventory"
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("{not json", "not JSON"),
+        ('{"servers": []}', "not a facts snapshot"),
+        ('{"format": "fixlevel-facts", "version": 99}', "version 99; this build reads version 1"),
+        ('{"format": "fixlevel-facts", "version": 1, "servers": []}', "malformed facts snapshot"),
+        (
+            '{"format": "fixlevel-facts", "version": 1, "collected_at": "2026-01-01T00:00:00",'
+            ' "baseline": {"id": "Q", "files": []}, "connectors": null,'
+            ' "servers": [{"server": "A", "files": [{"bogus": 1}]}]}',
+            "malformed facts snapshot",
+        ),
+    ],
+)
+def test_a_bad_snapshot_fails_the_run(tmp_path: Path, content: str, expected: str) -> None:
+    facts = tmp_path / "facts.json"
+    facts.write_text(content)
+    code, _, err = run("judge", str(facts), f"--json={tmp_path / 'r.json'}")
+    assert code == ExitCode.FAILED
+    assert err.startswith(f"auditor: {facts}: ") and expected in err
+
+
+def test_an_unwritable_snapshot_fails_the_collection(fleet: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    code, _, err = run("collect", str(fleet), f"--facts={blocker / 'facts.json'}")
+    assert code == ExitCode.FAILED
+    assert f"{blocker / 'facts.json'}: cannot write the facts snapshot" in err
+
+
+def test_the_readme_shows_every_command() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for command in ("scan", "collect", "judge"):
+        assert f"auditor {command} " in readme, command

@@ -55,6 +55,8 @@ def evaluate(
         multihomed=network.multihomed,
         addresses=network.addresses,
         connector_source=connectors.source,
+        site=facts.site,
+        owner=facts.owner,
     )
 
 

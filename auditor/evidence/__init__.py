@@ -3,5 +3,13 @@
 from auditor.evidence.fleet import discover_fleet
 from auditor.evidence.folder import FolderSource
 from auditor.evidence.interface import EvidenceFile, EvidenceSource, UnsupportedSource
+from auditor.evidence.zip import ZipSource
 
-__all__ = ["EvidenceFile", "EvidenceSource", "FolderSource", "UnsupportedSource", "discover_fleet"]
+__all__ = [
+    "EvidenceFile",
+    "EvidenceSource",
+    "FolderSource",
+    "UnsupportedSource",
+    "ZipSource",
+    "discover_fleet",
+]

@@ -7,6 +7,7 @@ from pathlib import Path
 from auditor.errors import EvidenceError
 from auditor.evidence.folder import FolderSource
 from auditor.evidence.interface import EvidenceSource, UnsupportedSource, display_name
+from auditor.evidence.zip import ZipSource
 
 __all__ = ["CONNECTORS_FILE", "discover_fleet"]
 
@@ -16,8 +17,9 @@ CONNECTORS_FILE = "connectors.csv"
 def discover_fleet(fleet_dir: Path) -> list[EvidenceSource]:
     """A source per server, sorted by name. Raise EvidenceError if the fleet is unreadable.
 
-    A zipped bundle is listed as a server too, so that it is reported even where this
-    version cannot open it.
+    A server is a folder or a ``.zip`` bundle; links are reported, not followed. Two
+    entries for one server (``EXCH01/`` and ``EXCH01.zip``, or names that differ only in
+    case) are one server that is not read: which copy is the evidence is not ours to guess.
     """
     try:
         entries = sorted(fleet_dir.iterdir(), key=lambda entry: entry.name.casefold())
@@ -28,12 +30,30 @@ def discover_fleet(fleet_dir: Path) -> list[EvidenceSource]:
         if entry.name.startswith("."):
             continue
         name, location = display_name(entry.name), display_name(str(entry))
-        if entry.is_symlink() and entry.is_dir():
-            reason = "a link to a folder; not followed (evidence must lie inside the fleet)"
-            sources.append(UnsupportedSource(name, location, reason))
+        is_zip = entry.suffix.casefold() == ".zip" and not entry.is_dir()
+        if entry.is_symlink() and (entry.is_dir() or is_zip):
+            kind = "a folder" if entry.is_dir() else "a zip"
+            reason = f"a link to {kind}; not followed (evidence must lie inside the fleet)"
+            server = name if entry.is_dir() else display_name(entry.stem)
+            sources.append(UnsupportedSource(server, location, reason))
         elif entry.is_dir():
             sources.append(FolderSource(entry))
-        elif entry.suffix.casefold() == ".zip":
-            reason = "zipped evidence bundles are not supported by this version; unzip it"
-            sources.append(UnsupportedSource(display_name(entry.stem), location, reason))
-    return sources
+        elif is_zip:
+            sources.append(ZipSource(entry))
+    return _one_per_server(sources)
+
+
+def _one_per_server(sources: list[EvidenceSource]) -> list[EvidenceSource]:
+    groups: dict[str, list[EvidenceSource]] = {}
+    for source in sources:
+        groups.setdefault(source.server.casefold(), []).append(source)
+    single: list[EvidenceSource] = []
+    for group in groups.values():
+        first = group[0]
+        if len(group) == 1:
+            single.append(first)
+            continue
+        others = ", ".join(source.location for source in group[1:])
+        reason = f"the fleet holds this server's evidence twice, also at {others}; keep one"
+        single.append(UnsupportedSource(first.server, first.location, reason))
+    return single

@@ -74,6 +74,9 @@ class EvidenceSource(ABC):
             copy.write_bytes(data)
             yield copy
 
+    def close(self) -> None:  # noqa: B027 - most sources hold nothing open
+        """Release what the source holds open. Reading again afterwards reopens it."""
+
 
 class UnsupportedSource(EvidenceSource):
     """A server whose evidence this version cannot open; it is still reported, never dropped."""

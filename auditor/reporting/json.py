@@ -10,9 +10,21 @@ import json
 from pathlib import Path
 from typing import Any
 
+from auditor.baseline import Baseline
 from auditor.errors import ReportError
-from auditor.reporting.model import Report, sorted_verdicts
-from auditor.verdicts import AuditResult, ConnectorFinding, FileFinding, ServerVerdict
+from auditor.reporting.model import Report, has_labels, sorted_verdicts
+from auditor.verdicts import (
+    AuditResult,
+    Change,
+    ConnectorFinding,
+    FileFinding,
+    RunCounts,
+    ServerChange,
+    ServerVerdict,
+    Trend,
+    WaiverOutcome,
+)
+from auditor.waivers import Waiver
 
 __all__ = ["render_json", "to_json_dict"]
 
@@ -37,12 +49,24 @@ def to_json_dict(result: AuditResult, report: Report) -> dict[str, Any]:
          "notes": [fleet-wide remarks],
          "servers": [{"server", "status", "reasons", "remediation", "warnings",
                       "mta_version", "build_label", "multihomed", "addresses",
-                      "connector_source", "files": [...], "connectors": [...]}]}
+                      "connector_source", "files": [...], "connectors": [...],
+                      "underlying_status", "waivers": [waiver]}],
+         "judged_on": the day waivers were judged against, or null,
+         "waivers": [{waiver, "state", "detail"}],
+         "changes": {"newly_exposed", "remediated", "still_exposed", "added", "removed"}
+                    (each a list of server names; all empty when there is no previous
+                    run, which trend.previous being null tells apart from no change),
+         "trend": {"previous": run or null, "history": [run], "rows": [change row]} or null}
 
-    Servers come in the report's order: most severe first, then by name.
+    When a fleet inventory gave any server a site or an owner, every server also has
+    "site" and "owner" (empty strings where the inventory left them blank); otherwise
+    neither key is there. Servers come in the report's order: most severe first, then by
+    name. The baseline object also carries every rule ("files", "registry", "builds"...),
+    so that ``auditor report`` can rebuild the workbook from this document alone.
     """
     baseline = result.baseline
     summary = report.summary
+    labelled = has_labels(result)
     return {
         "baseline": {
             "id": baseline.article_id,
@@ -50,6 +74,7 @@ def to_json_dict(result: AuditResult, report: Report) -> dict[str, Any]:
             "product_line": baseline.product_line,
             "fixed_build": str(baseline.fixed_build),
             "source": baseline.source,
+            **_baseline_rules(baseline),
         },
         "generated_at": result.generated_at.isoformat(),
         "summary": {
@@ -57,14 +82,101 @@ def to_json_dict(result: AuditResult, report: Report) -> dict[str, Any]:
             "counts": {status.value: count for status, count in summary.counts},
             "share_compliant": summary.share_compliant,
         },
-        "servers": [_server(verdict) for verdict in sorted_verdicts(result)],
+        "servers": [_server(verdict, labelled) for verdict in sorted_verdicts(result)],
         "notes": list(result.notes),
+        "judged_on": result.judged_on.isoformat() if result.judged_on else None,
+        "waivers": [_waiver_outcome(outcome) for outcome in result.waivers],
+        "changes": _changes(result.trend),
+        "trend": _trend(result.trend),
     }
 
 
-def _server(verdict: ServerVerdict) -> dict[str, Any]:
+def _baseline_rules(baseline: Baseline) -> dict[str, Any]:
+    rule = baseline.registry
+    return {
+        "product": baseline.product,
+        "remediation": baseline.remediation,
+        "parent": baseline.parent,
+        "files": [
+            {
+                "name": file.name,
+                "kind": file.kind.value,
+                "min_version": str(file.min_version) if file.min_version else None,
+                "sha256": file.sha256,
+            }
+            for file in baseline.files
+        ],
+        "registry": {
+            "service": rule.service,
+            "service_binary": rule.service_binary,
+            "override_key": rule.override_key,
+            "override_value": rule.override_value,
+            "override_type": rule.override_type,
+            "remediation": rule.remediation,
+        },
+        "builds": [{"build": str(label.build), "label": label.label} for label in baseline.builds],
+    }
+
+
+def _waiver(waiver: Waiver) -> dict[str, Any]:
+    return {
+        "server": waiver.server,
+        "finding": waiver.finding,
+        "reason": waiver.reason,
+        "approved_by": waiver.approved_by,
+        "expires": waiver.expires.isoformat(),
+        "source": waiver.source,
+    }
+
+
+def _waiver_outcome(outcome: WaiverOutcome) -> dict[str, Any]:
+    return {**_waiver(outcome.waiver), "state": outcome.state.value, "detail": outcome.detail}
+
+
+def _changes(trend: Trend | None) -> dict[str, list[str]]:
+    """Exactly the five lists of the issue; other moves are in trend.rows only."""
+    kinds = (Change.NEWLY_EXPOSED, Change.REMEDIATED, Change.STILL_EXPOSED)
+    return {
+        change.value: trend.names(change) if trend else []
+        for change in (*kinds, Change.ADDED, Change.REMOVED)
+    }
+
+
+def _trend(trend: Trend | None) -> dict[str, Any] | None:
+    if trend is None:
+        return None
+    return {
+        "previous": _run(trend.previous) if trend.previous else None,
+        "history": [_run(run) for run in trend.history],
+        "rows": [_change_row(row) for row in trend.changes],
+    }
+
+
+def _run(run: RunCounts) -> dict[str, Any]:
+    return {
+        "generated_at": run.generated_at.isoformat(),
+        "quarter": run.quarter,
+        "counts": {status.value: count for status, count in run.counts},
+        "exposed": run.exposed,
+        "source": run.source,
+    }
+
+
+def _change_row(row: ServerChange) -> dict[str, Any]:
+    return {
+        "server": row.server,
+        "change": row.change.value,
+        "previous_status": row.previous.value if row.previous else None,
+        "status": row.current.value if row.current else None,
+        "exposed_runs": row.exposed_runs,
+    }
+
+
+def _server(verdict: ServerVerdict, labelled: bool) -> dict[str, Any]:
+    labels = {"site": verdict.site, "owner": verdict.owner} if labelled else {}
     return {
         "server": verdict.server,
+        **labels,
         "status": verdict.status.value,
         "reasons": list(verdict.reasons),
         "remediation": list(verdict.remediation),
@@ -76,6 +188,8 @@ def _server(verdict: ServerVerdict) -> dict[str, Any]:
         "connector_source": verdict.connector_source,
         "files": [_file(finding) for finding in verdict.files],
         "connectors": [_connector(finding) for finding in verdict.connectors],
+        "underlying_status": verdict.underlying_status.value,
+        "waivers": [_waiver(w) for w in verdict.waiver.waivers] if verdict.waiver else [],
     }
 
 

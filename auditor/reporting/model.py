@@ -13,17 +13,28 @@ from datetime import datetime
 import pandas as pd
 
 from auditor.baseline import Baseline
-from auditor.verdicts import AuditResult, ConnectorFinding, ServerVerdict, Status
+from auditor.reporting.management import (
+    changes_frame,
+    headline,
+    history_frame,
+    remediation_frame,
+    waivers_frame,
+)
+from auditor.trend import run_counts
+from auditor.verdicts import AuditResult, ConnectorFinding, RunCounts, ServerVerdict, Status
 
 __all__ = [
     "BASELINE_COLUMNS",
     "CONNECTOR_COLUMNS",
     "FILE_COLUMNS",
+    "LABEL_COLUMNS",
     "SERVER_COLUMNS",
     "WARNING_COLUMNS",
     "Report",
     "Summary",
     "build_report",
+    "has_labels",
+    "server_columns",
     "sorted_verdicts",
 ]
 
@@ -39,7 +50,11 @@ SERVER_COLUMNS = (
     "Connectors",
     "Connector source",
     "Warnings",
+    "Underlying status",
+    "Waiver",
 )
+LABEL_COLUMNS = ("Site", "Owner")
+"""From the fleet inventory; after "Server", and only when a server has a site or owner."""
 FILE_COLUMNS = (
     "Server",
     "File",
@@ -82,6 +97,12 @@ class Summary:
     total: int
     share_compliant: float
     """Compliant servers over all servers, 0.0 to 1.0; 0.0 for an empty fleet."""
+    headline: str = ""
+    """One sentence a manager can read aloud: how many are exposed, and the change."""
+    previous: RunCounts | None = None
+    """The run compared with; None when there is none."""
+    waivers_judged_on: str | None = None
+    """The day waivers were judged against (ISO date); None without a waivers file."""
 
     def count(self, status: Status) -> int:
         return dict(self.counts)[status]
@@ -94,7 +115,7 @@ class Report:
 
     summary: Summary
     servers: pd.DataFrame
-    """One row per server; columns SERVER_COLUMNS."""
+    """One row per server; columns server_columns(has_labels(result))."""
     files: pd.DataFrame
     """One row per file finding; columns FILE_COLUMNS."""
     connectors: pd.DataFrame
@@ -103,6 +124,14 @@ class Report:
     """One row per warning; columns WARNING_COLUMNS."""
     baseline_rules: pd.DataFrame
     """The rules that were applied; columns BASELINE_COLUMNS."""
+    changes: pd.DataFrame
+    """Servers whose status moved since the previous run; management.CHANGE_COLUMNS."""
+    remediation: pd.DataFrame
+    """Action items, worst server first; management.REMEDIATION_COLUMNS."""
+    waivers: pd.DataFrame
+    """Every waiver and what it did; management.WAIVER_COLUMNS."""
+    history: pd.DataFrame
+    """Status counts per archived quarter, oldest first; management.HISTORY_COLUMNS."""
 
 
 def sorted_verdicts(result: AuditResult) -> list[ServerVerdict]:
@@ -113,16 +142,33 @@ def sorted_verdicts(result: AuditResult) -> list[ServerVerdict]:
     )
 
 
+def has_labels(result: AuditResult) -> bool:
+    """A fleet inventory gave some server a site or an owner: the reports show both."""
+    return any(verdict.site or verdict.owner for verdict in result.servers)
+
+
+def server_columns(labelled: bool) -> tuple[str, ...]:
+    """SERVER_COLUMNS, with LABEL_COLUMNS after "Server" when ``labelled``."""
+    return (SERVER_COLUMNS[0], *LABEL_COLUMNS, *SERVER_COLUMNS[1:]) if labelled else SERVER_COLUMNS
+
+
 def build_report(result: AuditResult) -> Report:
     """Build the presentation model of one audit run."""
     verdicts = sorted_verdicts(result)
+    labelled = has_labels(result)
     return Report(
         summary=_summary(result),
-        servers=_frame(SERVER_COLUMNS, (_server_row(verdict) for verdict in verdicts)),
+        servers=_frame(
+            server_columns(labelled), (_server_row(verdict, labelled) for verdict in verdicts)
+        ),
         files=_frame(FILE_COLUMNS, _file_rows(verdicts)),
         connectors=_frame(CONNECTOR_COLUMNS, _connector_rows(verdicts)),
         warnings=_frame(WARNING_COLUMNS, _warning_rows(result, verdicts)),
         baseline_rules=_frame(BASELINE_COLUMNS, _baseline_rows(result.baseline)),
+        changes=changes_frame(result),
+        remediation=remediation_frame(verdicts),
+        waivers=waivers_frame(result),
+        history=history_frame(result.trend, run_counts(result)),
     )
 
 
@@ -153,12 +199,17 @@ def _summary(result: AuditResult) -> Summary:
         counts=counts,
         total=total,
         share_compliant=compliant / total if total else 0.0,
+        headline=headline(result),
+        previous=result.trend.previous if result.trend else None,
+        waivers_judged_on=result.judged_on.isoformat() if result.judged_on else None,
     )
 
 
-def _server_row(verdict: ServerVerdict) -> Row:
+def _server_row(verdict: ServerVerdict, labelled: bool) -> Row:
+    labels = (verdict.site, verdict.owner) if labelled else ()
     return (
         verdict.server,
+        *labels,
         verdict.status.value,
         _JOIN.join(verdict.reasons),
         _JOIN.join(verdict.remediation),
@@ -169,6 +220,8 @@ def _server_row(verdict: ServerVerdict) -> Row:
         _JOIN.join(_connector_text(finding) for finding in verdict.connectors),
         verdict.connector_source,
         len(verdict.warnings),
+        verdict.underlying_status.value if verdict.waiver else None,
+        verdict.waiver.reason if verdict.waiver else None,
     )
 
 
@@ -219,6 +272,8 @@ def _baseline_rows(baseline: Baseline) -> Iterable[Row]:
     yield ("Article", "Fixed build", None, str(baseline.fixed_build), None, None)
     yield ("Article", "Remediation", None, None, None, baseline.remediation)
     yield ("Article", "Source", None, None, None, baseline.source)
+    if baseline.parent:
+        yield ("Article", "Extends", None, None, None, baseline.parent)
     for file in baseline.files:
         required = str(file.min_version) if file.min_version else None
         yield ("File", file.name, file.kind.value, required, file.sha256, None)

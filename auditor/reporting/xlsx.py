@@ -1,61 +1,51 @@
 """The workbook for people: a Summary sheet with a chart, then one sheet per table.
 
 openpyxl's write_only mode streams rows to disk, so a 130k-row Files sheet costs about
-100 MiB instead of 500. In that mode every styled value must be a WriteOnlyCell, and column
-widths, panes and filters must be set before the first row is written.
+100 MiB instead of 500. Column widths, panes and filters must be set before the first row
+is written; the tables' rows go through xlsx_rows.RowWriter, much faster than a cell
+object per value.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from auditor.errors import ReportError
-from auditor.reporting.model import Report, Summary
+from auditor.reporting.model import Report
 from auditor.reporting.text import clean_text
+from auditor.reporting.xlsx_management import (
+    STATUS_COLOURS,
+    finish_workbook,
+    write_changes,
+    write_remediation,
+    write_summary,
+    write_waivers,
+)
 from auditor.reporting.xlsx_rows import RowWriter, Value
-from auditor.verdicts import Status
 
 __all__ = ["STATUS_COLOURS", "clean_text", "render_xlsx"]
 
 # openpyxl ships no type hints; a sheet here is always a WriteOnlyWorksheet.
 Sheet = Any
 
-STATUS_COLOURS: dict[Status, str] = {
-    Status.EXPOSED: "FF8080",
-    Status.BELOW_BASELINE: "F4B183",
-    Status.INCOMPLETE: "FFE699",
-    Status.COMPLIANT: "A9D08E",
-    Status.NOT_APPLICABLE: "D9D9D9",
-}
-"""Fill colour (RGB hex) of a status cell: red, orange, yellow, green, grey."""
-
 MAX_WIDTH = 60
 MIN_WIDTH = 8
 _STATUS_COLUMN = "Status"
 
-_HEADER_FONT = Font(bold=True, color="FFFFFF")
+_HEADER_FONT = Font(name="Arial", bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="1F3864")
-_BOLD = Font(bold=True)
 _STATUS_FILLS = {
     status.value: PatternFill("solid", fgColor=colour) for status, colour in STATUS_COLOURS.items()
 }
-
-
-def audit_date_text(when: datetime) -> str:
-    """The audit date as a manager reads it: "2026-11-24 22:58 UTC"."""
-    return f"{when:%Y-%m-%d %H:%M} {when.tzname() or ''}".strip()
 
 
 def render_xlsx(report: Report, path: Path) -> None:
@@ -71,39 +61,20 @@ def render_xlsx(report: Report, path: Path) -> None:
 
 def _build_workbook(report: Report) -> Workbook:
     workbook = Workbook(write_only=True)
-    _write_summary(workbook, report.summary)
+    write_summary(workbook, report)
+    write_changes(workbook, report)
+    write_remediation(workbook, report)
     for title, frame in (
         ("Servers", report.servers),
         ("Files", report.files),
         ("Connectors", report.connectors),
         ("Warnings", report.warnings),
-        ("Baseline", report.baseline_rules),
     ):
         _write_table(workbook, title, frame)
+    write_waivers(workbook, report)
+    _write_table(workbook, "Baseline", report.baseline_rules)
+    finish_workbook(workbook, report)
     return workbook
-
-
-def _text_cell(sheet: Sheet, text: str) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=clean_text(text))
-    # openpyxl makes any str starting with "=" a formula; evidence must stay literal text.
-    cell.data_type = "s"
-    return cell
-
-
-def _header_row(sheet: Sheet, names: list[str]) -> list[WriteOnlyCell]:
-    cells = []
-    for name in names:
-        cell = _text_cell(sheet, name)
-        cell.font = _HEADER_FONT
-        cell.fill = _HEADER_FILL
-        cells.append(cell)
-    return cells
-
-
-def _status_cell(sheet: Sheet, status: str) -> WriteOnlyCell:
-    cell = _text_cell(sheet, status)
-    cell.fill = _STATUS_FILLS[status]
-    return cell
 
 
 def _write_table(workbook: Workbook, title: str, frame: pd.DataFrame) -> None:
@@ -165,47 +136,3 @@ def _set_printing(sheet: Sheet) -> None:
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
-
-
-def _write_summary(workbook: Workbook, summary: Summary) -> None:
-    sheet = workbook.create_sheet("Summary")
-    sheet.column_dimensions["A"].width = 20
-    sheet.column_dimensions["B"].width = MAX_WIDTH
-    _set_printing(sheet)
-    baseline = f"{summary.baseline_id}: {summary.baseline_title}"
-    sheet.append(
-        [_label(sheet, "Audit date"), _text_cell(sheet, audit_date_text(summary.audit_date))]
-    )
-    sheet.append([_label(sheet, "Baseline"), _text_cell(sheet, baseline)])
-    sheet.append([_label(sheet, "Fixed build"), _text_cell(sheet, summary.fixed_build)])
-    sheet.append([])
-    table_top = 5  # the header row of the count table; the chart refers to it
-    sheet.append(_header_row(sheet, ["Status", "Servers"]))
-    for status, count in summary.counts:
-        sheet.append([_status_cell(sheet, status.value), count])
-    sheet.append([_label(sheet, "Total"), summary.total])
-    sheet.append([])
-    share = WriteOnlyCell(sheet, value=summary.share_compliant)
-    share.number_format = "0.0%"
-    sheet.append([_label(sheet, "Share compliant"), share])
-    # Below the table rather than beside it: the baseline's title runs across the columns.
-    chart_row = table_top + len(summary.counts) + 6
-    sheet.add_chart(_status_chart(sheet, table_top, len(summary.counts)), f"A{chart_row}")
-
-
-def _label(sheet: Sheet, text: str) -> WriteOnlyCell:
-    cell = _text_cell(sheet, text)
-    cell.font = _BOLD
-    return cell
-
-
-def _status_chart(sheet: Sheet, header_row: int, statuses: int) -> BarChart:
-    chart = BarChart()
-    chart.type = "bar"  # horizontal bars: the status names stay readable
-    chart.title = "Servers per status"
-    chart.legend = None
-    last = header_row + statuses
-    counts = Reference(sheet, min_col=2, min_row=header_row, max_row=last)
-    chart.add_data(counts, titles_from_data=True)
-    chart.set_categories(Reference(sheet, min_col=1, min_row=header_row + 1, max_row=last))
-    return chart

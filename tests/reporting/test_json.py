@@ -12,8 +12,31 @@ from auditor.reporting.json import to_json_dict
 from auditor.verdicts import Status
 from tests import scenarios
 
-TOP_KEYS = {"baseline", "generated_at", "summary", "servers", "notes"}
-BASELINE_KEYS = {"id", "title", "product_line", "fixed_build", "source"}
+TOP_KEYS = {
+    "baseline",
+    "generated_at",
+    "summary",
+    "servers",
+    "notes",
+    "judged_on",
+    "waivers",
+    "changes",
+    "trend",
+}
+BASELINE_KEYS = {
+    "id",
+    "title",
+    "product_line",
+    "fixed_build",
+    "source",
+    "product",
+    "remediation",
+    "parent",
+    "files",
+    "registry",
+    "builds",
+}
+CHANGES_KEYS = {"newly_exposed", "remediated", "still_exposed", "added", "removed"}
 SUMMARY_KEYS = {"total", "counts", "share_compliant"}
 SERVER_KEYS = {
     "server",
@@ -28,6 +51,8 @@ SERVER_KEYS = {
     "connector_source",
     "files",
     "connectors",
+    "underlying_status",
+    "waivers",
 }
 FILE_KEYS = {
     "name",
@@ -49,14 +74,16 @@ def document(scenario, tmp_path):
     return path, json.loads(path.read_text(encoding="utf-8"))
 
 
-def test_keys_exactly_as_specified(document):
+def test_keys_exactly_as_specified(document, scenario):
     _, data = document
     assert set(data) == TOP_KEYS
     assert set(data["baseline"]) == BASELINE_KEYS
     assert set(data["summary"]) == SUMMARY_KEYS
     assert set(data["summary"]["counts"]) == {status.value for status in Status}
+    labels = {"site", "owner"} if scenario.name == "inventory-labels" else set()
+    assert set(data["changes"]) == CHANGES_KEYS
     for server in data["servers"]:
-        assert set(server) == SERVER_KEYS
+        assert set(server) == SERVER_KEYS | labels
         for file in server["files"]:
             assert set(file) == FILE_KEYS
         for connector in server["connectors"]:

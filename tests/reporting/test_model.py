@@ -10,6 +10,7 @@ from auditor.reporting.model import (
     FILE_COLUMNS,
     SERVER_COLUMNS,
     WARNING_COLUMNS,
+    server_columns,
 )
 from auditor.verdicts import Status
 from tests import scenarios
@@ -17,7 +18,9 @@ from tests import scenarios
 
 def test_frames_have_the_documented_columns(scenario):
     report = scenario.report
-    assert list(report.servers.columns) == list(SERVER_COLUMNS)
+    labelled = any(v.site or v.owner for v in scenario.result.servers)
+    assert list(report.servers.columns) == list(server_columns(labelled))
+    assert labelled == (scenario.name == "inventory-labels")
     assert list(report.files.columns) == list(FILE_COLUMNS)
     assert list(report.connectors.columns) == list(CONNECTOR_COLUMNS)
     assert list(report.warnings.columns) == list(WARNING_COLUMNS)
@@ -105,3 +108,13 @@ def test_empty_fleet_has_empty_frames_and_zero_share():
     assert report.servers.empty and report.files.empty and report.warnings.empty
     assert report.summary.total == 0
     assert report.summary.share_compliant == 0.0
+
+
+def test_site_and_owner_follow_the_server_only_when_an_inventory_gave_them() -> None:
+    labelled = build_report(scenarios.inventory_labels()).servers
+    assert list(labelled.columns[:4]) == ["Server", "Site", "Owner", "Status"]
+    rows = {row.Server: (row.Site, row.Owner) for row in labelled.itertuples()}
+    assert rows["MTA-A"] == ("Europe", "=cmd|' /C calc'!A0")
+    assert rows["MTA-C"] == ("", "")
+    plain = build_report(scenarios.one_of_each()).servers
+    assert list(plain.columns) == list(SERVER_COLUMNS)

@@ -1,0 +1,425 @@
+"""A live server over SMB (files) and MS-RRP (registry), through impacket.
+
+Exchange 5.5 runs on NT4 and Windows 2000, which speak only SMB1; impacket negotiates SMB1
+or SMB2/3, whichever the server offers. The source presents what it reads in the layout a
+folder source has: the MTA folder's baseline files under their admin share
+(``C$/exchsrvr/bin/EMSMTA.EXE``) and the registry values read as one export,
+``registry/live.reg``, so that collection and the .reg parser do the rest.
+
+Every failure is a sentence about this server, never an exception that stops the fleet;
+the account's password is in none of them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from impacket import smb3
+from impacket.dcerpc.v5 import rrp, transport
+from impacket.smbconnection import SMBConnection
+
+from auditor.errors import EvidenceError
+from auditor.evidence.credentials import Credentials
+from auditor.evidence.failures import describe_failure
+from auditor.evidence.interface import EvidenceFile, EvidenceSource
+from auditor.evidence.regexport import RawKey, write_export
+from auditor.evidence.rrp import RegistryReader, read_mta_keys
+from auditor.evidence.share_path import SYSTEM_ROOT, image_path_of, mta_share_folder
+
+__all__ = [
+    "DEFAULT_PORT",
+    "DEFAULT_TIMEOUT",
+    "REGISTRY_FILE",
+    "FileReads",
+    "LiveTarget",
+    "SmbSource",
+    "SmbStats",
+    "smb_sources",
+]
+
+DEFAULT_PORT = 445
+DEFAULT_TIMEOUT = 120.0
+"""Seconds one server may take in all; every network wait is bounded by what is left."""
+REGISTRY_FILE = "registry/live.reg"
+
+# Read-only, and sharing everything: the MTA holds its files open while it runs, and a
+# read-only share refuses impacket's default request for write access.
+_READ_ACCESS = smb3.FILE_READ_DATA | smb3.FILE_READ_ATTRIBUTES
+_SHARE_ALL = smb3.FILE_SHARE_READ | smb3.FILE_SHARE_WRITE | smb3.FILE_SHARE_DELETE
+_SYSTEM_ROOT_KEY = "SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion"
+
+
+@dataclass
+class FileReads:
+    """What reading one file cost."""
+
+    reads: int = 0
+    """Calls to ``read_at`` that went to the server."""
+    bytes: int = 0
+    """File bytes that came back."""
+    round_trips: int = 0
+    """SMB requests for this file: its open, its reads and its close."""
+
+
+@dataclass
+class SmbStats:
+    """What one server cost, counted at the client."""
+
+    dialect: str | None = None
+    """"NT LM 0.12" for SMB1, else the SMB2/3 dialect code, e.g. "0x311"."""
+    round_trips: int = 0
+    """SMB requests sent after the protocol negotiation (which takes one or two more)."""
+    bytes_sent: int = 0
+    bytes_received: int = 0
+    """SMB messages on the wire after the negotiation, NetBIOS framing excluded."""
+    file_bytes: int = 0
+    """File data read, all files together; the registry export is not a remote file."""
+    files: dict[str, FileReads] = field(default_factory=dict)
+    """Per evidence path."""
+    registry_keys: int = 0
+    seconds: float = 0.0
+    """From the first connection attempt to the last answer."""
+
+
+class _Failure(Exception):
+    """A failure already described in words fit for a report."""
+
+
+@dataclass(frozen=True)
+class _RemoteFile:
+    share: str
+    path: str
+    size: int
+
+
+class SmbSource(EvidenceSource):
+    """One live server. Connects on ``list_files``; ``close`` logs off."""
+
+    def __init__(
+        self,
+        server: str,
+        host: str,
+        port: int | None,
+        credentials: Credentials,
+        *,
+        file_names: Collection[str] = (),
+        service: str = "MSExchangeMTA",
+        override_key: str = "Parameters",
+        override_value: str = "Stack IP Address Override",
+        timeout: float = DEFAULT_TIMEOUT,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """``file_names``: the baseline's files, the only ones listed (all when empty)."""
+        self.server = server
+        self.host = host
+        self.port = port or DEFAULT_PORT
+        self.location = f"smb://{host}" + (f":{self.port}" if self.port != DEFAULT_PORT else "")
+        self.stats = SmbStats()
+        self._credentials = credentials
+        self._wanted = {name.casefold() for name in file_names}
+        self._service = service
+        self._override_key = override_key
+        self._override_value = override_value
+        self._timeout = timeout
+        self._clock = clock
+        self._started: float | None = None
+        self._conn: Any = None
+        self._trees: dict[str, int] = {}
+        self._open: tuple[str, int, Any] | None = None
+        """(evidence path, tree id, file id) of the one file kept open between reads."""
+        self._remote: dict[str, _RemoteFile] = {}
+        self._virtual: dict[str, bytes] = {}
+
+    # --- the evidence seam -------------------------------------------------------------
+
+    def list_files(self) -> tuple[list[EvidenceFile], list[str]]:
+        self.close()  # a second listing starts afresh rather than leak the first connection
+        self._remote.clear()
+        self._virtual.clear()
+        self._started = self._clock()
+        problems: list[str] = []
+        try:
+            self._connect()
+        except _Failure as failure:
+            self.close()
+            return [], [f"{self.location}: {failure}"]
+        files: list[EvidenceFile] = []
+        keys: list[RawKey] = []
+        system_root: str | None = None
+        try:
+            keys, system_root = self._read_registry()
+        except _Failure as failure:
+            problems.append(f"{self.location}: cannot read the registry over \\winreg: {failure}")
+        else:
+            export = write_export(keys)
+            self._virtual[REGISTRY_FILE] = export
+            files.append(EvidenceFile(REGISTRY_FILE, len(export)))
+        share, folder, problem = mta_share_folder(image_path_of(keys, self._service), system_root)
+        if problem:
+            problems.append(f"{self.location}: {problem}")
+        try:
+            files += self._list_folder(share, folder)
+        except _Failure as failure:
+            where = "\\".join((share, *folder))
+            problems.append(f"{self.location}: cannot list \\\\{self.host}\\{where}: {failure}")
+        return files, problems
+
+    def read_at(self, path: str, offset: int, length: int) -> bytes:
+        virtual = self._virtual.get(path)
+        if virtual is not None:
+            return virtual[offset : offset + length]
+        remote = self._remote.get(path)
+        if remote is None:
+            raise EvidenceError(f"{self.location}/{path}: not a file this source listed")
+        length = min(length, remote.size - offset)
+        if length <= 0:
+            return b""
+        entry = self.stats.files.setdefault(path, FileReads())
+        try:
+            if self._open is not None and self._open[0] != path:
+                self._close_open()
+            before = self.stats.round_trips
+            try:
+                tree, handle = self._handle(path, remote)
+                self._tick()
+                data: bytes = self._conn.readFile(tree, handle, offset, length, singleCall=False)
+            finally:
+                entry.round_trips += self.stats.round_trips - before
+        except _Failure as failure:
+            raise EvidenceError(f"{self.location}/{path}: cannot read: {failure}") from None
+        except Exception as error:  # impacket raises many types; each becomes a reason
+            raise EvidenceError(
+                f"{self.location}/{path}: cannot read: {self._reason(error)}"
+            ) from None
+        finally:
+            self._lap()
+        entry.reads += 1
+        entry.bytes += len(data)
+        self.stats.file_bytes += len(data)
+        return data
+
+    def close(self) -> None:
+        """Close the open file, log off and drop the connection; never raises.
+
+        Logging off ends the tree connections too, so they are not disconnected one by one.
+        """
+        conn = self._conn
+        if conn is None:
+            return
+        try:
+            with contextlib.suppress(Exception):  # past the deadline, or the server is gone
+                self._close_open()
+            with contextlib.suppress(Exception):
+                conn.setTimeout(min(5.0, self._timeout))
+                conn.close()
+        finally:
+            self._conn = None
+            self._open = None
+            self._trees.clear()
+            self._lap()
+
+    def __enter__(self) -> SmbSource:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- connection --------------------------------------------------------------------
+
+    def _connect(self) -> None:
+        """Connect and log on; raise _Failure saying which of the two failed, and why."""
+        credentials = self._credentials
+        try:
+            self._conn = SMBConnection(
+                self.host, self.host, sess_port=self.port, timeout=self._remaining()
+            )
+        except _Failure as failure:
+            raise _Failure(f"cannot connect: {failure}") from None
+        except Exception as error:
+            raise _Failure(f"cannot connect: {self._reason(error)}") from None
+        finally:
+            self._lap()
+        self._count_traffic(self._conn)
+        dialect = self._conn.getDialect()
+        self.stats.dialect = dialect if isinstance(dialect, str) else f"{dialect:#x}"
+        try:
+            self._tick()
+            self._conn.login(credentials.user, credentials.password, credentials.domain)
+        except _Failure as failure:
+            raise _Failure(f"cannot log on as {credentials}: {failure}") from None
+        except Exception as error:
+            raise _Failure(f"cannot log on as {credentials}: {self._reason(error)}") from None
+        finally:
+            self._lap()
+
+    def _count_traffic(self, conn: object) -> None:
+        """Count requests and answers on the NetBIOS session both SMB versions share."""
+        session = getattr(conn, "_nmbSession", None)
+        if session is None or not hasattr(session, "send_packet"):
+            return
+        send, receive, stats = session.send_packet, session.recv_packet, self.stats
+
+        def counted_send(data: bytes) -> None:
+            stats.round_trips += 1
+            stats.bytes_sent += len(data)
+            send(data)
+
+        def counted_receive(timeout: float | None = None) -> object:
+            packet = receive(timeout)
+            stats.bytes_received += len(packet.get_trailer())
+            return packet
+
+        session.send_packet = counted_send
+        session.recv_packet = counted_receive
+
+    def _remaining(self) -> float:
+        """Seconds left of this server's budget; raise _Failure when none are."""
+        started = self._started if self._started is not None else self._clock()
+        left = started + self._timeout - self._clock()
+        if left <= 0:
+            raise _Failure(f"timed out: the server took more than {self._timeout:g} s in all")
+        return left
+
+    def _tick(self) -> None:
+        """Bound the next network wait by what is left of the budget."""
+        self._conn.setTimeout(self._remaining())
+
+    def _lap(self) -> None:
+        if self._started is not None:
+            self.stats.seconds = self._clock() - self._started
+
+    def _reason(self, error: BaseException) -> str:
+        return describe_failure(error, self._credentials.password)
+
+    # --- registry ----------------------------------------------------------------------
+
+    def _read_registry(self) -> tuple[list[RawKey], str | None]:
+        """The MTA's keys, and the SystemRoot its ImagePath may need."""
+        dce: Any = None
+        try:
+            self._tick()
+            pipe = transport.SMBTransport(
+                self.host, self.port, r"\winreg", smb_connection=self._conn
+            )
+            dce = pipe.get_dce_rpc()
+            dce.connect()
+            dce.bind(rrp.MSRPC_UUID_RRP)
+            reader = RegistryReader(dce, before_call=self._tick)
+            keys = read_mta_keys(reader, self._service, self._override_key, self._override_value)
+            system_root = None
+            if SYSTEM_ROOT.search(image_path_of(keys, self._service) or ""):
+                system_root = reader.string(_SYSTEM_ROOT_KEY, "SystemRoot")
+            self.stats.registry_keys = reader.keys_read
+            return keys, system_root
+        except _Failure:
+            raise
+        except Exception as error:
+            raise _Failure(self._reason(error)) from None
+        finally:
+            if dce is not None:
+                with contextlib.suppress(Exception):  # the pipe may have failed already
+                    dce.disconnect()
+            self._lap()
+
+    # --- files -------------------------------------------------------------------------
+
+    def _list_folder(self, share: str, folder: tuple[str, ...]) -> list[EvidenceFile]:
+        try:
+            self._tick()
+            entries = self._conn.listPath(share, "\\".join((*folder, "*")))
+        except _Failure:
+            raise
+        except Exception as error:
+            raise _Failure(self._reason(error)) from None
+        finally:
+            self._lap()
+        files: list[EvidenceFile] = []
+        for entry in entries:
+            name: str = entry.get_longname()
+            if entry.is_directory() or "/" in name or "\\" in name or "\0" in name:
+                continue
+            if self._wanted and name.casefold() not in self._wanted:
+                continue
+            path = "/".join((share, *folder, name))
+            size: int = entry.get_filesize()
+            self._remote[path] = _RemoteFile(share, "\\".join((*folder, name)), size)
+            files.append(EvidenceFile(path, size))
+        return sorted(files, key=lambda file: file.path.casefold())
+
+    def _close_open(self) -> None:
+        """Close the file kept open, counting the close against that file."""
+        if self._open is None:
+            return
+        path, tree, handle = self._open
+        self._open = None
+        before = self.stats.round_trips
+        try:
+            self._tick()
+            self._conn.closeFile(tree, handle)
+        finally:
+            self.stats.files[path].round_trips += self.stats.round_trips - before
+
+    def _handle(self, path: str, remote: _RemoteFile) -> tuple[int, Any]:
+        """The open handle of ``path``. Collection reads one file at a time, so keeping
+        one file open saves an open and a close per range."""
+        if self._open is not None and self._open[0] == path:
+            return self._open[1], self._open[2]
+        if self._conn is None:
+            raise _Failure("the connection is closed")
+        if remote.share not in self._trees:
+            self._tick()
+            self._trees[remote.share] = self._conn.connectTree(remote.share)
+        tree = self._trees[remote.share]
+        self._tick()
+        handle = self._conn.openFile(
+            tree,
+            remote.path,
+            desiredAccess=_READ_ACCESS,
+            shareMode=_SHARE_ALL,
+            creationOption=smb3.FILE_NON_DIRECTORY_FILE,
+            creationDisposition=smb3.FILE_OPEN,
+        )
+        self._open = (path, tree, handle)
+        return tree, handle
+
+
+class LiveTarget(Protocol):
+    """A server to read live: an inventory row, say."""
+
+    @property
+    def server(self) -> str: ...
+    @property
+    def host(self) -> str: ...
+    @property
+    def port(self) -> int | None: ...
+
+
+def smb_sources(
+    credentials: Credentials,
+    file_names: Collection[str],
+    *,
+    service: str = "MSExchangeMTA",
+    override_key: str = "Parameters",
+    override_value: str = "Stack IP Address Override",
+    timeout: float = DEFAULT_TIMEOUT,
+) -> Callable[[LiveTarget], EvidenceSource]:
+    """A factory of live sources that share an account, a file list and a time limit."""
+
+    def source(target: LiveTarget) -> EvidenceSource:
+        return SmbSource(
+            target.server,
+            target.host,
+            target.port,
+            credentials,
+            file_names=file_names,
+            service=service,
+            override_key=override_key,
+            override_value=override_value,
+            timeout=timeout,
+        )
+
+    return source

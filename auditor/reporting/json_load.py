@@ -1,0 +1,208 @@
+"""Reading a saved JSON report back: whole, to re-render it, or as a run of the trend.
+
+The inverse of json.to_json_dict. A document that lacks what is asked of it (written by an
+older fixlevel, cut short, edited by hand) is a ReportError naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from auditor.baseline import Baseline, BaselineFile, BuildLabel, FileKind, RegistryRule
+from auditor.errors import ReportError
+from auditor.trend import RunRecord
+from auditor.verdicts import (
+    AppliedWaiver,
+    AuditResult,
+    Change,
+    ConnectorFinding,
+    ConnectorResult,
+    FileFinding,
+    FileResult,
+    RunCounts,
+    ServerChange,
+    ServerVerdict,
+    Status,
+    Trend,
+    WaiverOutcome,
+    WaiverState,
+)
+from auditor.versions import Version
+from auditor.waivers import Waiver
+
+__all__ = ["read_document", "read_result", "read_run"]
+
+
+def read_document(path: Path) -> dict[str, Any]:
+    """The parsed JSON object of a report. Raise ReportError when it is not one."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ReportError(f"{path}: cannot read the JSON report: {error}") from error
+    if not isinstance(document, dict):
+        raise ReportError(f"{path}: not a fixlevel JSON report (not an object)")
+    return document
+
+
+def read_run(path: Path) -> RunRecord:
+    """What the trend needs of a saved run: when, its counts, each server's status."""
+    document = read_document(path)
+    try:
+        counts = document["summary"]["counts"]
+        statuses = {}
+        for server in document["servers"]:
+            status = Status(server.get("underlying_status") or server["status"])
+            statuses[server["server"].casefold()] = (server["server"], status)
+        return RunRecord(
+            counts=RunCounts(
+                generated_at=_when(document["generated_at"]),
+                counts=tuple((status, int(counts.get(status.value, 0))) for status in Status),
+                exposed=sum(1 for _, status in statuses.values() if status is Status.EXPOSED),
+                source=str(path),
+            ),
+            baseline_id=document["baseline"]["id"],
+            statuses=statuses,
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise ReportError(f"{path}: not a fixlevel JSON report: {_what(error)}") from error
+
+
+def read_result(path: Path) -> AuditResult:
+    """The AuditResult a JSON report was written from, for re-rendering without evidence."""
+    document = read_document(path)
+    try:
+        return AuditResult(
+            baseline=_baseline(document["baseline"]),
+            generated_at=datetime.fromisoformat(document["generated_at"]),
+            servers=tuple(_verdict(item) for item in document["servers"]),
+            notes=tuple(document["notes"]),
+            waivers=tuple(_outcome(item) for item in document.get("waivers", [])),
+            judged_on=_date(document.get("judged_on")),
+            trend=_trend(document.get("trend")),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise ReportError(
+            f"{path}: cannot rebuild the report from this JSON ({_what(error)}); "
+            "it may come from an older fixlevel, which did not save every rule"
+        ) from error
+
+
+def _when(text: str) -> datetime:
+    """A saved timestamp; one without a zone (hand-edited) is taken as UTC, so that runs
+    can always be ordered."""
+    when = datetime.fromisoformat(text)
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def _what(error: Exception) -> str:
+    return f"missing key {error}" if isinstance(error, KeyError) else str(error)
+
+
+def _date(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _baseline(data: dict[str, Any]) -> Baseline:
+    return Baseline(
+        article_id=data["id"],
+        title=data["title"],
+        product=data["product"],
+        product_line=data["product_line"],
+        fixed_build=Version.parse(data["fixed_build"]),
+        remediation=data["remediation"],
+        files=tuple(
+            BaselineFile(
+                name=item["name"],
+                kind=FileKind(item["kind"]),
+                min_version=Version.parse(item["min_version"]) if item["min_version"] else None,
+                sha256=item["sha256"],
+            )
+            for item in data["files"]
+        ),
+        registry=RegistryRule(**data["registry"]),
+        builds=tuple(
+            BuildLabel(Version.parse(item["build"]), item["label"]) for item in data["builds"]
+        ),
+        source=data["source"],
+        parent=data.get("parent"),
+    )
+
+
+def _verdict(data: dict[str, Any]) -> ServerVerdict:
+    status = Status(data["status"])
+    waiver = None
+    if status is Status.WAIVED:
+        waiver = AppliedWaiver(
+            underlying=Status(data["underlying_status"]),
+            waivers=tuple(_waiver(item) for item in data["waivers"]),
+        )
+    return ServerVerdict(
+        server=data["server"],
+        status=status,
+        reasons=tuple(data["reasons"]),
+        remediation=tuple(data["remediation"]),
+        warnings=tuple(data["warnings"]),
+        files=tuple(
+            FileFinding(**{**item, "result": FileResult(item["result"])}) for item in data["files"]
+        ),
+        connectors=tuple(
+            ConnectorFinding(**{**item, "result": ConnectorResult(item["result"])})
+            for item in data["connectors"]
+        ),
+        mta_version=data["mta_version"],
+        build_label=data["build_label"],
+        multihomed=data["multihomed"],
+        addresses=tuple(data["addresses"]),
+        connector_source=data["connector_source"],
+        site=data.get("site", ""),
+        owner=data.get("owner", ""),
+        waiver=waiver,
+    )
+
+
+def _waiver(data: dict[str, Any]) -> Waiver:
+    return Waiver(
+        server=data["server"],
+        reason=data["reason"],
+        approved_by=data["approved_by"],
+        expires=date.fromisoformat(data["expires"]),
+        finding=data["finding"],
+        source=data["source"],
+    )
+
+
+def _outcome(data: dict[str, Any]) -> WaiverOutcome:
+    return WaiverOutcome(_waiver(data), WaiverState(data["state"]), data["detail"])
+
+
+def _trend(data: dict[str, Any] | None) -> Trend | None:
+    if data is None:
+        return None
+    previous = data["previous"]
+    return Trend(
+        previous=_run(previous) if previous else None,
+        changes=tuple(
+            ServerChange(
+                server=row["server"],
+                change=Change(row["change"]),
+                previous=Status(row["previous_status"]) if row["previous_status"] else None,
+                current=Status(row["status"]) if row["status"] else None,
+                exposed_runs=int(row["exposed_runs"]),
+            )
+            for row in data["rows"]
+        ),
+        history=tuple(_run(item) for item in data["history"]),
+    )
+
+
+def _run(data: dict[str, Any]) -> RunCounts:
+    counts = data["counts"]
+    return RunCounts(
+        generated_at=_when(data["generated_at"]),
+        counts=tuple((status, int(counts.get(status.value, 0))) for status in Status),
+        exposed=int(data["exposed"]),
+        source=data["source"],
+    )

@@ -1,0 +1,106 @@
+"""The trend: this run against the previous one and every archived quarter. Pure.
+
+Servers are matched by name, case-insensitively. Statuses are compared underneath any
+waiver: a waiver accepts a risk, it does not remove it, so a waived exposed server is still
+exposed here, and a waiver never makes a server "remediated".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from auditor.verdicts import (
+    AuditResult,
+    Change,
+    RunCounts,
+    ServerChange,
+    Status,
+    Trend,
+)
+
+__all__ = ["RunRecord", "compare", "run_counts"]
+
+_SETTLED = (Status.COMPLIANT, Status.NOT_APPLICABLE)
+_CHANGE_ORDER = list(Change)
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """What the trend needs of an earlier run, read from its JSON."""
+
+    counts: RunCounts
+    baseline_id: str
+    statuses: dict[str, tuple[str, Status]]
+    """Casefolded server name -> (name as written, status underneath any waiver)."""
+
+
+def run_counts(result: AuditResult, source: str = "") -> RunCounts:
+    counts = tuple((status, result.count(status)) for status in Status)
+    exposed = sum(1 for v in result.servers if v.underlying_status is Status.EXPOSED)
+    return RunCounts(result.generated_at, counts, exposed, source)
+
+
+def compare(result: AuditResult, previous: RunRecord | None, archive: Sequence[RunRecord]) -> Trend:
+    """Compare a run with the previous one; ``archive`` is every earlier run found.
+
+    The history keeps the newest run of each quarter; this run stands for its own quarter.
+    """
+    current = run_counts(result)
+    newest: dict[str, RunCounts] = {}
+    for record in sorted(archive, key=lambda r: r.counts.generated_at):
+        newest[record.counts.quarter] = record.counts
+    newest[current.quarter] = current
+    history = tuple(newest[quarter] for quarter in sorted(newest))
+    if previous is None:
+        return Trend(None, (), history)
+    chain = _chain(previous, archive)
+    return Trend(previous.counts, _changes(result, previous, chain), history)
+
+
+def _chain(previous: RunRecord, archive: Sequence[RunRecord]) -> list[RunRecord]:
+    """The previous run, then the newest run of each earlier quarter, newest first."""
+    earlier: dict[str, RunRecord] = {}
+    for record in sorted(archive, key=lambda r: r.counts.generated_at):
+        if record.counts.quarter < previous.counts.quarter:
+            earlier[record.counts.quarter] = record
+    return [previous, *(earlier[quarter] for quarter in sorted(earlier, reverse=True))]
+
+
+def _changes(
+    result: AuditResult, previous: RunRecord, chain: list[RunRecord]
+) -> tuple[ServerChange, ...]:
+    rows: list[ServerChange] = []
+    now = {v.server.casefold(): (v.server, v.underlying_status) for v in result.servers}
+    for key, (name, status) in now.items():
+        before = previous.statuses.get(key)
+        streak = _streak(key, chain) + 1 if status is Status.EXPOSED else 0
+        change = _change(before[1] if before else None, status)
+        if change is not None:
+            rows.append(ServerChange(name, change, before[1] if before else None, status, streak))
+    for key, (name, status) in previous.statuses.items():
+        if key not in now:
+            rows.append(ServerChange(name, Change.REMOVED, status, None, 0))
+    rows.sort(key=lambda r: (_CHANGE_ORDER.index(r.change), r.server.casefold(), r.server))
+    return tuple(rows)
+
+
+def _change(before: Status | None, now: Status) -> Change | None:
+    if before is None:
+        return Change.ADDED
+    if now is Status.EXPOSED:
+        return Change.STILL_EXPOSED if before is Status.EXPOSED else Change.NEWLY_EXPOSED
+    if before is Status.EXPOSED and now in _SETTLED:
+        return Change.REMEDIATED
+    return Change.OTHER if before is not now else None
+
+
+def _streak(key: str, chain: list[RunRecord]) -> int:
+    """Earlier runs in a row, newest first, in which the server was exposed."""
+    count = 0
+    for record in chain:
+        found = record.statuses.get(key)
+        if found is None or found[1] is not Status.EXPOSED:
+            break
+        count += 1
+    return count

@@ -1,0 +1,81 @@
+"""The parts of the live source that need no server: folders from ImagePaths, failure words."""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass
+
+import pytest
+from impacket import nt_errors
+from impacket.smbconnection import SessionError
+
+from auditor.evidence.credentials import Credentials
+from auditor.evidence.failures import describe_failure
+from auditor.evidence.share_path import mta_share_folder
+from auditor.evidence.smb import SmbSource, smb_sources
+
+
+@pytest.mark.parametrize(
+    ("image_path", "system_root", "share", "folder"),
+    [
+        (None, None, "C$", ("exchsrvr", "bin")),
+        ("C:\\exchsrvr\\bin\\emsmta.exe", None, "C$", ("exchsrvr", "bin")),
+        ("e:\\Exch\\BIN\\EMSMTA.EXE -x", None, "E$", ("Exch", "BIN")),
+        ('"D:\\Program Files\\exchsrvr\\bin\\emsmta.exe" /a', None, "D$",
+         ("Program Files", "exchsrvr", "bin")),
+        ("\\??\\C:\\exchsrvr\\bin\\emsmta.exe", None, "C$", ("exchsrvr", "bin")),
+        ("%SystemRoot%\\..\\exchsrvr\\bin\\emsmta.exe", "D:\\WINNT", "D$", ("exchsrvr", "bin")),
+        ("\\SystemRoot\\..\\exchsrvr\\bin\\emsmta.exe", "C:\\WINNT", "C$", ("exchsrvr", "bin")),
+    ],
+)  # fmt: skip
+def test_the_mta_folder_follows_the_image_path(
+    image_path: str | None, system_root: str | None, share: str, folder: tuple[str, ...]
+) -> None:
+    assert mta_share_folder(image_path, system_root) == (share, folder, None)
+
+
+def test_an_image_path_without_a_drive_falls_back_and_says_so() -> None:
+    share, folder, problem = mta_share_folder("%ExchangeRoot%\\bin\\emsmta.exe", "C:\\WINNT")
+    assert (share, folder) == ("C$", ("exchsrvr", "bin"))
+    assert problem is not None
+    assert "%ExchangeRoot%" in problem
+    assert "C$\\exchsrvr\\bin" in problem
+
+
+@pytest.mark.parametrize(
+    ("error", "words"),
+    [
+        (OSError("Connection error (h:445)", socket.gaierror(-2, "Name or service not known")),
+         "name not resolved"),
+        (OSError("Connection error (h:445)", ConnectionRefusedError(111, "refused")),
+         "connection refused"),
+        (SessionError(nt_errors.STATUS_LOGON_FAILURE), "logon failure"),
+        (SessionError(nt_errors.STATUS_ACCESS_DENIED), "access denied"),
+        (SessionError(nt_errors.STATUS_BAD_NETWORK_NAME), "no such share"),
+        (SessionError(nt_errors.STATUS_DISK_FULL), "refused: STATUS_DISK_FULL"),
+    ],
+)  # fmt: skip
+def test_failures_are_put_in_words(error: Exception, words: str) -> None:
+    assert words in describe_failure(error, "pw")
+
+
+def test_an_unexpected_error_text_never_carries_the_password() -> None:
+    text = describe_failure(ValueError("bad login hunter2 for x"), "hunter2")
+    assert "hunter2" not in text
+    assert text == "ValueError: bad login *** for x"
+
+
+@dataclass(frozen=True)
+class Row:
+    server: str
+    host: str
+    port: int | None
+
+
+def test_the_factory_makes_a_source_per_inventory_row() -> None:
+    make = smb_sources(Credentials("audit", "pw"), ["Emsmta.exe"], timeout=7)
+    made = make(Row("EXCH01", "exch01.contoso.com", None))
+    assert isinstance(made, SmbSource)
+    assert (made.server, made.host, made.port) == ("EXCH01", "exch01.contoso.com", 445)
+    assert made.location == "smb://exch01.contoso.com"
+    assert make(Row("EXCH02", "10.0.0.2", 1445)).location == "smb://10.0.0.2:1445"
