@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -407,8 +408,8 @@ def _check_fleet_args(args: argparse.Namespace) -> None:
     _check_file(args.inventory, "fleet inventory")
     _check_file(args.connectors, "connectors inventory")
     _check_file(args.baseline, "baseline")
-    if args.timeout <= 0:
-        raise UsageError(f"--timeout {args.timeout:g}: must be more than 0 seconds")
+    if not 0 < args.timeout < math.inf:  # NaN too: a NaN timeout fails every live server late
+        raise UsageError(f"--timeout {args.timeout:g}: must be a number of seconds above 0")
     if args.save_evidence is not None and _holds_anything(args.save_evidence):
         raise UsageError(f"{args.save_evidence}: --save-evidence needs a new or empty folder")
 
