@@ -35,6 +35,7 @@ from auditor.baseline import Baseline, default_baseline_path, load_baseline
 from auditor.errors import AuditorError, EvidenceError
 from auditor.evidence import EvidenceSource
 from auditor.evidence.credentials import credentials_from_environment
+from auditor.evidence.fleet import CONNECTORS_FILE
 from auditor.evidence.inventory import FleetEntry, FleetInventory, LiveFactory
 from auditor.evidence.smb import DEFAULT_TIMEOUT, smb_sources
 from auditor.parsing.connectors_csv import ConnectorInventory
@@ -42,7 +43,7 @@ from auditor.progress import terminal_progress
 from auditor.reporting.management import headline
 from auditor.snapshot import Snapshot
 from auditor.verdicts import AuditResult, Status
-from auditor.waivers import WaiverFile
+from auditor.waivers import WAIVERS_FILE, WaiverFile
 
 __all__ = ["ExitCode", "UsageError", "main"]
 
@@ -83,8 +84,8 @@ the Servers sheet as CSV, and the full result as JSON. The servers are the folde
 and zips under FLEET_DIR, the rows of a fleet inventory (--inventory), or both.
 Without output options all three reports go to reports/<YYYY>-Q<n>/ under the
 current folder. The run is compared with --previous, else with the newest earlier
-JSON under reports/; waivers come from --waivers, else waivers.toml in FLEET_DIR
-(or beside the fleet inventory).
+JSON under reports/; waivers come from --waivers, else waivers.toml in FLEET_DIR,
+else beside the fleet inventory (connectors.csv likewise).
 
 examples:
   auditor scan examples/fleet
@@ -333,7 +334,7 @@ def _describe(error: Exception) -> str:
 def _scan(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextIO) -> int:
     _check_judging_args(args)
     baseline, fleet, inventory = _fleet_inputs(args)
-    waivers = load_fleet_waivers(args.fleet or args.inventory.parent, args.waivers)
+    waivers = load_fleet_waivers(_fleet_root(args, WAIVERS_FILE), args.waivers)
     with terminal_progress(err, quiet=args.quiet) as progress:
         result = scan(
             args.fleet,
@@ -380,8 +381,17 @@ def _fleet_inputs(
     _check_fleet_args(args)
     baseline = _baseline(args)
     fleet = load_fleet(args.inventory) if args.inventory else None
-    inventory = load_inventory(args.fleet or args.inventory.parent, args.connectors)
+    inventory = load_inventory(_fleet_root(args, CONNECTORS_FILE), args.connectors)
     return baseline, fleet, inventory
+
+
+def _fleet_root(args: argparse.Namespace, name: str) -> Path:
+    """Where a file the command line does not name (connectors.csv, waivers.toml) is looked
+    for: FLEET_DIR, else the fleet inventory's folder, also when FLEET_DIR lacks it."""
+    folders: list[Path] = [args.fleet] if args.fleet is not None else []
+    if args.inventory is not None:
+        folders.append(args.inventory.parent)
+    return next((folder for folder in folders if (folder / name).is_file()), folders[0])
 
 
 def _judge(args: argparse.Namespace, out: TextIO, now: datetime) -> int:

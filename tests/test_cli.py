@@ -390,6 +390,30 @@ def test_connectors_beside_the_inventory_are_used_without_a_fleet_folder(
     assert len(servers) == 3
 
 
+def test_files_beside_the_inventory_are_used_when_the_fleet_folder_lacks_them(
+    fleet: Path, tmp_path: Path
+) -> None:
+    shutil.copy(fleet / "connectors.csv", tmp_path / "connectors.csv")
+    (tmp_path / "waivers.toml").write_text(
+        '[[waiver]]\nserver = "exposed-sp1-multihomed"\nreason = "replaced in January"\n'
+        'approved_by = "J. Smith"\nexpires = 2099-01-31\n',
+        encoding="utf-8",
+    )
+    empty = tmp_path / "empty-fleet"
+    empty.mkdir()
+    name = "exposed-sp1-multihomed"
+    inventory = write_inventory(
+        tmp_path / "fleet.csv", f"server,host,evidence\n{name},,fleet/{name}\n"
+    )
+    json_path = tmp_path / "r.json"
+    run("scan", str(empty), f"--inventory={inventory}", f"--json={json_path}")
+    document = json.loads(json_path.read_text())
+    assert not any("no connectors inventory" in note for note in document["notes"])
+    servers = {s["server"]: s for s in document["servers"]}
+    assert servers[name]["connector_source"] == "inventory"
+    assert (servers[name]["status"], servers[name]["underlying_status"]) == ("waived", "exposed")
+
+
 @pytest.mark.parametrize(
     ("argv", "code", "expected"),
     [
