@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import csv
 import io
 import json
@@ -10,11 +11,12 @@ import re
 import shutil
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
 
-from auditor.cli import ExitCode, main
+from auditor.cli import ExitCode, _parser, main
 from tests.builders.bundle import zip_folder
 from tests.conftest import REPO
 
@@ -530,7 +532,30 @@ def test_an_unwritable_snapshot_fails_the_collection(fleet: Path, tmp_path: Path
     assert f"{blocker / 'facts.json'}: cannot write the facts snapshot" in err
 
 
-def test_the_readme_shows_every_command() -> None:
+def test_the_readme_usage_names_every_option_of_every_command() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    for command in ("scan", "collect", "judge"):
-        assert f"auditor {command} " in readme, command
+    block = readme.split("## Usage\n\n```\n", 1)[1].split("```", 1)[0]
+    usage: dict[str, str] = {}
+    for line in block.splitlines():
+        if line.startswith("auditor "):
+            words = [word for word in line.split()[1:3] if word.islower()]
+            current = " ".join(words)
+            usage[current] = ""
+        usage[current] += line
+    commands = _subcommands(_parser())
+    assert sorted(usage) == sorted(commands)
+    for name, command in commands.items():
+        for action in command._actions:
+            for option in action.option_strings:
+                if option.startswith("--") and option != "--help":
+                    assert option in usage[name], f"README: auditor {name} lacks {option}"
+
+
+def _subcommands(parser: argparse.ArgumentParser, prefix: str = "") -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                inner = _subcommands(sub, f"{prefix}{name} ")
+                found.update(inner or {f"{prefix}{name}": sub})
+    return found
