@@ -20,6 +20,7 @@ from auditor.errors import AuditorError, ParseError, ReportError
 from auditor.evaluation import evaluate
 from auditor.evaluation.waivers import apply_waivers
 from auditor.evidence import EvidenceSource, FolderSource, discover_fleet
+from auditor.evidence.credentials import Credentials
 from auditor.evidence.fleet import CONNECTORS_FILE
 from auditor.evidence.inventory import (
     FleetEntry,
@@ -29,6 +30,7 @@ from auditor.evidence.inventory import (
     sources_from_inventory,
 )
 from auditor.evidence.recording import RecordingSource
+from auditor.evidence.smb import DEFAULT_TIMEOUT, smb_sources
 from auditor.facts import ServerFacts
 from auditor.parsing.connectors_csv import ConnectorInventory, parse_connectors
 from auditor.parsing.fleet_csv import parse_fleet
@@ -50,6 +52,7 @@ __all__ = [
     "default_report_paths",
     "gather",
     "judge",
+    "live_collection",
     "load_archive",
     "load_fleet",
     "load_fleet_waivers",
@@ -219,6 +222,35 @@ def judge(
         waivers=tuple(outcomes),
         judged_on=judged_on,
     )
+
+
+def live_collection(
+    baseline: Baseline, account: Callable[[], Credentials], *, timeout: float = DEFAULT_TIMEOUT
+) -> LiveFactory:
+    """Live collection over SMB of the baseline's files and registry values, for the rows
+    of a fleet inventory that name no evidence.
+
+    ``account`` is called once, on the first such row, while the sources are planned and
+    before any server is read: a run without live rows never asks for credentials.
+    """
+    made: list[LiveFactory] = []
+
+    def live(entry: FleetEntry) -> EvidenceSource:
+        if not made:
+            rule = baseline.registry
+            made.append(
+                smb_sources(
+                    account(),
+                    [item.name for item in baseline.files],
+                    service=rule.service,
+                    override_key=rule.override_key,
+                    override_value=rule.override_value,
+                    timeout=timeout,
+                )
+            )
+        return made[0](entry)
+
+    return live
 
 
 def plan_sources(

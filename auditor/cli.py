@@ -22,6 +22,7 @@ from auditor.audit import (
     default_report_paths,
     gather,
     judge,
+    live_collection,
     load_fleet,
     load_fleet_waivers,
     load_inventory,
@@ -33,11 +34,10 @@ from auditor.audit import (
 )
 from auditor.baseline import Baseline, default_baseline_path, load_baseline
 from auditor.errors import AuditorError, EvidenceError
-from auditor.evidence import EvidenceSource
-from auditor.evidence.credentials import credentials_from_environment
+from auditor.evidence.credentials import Credentials, credentials_from_environment
 from auditor.evidence.fleet import CONNECTORS_FILE
-from auditor.evidence.inventory import FleetEntry, FleetInventory, LiveFactory
-from auditor.evidence.smb import DEFAULT_TIMEOUT, smb_sources
+from auditor.evidence.inventory import FleetInventory
+from auditor.evidence.smb import DEFAULT_TIMEOUT
 from auditor.parsing.connectors_csv import ConnectorInventory
 from auditor.progress import terminal_progress
 from auditor.reporting.management import headline
@@ -341,7 +341,7 @@ def _scan(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextIO) 
             baseline,
             inventory,
             fleet=fleet,
-            live=_live(args, baseline),
+            live=live_collection(baseline, _account, timeout=args.timeout),
             now=now,
             waivers=waivers,
             save_evidence=args.save_evidence,
@@ -359,7 +359,7 @@ def _collect(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextI
             baseline,
             inventory,
             fleet=fleet,
-            live=_live(args, baseline),
+            live=live_collection(baseline, _account, timeout=args.timeout),
             now=now,
             save_evidence=args.save_evidence,
             workers=args.workers,
@@ -431,32 +431,12 @@ def _holds_anything(folder: Path) -> bool:
     return not folder.is_dir() or any(folder.iterdir())
 
 
-def _live(args: argparse.Namespace, baseline: Baseline) -> LiveFactory:
-    """Live collection over SMB for the rows that name no evidence. The account is asked
-    for once, and only when such a row exists, before any server is read."""
-    made: list[LiveFactory] = []
-
-    def live(entry: FleetEntry) -> EvidenceSource:
-        if not made:
-            try:
-                credentials = credentials_from_environment(os.environ, sys.stdin)
-            except EvidenceError as error:
-                raise UsageError(str(error)) from None
-            rule = baseline.registry
-            names = [item.name for item in baseline.files]
-            made.append(
-                smb_sources(
-                    credentials,
-                    names,
-                    service=rule.service,
-                    override_key=rule.override_key,
-                    override_value=rule.override_value,
-                    timeout=args.timeout,
-                )
-            )
-        return made[0](entry)
-
-    return live
+def _account() -> Credentials:
+    """The account for live collection: from the environment, else asked on a terminal."""
+    try:
+        return credentials_from_environment(os.environ, sys.stdin)
+    except EvidenceError as error:
+        raise UsageError(str(error)) from None
 
 
 def _check_judging_args(args: argparse.Namespace) -> None:
