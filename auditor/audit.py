@@ -472,7 +472,12 @@ def _notes(inventory: ConnectorInventory | None) -> tuple[str, ...]:
 
 def write_snapshot(snapshot: Snapshot, path: Path) -> Path:
     """Write the facts snapshot. Raise ReportError naming the path that failed."""
-    _write_whole(path, partial(render_snapshot, snapshot), "the facts snapshot")
+    what = "the facts snapshot"
+    try:
+        _render_partial(path, partial(render_snapshot, snapshot), what)
+        _publish(path, what)
+    finally:
+        _discard_partial(path)
     return path
 
 
@@ -505,10 +510,7 @@ def write_reports(result: AuditResult, paths: ReportPaths) -> list[Path]:
             _publish(path)
     finally:
         for path, _ in jobs:
-            # Where the folder could not be made, the leftover cannot exist either, and an
-            # error here would hide the ReportError that says why.
-            with suppress(OSError):
-                _partial_path(path).unlink(missing_ok=True)
+            _discard_partial(path)
     return [path for path, _ in jobs]
 
 
@@ -516,32 +518,24 @@ def _partial_path(path: Path) -> Path:
     return path.with_name(f".{path.name}.partial")
 
 
-def _render_partial(path: Path, render: Callable[[Path], None]) -> None:
+def _render_partial(path: Path, render: Callable[[Path], None], what: str = "the report") -> None:
+    """Render beside the target, so that a failed run never leaves half a file in its place."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         render(_partial_path(path))
     except OSError as error:
-        raise ReportError(f"{path}: cannot write the report: {error}") from error
+        raise ReportError(f"{path}: cannot write {what}: {error}") from error
 
 
-def _publish(path: Path) -> None:
+def _publish(path: Path, what: str = "the report") -> None:
     try:
         _partial_path(path).replace(path)
     except OSError as error:
-        raise ReportError(f"{path}: cannot write the report: {error}") from error
-
-
-def _write_whole(path: Path, render: Callable[[Path], None], what: str = "the report") -> None:
-    """Render beside the target and rename, so a failed run never leaves half a report."""
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        render(partial)
-        partial.replace(path)
-    except OSError as error:
         raise ReportError(f"{path}: cannot write {what}: {error}") from error
-    finally:
-        # Where the folder could not be made, the leftover cannot exist either, and an
-        # error here would hide the ReportError that says why.
-        with suppress(OSError):
-            partial.unlink(missing_ok=True)
+
+
+def _discard_partial(path: Path) -> None:
+    # Where the folder could not be made, the leftover cannot exist either, and an error
+    # here would hide the ReportError that says why.
+    with suppress(OSError):
+        _partial_path(path).unlink(missing_ok=True)
