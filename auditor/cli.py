@@ -54,7 +54,7 @@ class UsageError(AuditorError):
 
 class ExitCode(IntEnum):
     OK = 0
-    """Every server is compliant or not applicable."""
+    """Every server is compliant, not applicable or waived."""
     FINDINGS = 1
     """A server is exposed, below the baseline or incomplete."""
     USAGE = 2
@@ -74,8 +74,8 @@ examples:
   auditor report reports/2026-Q4/q197378-2026-11-24.json --xlsx again.xlsx
   auditor baseline capture evidence/MTA-GOOD --out baselines/local-reference.toml
 
-exit codes: 0 all compliant or not applicable; 1 a server is exposed, below the
-baseline or incomplete; 2 usage error; 3 the run failed.
+exit codes: 0 all compliant, not applicable or waived; 1 a server is exposed, below
+the baseline or incomplete; 2 usage error; 3 the run failed.
 """
 
 SCAN_HELP = """\
