@@ -59,6 +59,7 @@ __all__ = [
     "load_inventory",
     "plan_sources",
     "read_facts",
+    "read_previous",
     "rerender",
     "scan",
     "write_reports",
@@ -358,25 +359,29 @@ def _same(path: Path, other: Path) -> bool:
     return path.resolve() == other.resolve()
 
 
+def read_previous(path: Path) -> RunRecord:
+    """A saved run to compare with (``--previous``). Raise ReportError when it cannot be read.
+
+    Read it before the fleet is scanned: a typo here must not cost a whole collection.
+    """
+    return read_run(path)
+
+
 def add_trend(
     result: AuditResult,
     reports_dir: Path,
-    previous: Path | None = None,
+    previous: RunRecord | None = None,
     exclude: Path | None = None,
 ) -> AuditResult:
     """The result compared with ``previous``, else with the newest earlier archived run.
 
     ``exclude`` is the JSON this run will write: a second run on the same day replaces it
-    and must not be compared with the run it replaces. Raise ReportError when ``previous``
-    cannot be read.
+    and must not be compared with the run it replaces.
     """
     archive, notes = load_archive(
         reports_dir, result.baseline.article_id, result.generated_at, exclude
     )
-    if previous is not None:
-        chosen: RunRecord | None = read_run(previous)
-    else:
-        chosen = max(archive, key=lambda record: record.counts.generated_at, default=None)
+    chosen = previous or max(archive, key=lambda record: record.counts.generated_at, default=None)
     trend = compare(result, chosen, archive)
     return replace(result, trend=trend, notes=(*result.notes, *notes))
 

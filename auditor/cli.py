@@ -27,6 +27,7 @@ from auditor.audit import (
     load_fleet_waivers,
     load_inventory,
     read_facts,
+    read_previous,
     rerender,
     scan,
     write_reports,
@@ -42,6 +43,7 @@ from auditor.parsing.connectors_csv import ConnectorInventory
 from auditor.progress import terminal_progress
 from auditor.reporting.management import headline
 from auditor.snapshot import Snapshot
+from auditor.trend import RunRecord
 from auditor.verdicts import AuditResult, Status
 from auditor.waivers import WAIVERS_FILE, WaiverFile
 
@@ -335,6 +337,7 @@ def _scan(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextIO) 
     _check_judging_args(args)
     baseline, fleet, inventory = _fleet_inputs(args)
     waivers = load_fleet_waivers(_fleet_root(args, WAIVERS_FILE), args.waivers)
+    previous = read_previous(args.previous) if args.previous else None
     with terminal_progress(err, quiet=args.quiet) as progress:
         result = scan(
             args.fleet,
@@ -348,7 +351,7 @@ def _scan(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextIO) 
             workers=args.workers,
             progress=progress,
         )
-    return _report(result, args, now, out)
+    return _report(result, args, now, out, previous)
 
 
 def _collect(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextIO) -> int:
@@ -405,8 +408,9 @@ def _judge(args: argparse.Namespace, out: TextIO, now: datetime) -> int:
     waivers: WaiverFile | None = None
     if args.waivers is not None:
         waivers = load_fleet_waivers(args.waivers.parent, args.waivers)
+    previous = read_previous(args.previous) if args.previous else None
     result = judge(snapshot, baseline, inventory, now=now, waivers=waivers)
-    return _report(result, args, now, out)
+    return _report(result, args, now, out, previous)
 
 
 def _check_fleet_args(args: argparse.Namespace) -> None:
@@ -453,13 +457,19 @@ def _baseline(args: argparse.Namespace) -> Baseline:
     return load_baseline(args.baseline or default_baseline_path())
 
 
-def _report(result: AuditResult, args: argparse.Namespace, now: datetime, out: TextIO) -> int:
+def _report(
+    result: AuditResult,
+    args: argparse.Namespace,
+    now: datetime,
+    out: TextIO,
+    previous: RunRecord | None,
+) -> int:
     """Compare with the previous run, write the reports, print the summary: scan and judge."""
     if args.xlsx or args.csv or args.json:
         paths = ReportPaths(args.xlsx, args.csv, args.json)
     else:
         paths = default_report_paths(Path.cwd(), now, result.baseline.article_id)
-    result = add_trend(result, Path.cwd() / "reports", args.previous, exclude=paths.json)
+    result = add_trend(result, Path.cwd() / "reports", previous, exclude=paths.json)
     written = write_reports(result, paths)
     try:
         _print_summary(result, written, out)
