@@ -150,7 +150,11 @@ def _parser() -> argparse.ArgumentParser:
     _add_fleet(collect_parser)
     _add_baseline(collect_parser)
     collect_parser.add_argument(
-        "--facts", type=Path, required=True, help="write the facts snapshot (JSON) here"
+        "--facts",
+        type=Path,
+        metavar="PATH",
+        required=True,
+        help="write the facts snapshot (JSON) here",
     )
     judge_parser = _command(
         commands, "judge", "judge a facts snapshot and write the reports", JUDGE_HELP
@@ -158,7 +162,10 @@ def _parser() -> argparse.ArgumentParser:
     judge_parser.add_argument("facts", type=Path, metavar="FACTS", help="from auditor collect")
     _add_baseline(judge_parser)
     judge_parser.add_argument(
-        "--connectors", type=Path, help="connectors inventory (default: the snapshot's)"
+        "--connectors",
+        type=Path,
+        metavar="PATH",
+        help="connectors inventory (default: the snapshot's)",
     )
     _add_outputs(judge_parser)
     _add_judging(judge_parser, "none")
@@ -194,6 +201,7 @@ def _add_fleet(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--connectors",
         type=Path,
+        metavar="PATH",
         help="connectors inventory (default: connectors.csv in FLEET_DIR, "
         "else beside the fleet inventory)",
     )
@@ -236,14 +244,21 @@ def _positive(text: str) -> int:
 
 def _add_baseline(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--baseline", type=Path, help="baseline TOML (default: the shipped q197378.toml)"
+        "--baseline",
+        type=Path,
+        metavar="PATH",
+        help="baseline TOML (default: the shipped q197378.toml)",
     )
 
 
 def _add_outputs(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--xlsx", type=Path, help="write the workbook here")
-    parser.add_argument("--csv", type=Path, help="write the Servers sheet as CSV here")
-    parser.add_argument("--json", type=Path, help="write the full result as JSON here")
+    parser.add_argument("--xlsx", type=Path, metavar="PATH", help="write the workbook here")
+    parser.add_argument(
+        "--csv", type=Path, metavar="PATH", help="write the Servers sheet as CSV here"
+    )
+    parser.add_argument(
+        "--json", type=Path, metavar="PATH", help="write the full result as JSON here"
+    )
 
 
 def _add_judging(parser: argparse.ArgumentParser, waivers_default: str) -> None:
@@ -254,7 +269,9 @@ def _add_judging(parser: argparse.ArgumentParser, waivers_default: str) -> None:
         metavar="PATH.json",
         help="compare with this run (default: the newest earlier JSON under reports/)",
     )
-    parser.add_argument("--waivers", type=Path, help=f"waivers TOML (default: {waivers_default})")
+    parser.add_argument(
+        "--waivers", type=Path, metavar="PATH", help=f"waivers TOML (default: {waivers_default})"
+    )
 
 
 def _add_rerender(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -262,8 +279,10 @@ def _add_rerender(commands: argparse._SubParsersAction[argparse.ArgumentParser])
         commands, "report", "rebuild the workbook and CSV of a saved run from its JSON", REPORT_HELP
     )
     report_parser.add_argument("run", type=Path, metavar="RUN.json", help="a saved JSON report")
-    report_parser.add_argument("--xlsx", type=Path, help="write the workbook here")
-    report_parser.add_argument("--csv", type=Path, help="write the Servers sheet as CSV here")
+    report_parser.add_argument("--xlsx", type=Path, metavar="PATH", help="write the workbook here")
+    report_parser.add_argument(
+        "--csv", type=Path, metavar="PATH", help="write the Servers sheet as CSV here"
+    )
 
 
 def _add_capture(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -280,9 +299,14 @@ def _add_capture(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     capture_parser.add_argument(
         "evidence", type=Path, metavar="SERVER_EVIDENCE", help="one server's evidence folder"
     )
-    capture_parser.add_argument("--out", type=Path, required=True, help="the baseline to write")
     capture_parser.add_argument(
-        "--baseline", type=Path, help="the baseline to extend (default: the shipped q197378.toml)"
+        "--out", type=Path, metavar="PATH", required=True, help="the baseline to write"
+    )
+    capture_parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="PATH",
+        help="the baseline to extend (default: the shipped q197378.toml)",
     )
 
 

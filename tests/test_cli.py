@@ -548,7 +548,8 @@ def test_the_readme_usage_names_every_option_of_every_command() -> None:
         for action in command._actions:
             for option in action.option_strings:
                 if option.startswith("--") and option != "--help":
-                    assert option in usage[name], f"README: auditor {name} lacks {option}"
+                    shown = f"{option} {action.metavar}" if action.metavar else option
+                    assert shown in usage[name], f"README: auditor {name} lacks {shown}"
 
 
 def _subcommands(parser: argparse.ArgumentParser, prefix: str = "") -> dict[str, Any]:
