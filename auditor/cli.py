@@ -379,6 +379,7 @@ def _scan(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextIO) 
 
 
 def _collect(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextIO) -> int:
+    _check_output(args.facts, "facts")
     baseline, fleet, inventory = _fleet_inputs(args)
     with terminal_progress(err, quiet=args.quiet) as progress:
         snapshot = gather(
@@ -470,6 +471,14 @@ def _account() -> Credentials:
 def _check_judging_args(args: argparse.Namespace) -> None:
     _check_file(args.previous, "previous run")
     _check_file(args.waivers, "waivers file")
+    for option in ("xlsx", "csv", "json"):
+        _check_output(getattr(args, option), option)
+
+
+def _check_output(path: Path | None, option: str) -> None:
+    """An output that is a folder could only fail once the whole fleet has been read."""
+    if path is not None and path.is_dir():
+        raise UsageError(f"{path}: a folder; --{option} names the file to write")
 
 
 def _check_file(path: Path | None, what: str) -> None:

@@ -437,6 +437,26 @@ def test_usage_of_the_new_commands(argv: list[str], code: int, expected: str) ->
     assert expected in err
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["scan", "{fleet}", "--xlsx=out"],
+        ["scan", "{fleet}", "--json=out"],
+        ["collect", "{fleet}", "--facts=out"],
+        ["judge", "{fleet}/connectors.csv", "--csv=out"],
+    ],
+)
+def test_an_output_that_is_a_folder_is_a_usage_error(
+    argv: list[str], fleet: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "out").mkdir()
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(*(word.format(fleet=fleet) for word in argv))
+    assert code == ExitCode.USAGE
+    assert "out: a folder; --" in err
+    assert sorted(tmp_path.iterdir()) == [fleet, tmp_path / "out"]  # nothing was written
+
+
 def test_a_malformed_inventory_fails_the_run(tmp_path: Path) -> None:
     inventory = write_inventory(tmp_path / "fleet.csv", "server,port\nA,1\n")
     code, _, err = run("scan", f"--inventory={inventory}", f"--json={tmp_path / 'r.json'}")
