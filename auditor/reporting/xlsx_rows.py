@@ -22,7 +22,7 @@ from typing import Any
 
 from lxml.etree import Element, SubElement, _Element
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Fill, Font
+from openpyxl.styles import Alignment, Fill, Font
 from openpyxl.utils import get_column_letter
 
 __all__ = ["RowWriter"]
@@ -45,29 +45,48 @@ class RowWriter:
     def __init__(self, sheet: Sheet, columns: int) -> None:
         self._sheet = sheet
         self._letters = [get_column_letter(number) for number in range(1, columns + 1)]
-        self._styles: dict[tuple[int, int], str] = {}
+        self._styles: dict[tuple[int, int, int], str] = {}
+        self._height: str | None = None
         sheet._get_writer()
         sheet._values_to_row = _as_given
         sheet._writer.write_row = self._write_row
 
-    def style(self, font: Font | None = None, fill: Fill | None = None) -> str:
+    def style(
+        self,
+        font: Font | None = None,
+        fill: Fill | None = None,
+        alignment: Alignment | None = None,
+    ) -> str:
         """The workbook's index for a cell style, registered on first use."""
-        key = (id(font), id(fill))
+        key = (id(font), id(fill), id(alignment))
         if key not in self._styles:
             cell = WriteOnlyCell(self._sheet)
             if font is not None:
                 cell.font = font
             if fill is not None:
                 cell.fill = fill
+            if alignment is not None:
+                cell.alignment = alignment
             self._styles[key] = str(cell.style_id)
         return self._styles[key]
 
-    def append(self, values: Sequence[Value], styles: Sequence[str | None]) -> None:
-        """One row: ``styles[i]`` (from :meth:`style`, or None) goes with ``values[i]``."""
+    def append(
+        self, values: Sequence[Value], styles: Sequence[str | None], height: str | None = None
+    ) -> None:
+        """One row: ``styles[i]`` (from :meth:`style`, or None) goes with ``values[i]``.
+
+        ``height`` is the row's height in points, as the XML will carry it; without one the
+        row is as tall as the application makes it, and LibreOffice does not make it tall
+        enough for wrapped text: the lines then overlap the next row in print.
+        """
+        self._height = height
         self._sheet.append(list(zip(values, styles, strict=True)))
 
     def _write_row(self, xf: XmlStream, cells: list[tuple[Value, str | None]], number: int) -> None:
-        row = Element("row", r=str(number))
+        if self._height is None:
+            row = Element("row", r=str(number))
+        else:
+            row = Element("row", r=str(number), ht=self._height, customHeight="1")
         for letter, (value, style) in zip(self._letters, cells, strict=False):
             if value is None and style is None:
                 continue

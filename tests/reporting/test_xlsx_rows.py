@@ -58,3 +58,16 @@ def test_no_formula_and_no_error_cell_in_the_xml(tmp_path: Path) -> None:
         xml = package.read("xl/worksheets/sheet1.xml").decode()
     assert "<f>" not in xml and 't="e"' not in xml and 't="str"' not in xml
     assert xml.count('t="inlineStr"') == 6
+
+
+def test_a_row_height_is_set_only_where_given(tmp_path: Path) -> None:
+    book = Workbook(write_only=True)
+    writer = RowWriter(book.create_sheet("T"), 2)
+    writer.append(["one line", 1], [None, None])
+    writer.append(["three\nlines", 2], [None, None], "45")
+    path = tmp_path / "t.xlsx"
+    book.save(path)
+    sheet = openpyxl.load_workbook(path)["T"]
+    assert sheet.row_dimensions[1].height is None
+    assert sheet.row_dimensions[2].height == 45
+    assert sheet.row_dimensions[2].customHeight
