@@ -3,26 +3,31 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from enum import IntEnum
+from functools import partial
 from pathlib import Path
 from typing import TextIO
 
 from auditor import __version__
 from auditor.audit import (
+    DEFAULT_WORKERS,
     ReportPaths,
     add_trend,
     capture_baseline,
     default_report_paths,
     gather,
     judge,
+    live_collection,
     load_fleet,
     load_fleet_waivers,
     load_inventory,
     read_facts,
+    read_previous,
     rerender,
     scan,
     write_reports,
@@ -30,15 +35,17 @@ from auditor.audit import (
 )
 from auditor.baseline import Baseline, default_baseline_path, load_baseline
 from auditor.errors import AuditorError, EvidenceError
-from auditor.evidence import EvidenceSource
-from auditor.evidence.credentials import credentials_from_environment
-from auditor.evidence.inventory import FleetEntry, FleetInventory, LiveFactory
-from auditor.evidence.smb import DEFAULT_TIMEOUT, smb_sources
+from auditor.evidence.credentials import Credentials, credentials_from_environment
+from auditor.evidence.fleet import CONNECTORS_FILE
+from auditor.evidence.inventory import FleetInventory
+from auditor.evidence.smb import DEFAULT_TIMEOUT
 from auditor.parsing.connectors_csv import ConnectorInventory
+from auditor.progress import terminal_progress
 from auditor.reporting.management import headline
 from auditor.snapshot import Snapshot
+from auditor.trend import RunRecord
 from auditor.verdicts import AuditResult, Status
-from auditor.waivers import WaiverFile
+from auditor.waivers import WAIVERS_FILE, WaiverFile
 
 __all__ = ["ExitCode", "UsageError", "main"]
 
@@ -49,7 +56,7 @@ class UsageError(AuditorError):
 
 class ExitCode(IntEnum):
     OK = 0
-    """Every server is compliant or not applicable."""
+    """Every server is compliant, not applicable or waived."""
     FINDINGS = 1
     """A server is exposed, below the baseline or incomplete."""
     USAGE = 2
@@ -69,8 +76,8 @@ examples:
   auditor report reports/2026-Q4/q197378-2026-11-24.json --xlsx again.xlsx
   auditor baseline capture evidence/MTA-GOOD --out baselines/local-reference.toml
 
-exit codes: 0 all compliant or not applicable; 1 a server is exposed, below the
-baseline or incomplete; 2 usage error; 3 the run failed.
+exit codes: 0 all compliant, not applicable or waived; 1 a server is exposed, below
+the baseline or incomplete; 2 usage error; 3 the run failed.
 """
 
 SCAN_HELP = """\
@@ -79,8 +86,8 @@ the Servers sheet as CSV, and the full result as JSON. The servers are the folde
 and zips under FLEET_DIR, the rows of a fleet inventory (--inventory), or both.
 Without output options all three reports go to reports/<YYYY>-Q<n>/ under the
 current folder. The run is compared with --previous, else with the newest earlier
-JSON under reports/; waivers come from --waivers, else waivers.toml in FLEET_DIR
-(or beside the fleet inventory).
+JSON under reports/; waivers come from --waivers, else waivers.toml in FLEET_DIR,
+else beside the fleet inventory (connectors.csv likewise).
 
 examples:
   auditor scan examples/fleet
@@ -143,7 +150,11 @@ def _parser() -> argparse.ArgumentParser:
     _add_fleet(collect_parser)
     _add_baseline(collect_parser)
     collect_parser.add_argument(
-        "--facts", type=Path, required=True, help="write the facts snapshot (JSON) here"
+        "--facts",
+        type=Path,
+        metavar="PATH",
+        required=True,
+        help="write the facts snapshot (JSON) here",
     )
     judge_parser = _command(
         commands, "judge", "judge a facts snapshot and write the reports", JUDGE_HELP
@@ -151,7 +162,10 @@ def _parser() -> argparse.ArgumentParser:
     judge_parser.add_argument("facts", type=Path, metavar="FACTS", help="from auditor collect")
     _add_baseline(judge_parser)
     judge_parser.add_argument(
-        "--connectors", type=Path, help="connectors inventory (default: the snapshot's)"
+        "--connectors",
+        type=Path,
+        metavar="PATH",
+        help="connectors inventory (default: the snapshot's)",
     )
     _add_outputs(judge_parser)
     _add_judging(judge_parser, "none")
@@ -187,6 +201,7 @@ def _add_fleet(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--connectors",
         type=Path,
+        metavar="PATH",
         help="connectors inventory (default: connectors.csv in FLEET_DIR, "
         "else beside the fleet inventory)",
     )
@@ -204,18 +219,46 @@ def _add_fleet(parser: argparse.ArgumentParser) -> None:
         help="keep what was read from each server in DIR/<server>/ (a new or empty folder), "
         "so that a later `auditor scan DIR` judges it again offline",
     )
+    parser.add_argument(
+        "--workers",
+        type=_positive,
+        default=DEFAULT_WORKERS,
+        metavar="N",
+        help=f"servers collected at a time (default {DEFAULT_WORKERS}; "
+        "evidence folders use at most one process per CPU)",
+    )
+    parser.add_argument(
+        "--quiet", action="store_true", help="no progress line on a terminal's stderr"
+    )
+
+
+def _positive(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
+    return number
 
 
 def _add_baseline(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--baseline", type=Path, help="baseline TOML (default: the shipped q197378.toml)"
+        "--baseline",
+        type=Path,
+        metavar="PATH",
+        help="baseline TOML (default: the shipped q197378.toml)",
     )
 
 
 def _add_outputs(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--xlsx", type=Path, help="write the workbook here")
-    parser.add_argument("--csv", type=Path, help="write the Servers sheet as CSV here")
-    parser.add_argument("--json", type=Path, help="write the full result as JSON here")
+    parser.add_argument("--xlsx", type=Path, metavar="PATH", help="write the workbook here")
+    parser.add_argument(
+        "--csv", type=Path, metavar="PATH", help="write the Servers sheet as CSV here"
+    )
+    parser.add_argument(
+        "--json", type=Path, metavar="PATH", help="write the full result as JSON here"
+    )
 
 
 def _add_judging(parser: argparse.ArgumentParser, waivers_default: str) -> None:
@@ -226,7 +269,9 @@ def _add_judging(parser: argparse.ArgumentParser, waivers_default: str) -> None:
         metavar="PATH.json",
         help="compare with this run (default: the newest earlier JSON under reports/)",
     )
-    parser.add_argument("--waivers", type=Path, help=f"waivers TOML (default: {waivers_default})")
+    parser.add_argument(
+        "--waivers", type=Path, metavar="PATH", help=f"waivers TOML (default: {waivers_default})"
+    )
 
 
 def _add_rerender(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -234,8 +279,10 @@ def _add_rerender(commands: argparse._SubParsersAction[argparse.ArgumentParser])
         commands, "report", "rebuild the workbook and CSV of a saved run from its JSON", REPORT_HELP
     )
     report_parser.add_argument("run", type=Path, metavar="RUN.json", help="a saved JSON report")
-    report_parser.add_argument("--xlsx", type=Path, help="write the workbook here")
-    report_parser.add_argument("--csv", type=Path, help="write the Servers sheet as CSV here")
+    report_parser.add_argument("--xlsx", type=Path, metavar="PATH", help="write the workbook here")
+    report_parser.add_argument(
+        "--csv", type=Path, metavar="PATH", help="write the Servers sheet as CSV here"
+    )
 
 
 def _add_capture(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -252,9 +299,14 @@ def _add_capture(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     capture_parser.add_argument(
         "evidence", type=Path, metavar="SERVER_EVIDENCE", help="one server's evidence folder"
     )
-    capture_parser.add_argument("--out", type=Path, required=True, help="the baseline to write")
     capture_parser.add_argument(
-        "--baseline", type=Path, help="the baseline to extend (default: the shipped q197378.toml)"
+        "--out", type=Path, metavar="PATH", required=True, help="the baseline to write"
+    )
+    capture_parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="PATH",
+        help="the baseline to extend (default: the shipped q197378.toml)",
     )
 
 
@@ -274,9 +326,9 @@ def main(
     except SystemExit as stop:  # argparse exits on --help (0) and on usage errors (2)
         return int(stop.code or 0)
     when = now or datetime.now(UTC)
-    commands = {
-        "scan": _scan,
-        "collect": _collect,
+    commands: dict[str, Callable[[argparse.Namespace, TextIO, datetime], int]] = {
+        "scan": partial(_scan, err=err),
+        "collect": partial(_collect, err=err),
         "judge": _judge,
         "report": _rerender,
         "baseline": _capture,
@@ -305,34 +357,42 @@ def _describe(error: Exception) -> str:
     return f"internal error, please report it: {type(error).__name__}: {error}"
 
 
-def _scan(args: argparse.Namespace, out: TextIO, now: datetime) -> int:
+def _scan(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextIO) -> int:
     _check_judging_args(args)
     baseline, fleet, inventory = _fleet_inputs(args)
-    waivers = load_fleet_waivers(args.fleet or args.inventory.parent, args.waivers)
-    result = scan(
-        args.fleet,
-        baseline,
-        inventory,
-        fleet=fleet,
-        live=_live(args, baseline),
-        now=now,
-        waivers=waivers,
-        save_evidence=args.save_evidence,
-    )
-    return _report(result, args, now, out)
+    waivers = load_fleet_waivers(_fleet_root(args, WAIVERS_FILE), args.waivers)
+    previous = read_previous(args.previous) if args.previous else None
+    with terminal_progress(err, quiet=args.quiet) as progress:
+        result = scan(
+            args.fleet,
+            baseline,
+            inventory,
+            fleet=fleet,
+            live=live_collection(baseline, _account, timeout=args.timeout),
+            now=now,
+            waivers=waivers,
+            save_evidence=args.save_evidence,
+            workers=args.workers,
+            progress=progress,
+        )
+    return _report(result, args, now, out, previous)
 
 
-def _collect(args: argparse.Namespace, out: TextIO, now: datetime) -> int:
+def _collect(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextIO) -> int:
+    _check_output(args.facts, "facts")
     baseline, fleet, inventory = _fleet_inputs(args)
-    snapshot = gather(
-        args.fleet,
-        baseline,
-        inventory,
-        fleet=fleet,
-        live=_live(args, baseline),
-        now=now,
-        save_evidence=args.save_evidence,
-    )
+    with terminal_progress(err, quiet=args.quiet) as progress:
+        snapshot = gather(
+            args.fleet,
+            baseline,
+            inventory,
+            fleet=fleet,
+            live=live_collection(baseline, _account, timeout=args.timeout),
+            now=now,
+            save_evidence=args.save_evidence,
+            workers=args.workers,
+            progress=progress,
+        )
     written = write_snapshot(snapshot, args.facts)
     try:
         _print_collected(snapshot, written, out)
@@ -349,8 +409,17 @@ def _fleet_inputs(
     _check_fleet_args(args)
     baseline = _baseline(args)
     fleet = load_fleet(args.inventory) if args.inventory else None
-    inventory = load_inventory(args.fleet or args.inventory.parent, args.connectors)
+    inventory = load_inventory(_fleet_root(args, CONNECTORS_FILE), args.connectors)
     return baseline, fleet, inventory
+
+
+def _fleet_root(args: argparse.Namespace, name: str) -> Path:
+    """Where a file the command line does not name (connectors.csv, waivers.toml) is looked
+    for: FLEET_DIR, else the fleet inventory's folder, also when FLEET_DIR lacks it."""
+    folders: list[Path] = [args.fleet] if args.fleet is not None else []
+    if args.inventory is not None:
+        folders.append(args.inventory.parent)
+    return next((folder for folder in folders if (folder / name).is_file()), folders[0])
 
 
 def _judge(args: argparse.Namespace, out: TextIO, now: datetime) -> int:
@@ -364,8 +433,9 @@ def _judge(args: argparse.Namespace, out: TextIO, now: datetime) -> int:
     waivers: WaiverFile | None = None
     if args.waivers is not None:
         waivers = load_fleet_waivers(args.waivers.parent, args.waivers)
+    previous = read_previous(args.previous) if args.previous else None
     result = judge(snapshot, baseline, inventory, now=now, waivers=waivers)
-    return _report(result, args, now, out)
+    return _report(result, args, now, out, previous)
 
 
 def _check_fleet_args(args: argparse.Namespace) -> None:
@@ -377,8 +447,8 @@ def _check_fleet_args(args: argparse.Namespace) -> None:
     _check_file(args.inventory, "fleet inventory")
     _check_file(args.connectors, "connectors inventory")
     _check_file(args.baseline, "baseline")
-    if args.timeout <= 0:
-        raise UsageError(f"--timeout {args.timeout:g}: must be more than 0 seconds")
+    if not 0 < args.timeout < math.inf:  # NaN too: a NaN timeout fails every live server late
+        raise UsageError(f"--timeout {args.timeout:g}: must be a number of seconds above 0")
     if args.save_evidence is not None and _holds_anything(args.save_evidence):
         raise UsageError(f"{args.save_evidence}: --save-evidence needs a new or empty folder")
 
@@ -390,37 +460,25 @@ def _holds_anything(folder: Path) -> bool:
     return not folder.is_dir() or any(folder.iterdir())
 
 
-def _live(args: argparse.Namespace, baseline: Baseline) -> LiveFactory:
-    """Live collection over SMB for the rows that name no evidence. The account is asked
-    for once, and only when such a row exists, before any server is read."""
-    made: list[LiveFactory] = []
-
-    def live(entry: FleetEntry) -> EvidenceSource:
-        if not made:
-            try:
-                credentials = credentials_from_environment(os.environ, sys.stdin)
-            except EvidenceError as error:
-                raise UsageError(str(error)) from None
-            rule = baseline.registry
-            names = [item.name for item in baseline.files]
-            made.append(
-                smb_sources(
-                    credentials,
-                    names,
-                    service=rule.service,
-                    override_key=rule.override_key,
-                    override_value=rule.override_value,
-                    timeout=args.timeout,
-                )
-            )
-        return made[0](entry)
-
-    return live
+def _account() -> Credentials:
+    """The account for live collection: from the environment, else asked on a terminal."""
+    try:
+        return credentials_from_environment(os.environ, sys.stdin)
+    except EvidenceError as error:
+        raise UsageError(str(error)) from None
 
 
 def _check_judging_args(args: argparse.Namespace) -> None:
     _check_file(args.previous, "previous run")
     _check_file(args.waivers, "waivers file")
+    for option in ("xlsx", "csv", "json"):
+        _check_output(getattr(args, option), option)
+
+
+def _check_output(path: Path | None, option: str) -> None:
+    """An output that is a folder could only fail once the whole fleet has been read."""
+    if path is not None and path.is_dir():
+        raise UsageError(f"{path}: a folder; --{option} names the file to write")
 
 
 def _check_file(path: Path | None, what: str) -> None:
@@ -432,13 +490,19 @@ def _baseline(args: argparse.Namespace) -> Baseline:
     return load_baseline(args.baseline or default_baseline_path())
 
 
-def _report(result: AuditResult, args: argparse.Namespace, now: datetime, out: TextIO) -> int:
+def _report(
+    result: AuditResult,
+    args: argparse.Namespace,
+    now: datetime,
+    out: TextIO,
+    previous: RunRecord | None,
+) -> int:
     """Compare with the previous run, write the reports, print the summary: scan and judge."""
     if args.xlsx or args.csv or args.json:
         paths = ReportPaths(args.xlsx, args.csv, args.json)
     else:
         paths = default_report_paths(Path.cwd(), now, result.baseline.article_id)
-    result = add_trend(result, Path.cwd() / "reports", args.previous, exclude=paths.json)
+    result = add_trend(result, Path.cwd() / "reports", previous, exclude=paths.json)
     written = write_reports(result, paths)
     try:
         _print_summary(result, written, out)

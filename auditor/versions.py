@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -24,14 +25,7 @@ class Version:
     @classmethod
     def parse(cls, text: str) -> Version:
         """Parse "5.5.2431" or "5.5.2431.0"; missing parts are 0. Raise ValueError."""
-        stripped = text.strip()
-        if not _VERSION_RE.fullmatch(stripped):
-            raise ValueError(f"not a dotted version of 1 to 4 numbers: {text!r}")
-        numbers = [int(part) for part in stripped.split(".")]
-        if any(number > _MAX_PART for number in numbers):
-            raise ValueError(f"version part above {_MAX_PART}: {text!r}")
-        numbers += [0] * (4 - len(numbers))
-        return cls((numbers[0], numbers[1], numbers[2], numbers[3]))
+        return cls(_parse_parts(text))
 
     @classmethod
     def from_ms_ls(cls, ms: int, ls: int) -> Version:
@@ -50,3 +44,16 @@ class Version:
 
     def __str__(self) -> str:
         return ".".join(str(part) for part in self.parts)
+
+
+# A fleet holds a handful of distinct versions, each parsed again for every server.
+@functools.lru_cache(maxsize=1024)
+def _parse_parts(text: str) -> tuple[int, int, int, int]:
+    stripped = text.strip()
+    if not _VERSION_RE.fullmatch(stripped):
+        raise ValueError(f"not a dotted version of 1 to 4 numbers: {text!r}")
+    numbers = [int(part) for part in stripped.split(".")]
+    if any(number > _MAX_PART for number in numbers):
+        raise ValueError(f"version part above {_MAX_PART}: {text!r}")
+    numbers += [0] * (4 - len(numbers))
+    return (numbers[0], numbers[1], numbers[2], numbers[3])

@@ -223,6 +223,7 @@ def hostile_text() -> AuditResult:
         ),
         verdict("-MTA", Status.BELOW_BASELINE, build_label="\tSP1", mta_version="\r5.5"),
         verdict('MTA, "quoted"\nnewline', Status.NOT_APPLICABLE, reasons=('a, b; "c"',)),
+        verdict("#N/A", Status.COMPLIANT, warnings=("#REF!",)),
     )
 
 

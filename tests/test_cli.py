@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import csv
 import io
 import json
@@ -10,11 +11,12 @@ import re
 import shutil
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
 
-from auditor.cli import ExitCode, main
+from auditor.cli import ExitCode, _parser, main
 from tests.builders.bundle import zip_folder
 from tests.conftest import REPO
 
@@ -211,6 +213,86 @@ def test_a_closed_pipe_on_stdout_keeps_the_findings_exit_code(fleet: Path, tmp_p
     assert (tmp_path / "r.json").is_file()
 
 
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def scan_to_json(fleet: Path, target: Path, *options: str) -> dict[str, object]:
+    code, _, err = run("scan", str(fleet), f"--json={target}", *options)
+    assert code == ExitCode.FINDINGS, err
+    data: dict[str, object] = json.loads(target.read_text(encoding="utf-8"))
+    for when in ("generated_at", "trend"):  # the clock, and the run's own entry in the trend
+        data.pop(when, None)
+    return data
+
+
+def test_progress_shows_on_a_terminal_only_and_quiet_turns_it_off(
+    fleet: Path, tmp_path: Path
+) -> None:
+    for options, shown in [((), True), (("--quiet",), False)]:
+        err = Terminal()
+        main(["scan", str(fleet), f"--json={tmp_path / 'r.json'}", *options], io.StringIO(), err)
+        assert ("scanned 7/7 servers" in err.getvalue()) is shown, err.getvalue()
+    _, _, err_text = run("scan", str(fleet), f"--json={tmp_path / 'r.json'}")
+    assert err_text == ""
+
+
+@pytest.mark.parametrize("workers", ["0", "-2", "many"])
+def test_workers_must_be_a_positive_number(fleet: Path, workers: str) -> None:
+    code, _, _ = run("scan", str(fleet), f"--workers={workers}")
+    assert code == ExitCode.USAGE
+
+
+def test_worker_processes_give_the_verdicts_one_process_gives(
+    fleet: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alone = scan_to_json(fleet, tmp_path / "alone.json", "--workers=1")
+    monkeypatch.setattr("auditor.pool.MIN_PROCESS_ITEMS", 0)
+    pooled = scan_to_json(fleet, tmp_path / "pooled.json", "--workers=2")
+    assert pooled == alone
+
+
+def test_a_crash_in_a_worker_makes_that_server_incomplete(
+    fleet: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from auditor import collect as collect_module
+
+    real = collect_module.collect
+
+    def crash_on_one(source: object, baseline: object) -> object:
+        if getattr(source, "server", "") == "compliant-sp2-single-homed":
+            raise ZeroDivisionError("reader bug")
+        return real(source, baseline)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("auditor.audit.collect", crash_on_one)
+    monkeypatch.setattr("auditor.pool.MIN_PROCESS_ITEMS", 0)  # forked workers see the patch
+    data = scan_to_json(fleet, tmp_path / "r.json", "--workers=2")
+    servers = {s["server"]: s for s in data["servers"]}  # type: ignore[attr-defined]
+    crashed = servers["compliant-sp2-single-homed"]
+    assert crashed["status"] == "incomplete"
+    assert any("ZeroDivisionError: reader bug" in reason for reason in crashed["reasons"])
+    assert servers["compliant-sp3-multihomed-current-is-cs2"]["status"] == "compliant"
+
+
+def test_a_failed_workbook_leaves_no_report_of_any_format(
+    fleet: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from auditor.errors import ReportError
+
+    def refuse(report: object, path: Path) -> None:
+        path.write_bytes(b"half a workbook")
+        raise ReportError(f"{path}: disk full")
+
+    monkeypatch.setattr("auditor.audit.render_xlsx", refuse)  # forked writers see the patch
+    out = tmp_path / "out"
+    paths = {kind: out / f"r.{kind}" for kind in ("xlsx", "csv", "json")}
+    code, _, err = run("scan", str(fleet), *(f"--{k}={p}" for k, p in paths.items()))
+    assert code == ExitCode.FAILED
+    assert "disk full" in err
+    assert list(out.iterdir()) == []
+
+
 def servers_of(json_path: Path) -> dict[str, dict[str, object]]:
     return {s["server"]: s for s in json.loads(json_path.read_text(encoding="utf-8"))["servers"]}
 
@@ -310,6 +392,30 @@ def test_connectors_beside_the_inventory_are_used_without_a_fleet_folder(
     assert len(servers) == 3
 
 
+def test_files_beside_the_inventory_are_used_when_the_fleet_folder_lacks_them(
+    fleet: Path, tmp_path: Path
+) -> None:
+    shutil.copy(fleet / "connectors.csv", tmp_path / "connectors.csv")
+    (tmp_path / "waivers.toml").write_text(
+        '[[waiver]]\nserver = "exposed-sp1-multihomed"\nreason = "replaced in January"\n'
+        'approved_by = "J. Smith"\nexpires = 2099-01-31\n',
+        encoding="utf-8",
+    )
+    empty = tmp_path / "empty-fleet"
+    empty.mkdir()
+    name = "exposed-sp1-multihomed"
+    inventory = write_inventory(
+        tmp_path / "fleet.csv", f"server,host,evidence\n{name},,fleet/{name}\n"
+    )
+    json_path = tmp_path / "r.json"
+    run("scan", str(empty), f"--inventory={inventory}", f"--json={json_path}")
+    document = json.loads(json_path.read_text())
+    assert not any("no connectors inventory" in note for note in document["notes"])
+    servers = {s["server"]: s for s in document["servers"]}
+    assert servers[name]["connector_source"] == "inventory"
+    assert (servers[name]["status"], servers[name]["underlying_status"]) == ("waived", "exposed")
+
+
 @pytest.mark.parametrize(
     ("argv", "code", "expected"),
     [
@@ -329,6 +435,26 @@ def test_usage_of_the_new_commands(argv: list[str], code: int, expected: str) ->
     got, _, err = run(*argv)
     assert got == code
     assert expected in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["scan", "{fleet}", "--xlsx=out"],
+        ["scan", "{fleet}", "--json=out"],
+        ["collect", "{fleet}", "--facts=out"],
+        ["judge", "{fleet}/connectors.csv", "--csv=out"],
+    ],
+)
+def test_an_output_that_is_a_folder_is_a_usage_error(
+    argv: list[str], fleet: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "out").mkdir()
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(*(word.format(fleet=fleet) for word in argv))
+    assert code == ExitCode.USAGE
+    assert "out: a folder; --" in err
+    assert sorted(tmp_path.iterdir()) == [fleet, tmp_path / "out"]  # nothing was written
 
 
 def test_a_malformed_inventory_fails_the_run(tmp_path: Path) -> None:
@@ -426,7 +552,31 @@ def test_an_unwritable_snapshot_fails_the_collection(fleet: Path, tmp_path: Path
     assert f"{blocker / 'facts.json'}: cannot write the facts snapshot" in err
 
 
-def test_the_readme_shows_every_command() -> None:
+def test_the_readme_usage_names_every_option_of_every_command() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    for command in ("scan", "collect", "judge"):
-        assert f"auditor {command} " in readme, command
+    block = readme.split("## Usage\n\n```\n", 1)[1].split("```", 1)[0]
+    usage: dict[str, str] = {}
+    for line in block.splitlines():
+        if line.startswith("auditor "):
+            words = [word for word in line.split()[1:3] if word.islower()]
+            current = " ".join(words)
+            usage[current] = ""
+        usage[current] += line
+    commands = _subcommands(_parser())
+    assert sorted(usage) == sorted(commands)
+    for name, command in commands.items():
+        for action in command._actions:
+            for option in action.option_strings:
+                if option.startswith("--") and option != "--help":
+                    shown = f"{option} {action.metavar}" if action.metavar else option
+                    assert shown in usage[name], f"README: auditor {name} lacks {shown}"
+
+
+def _subcommands(parser: argparse.ArgumentParser, prefix: str = "") -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                inner = _subcommands(sub, f"{prefix}{name} ")
+                found.update(inner or {f"{prefix}{name}": sub})
+    return found

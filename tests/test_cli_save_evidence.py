@@ -67,7 +67,7 @@ def test_an_inventory_without_live_rows_asks_for_no_account(
     assert (code, err) == (ExitCode.OK, "")
 
 
-@pytest.mark.parametrize("value", ["0", "-5"])
+@pytest.mark.parametrize("value", ["0", "-5", "nan", "inf"])
 def test_a_timeout_must_be_positive(fleet: Path, value: str) -> None:
     code, _, err = run("scan", str(fleet), f"--timeout={value}")
     assert code == ExitCode.USAGE

@@ -92,6 +92,29 @@ def test_two_runs_give_exactly_the_expected_changes(tmp_path, monkeypatch):
     }
 
 
+@pytest.mark.parametrize("command", ["scan", "judge"])
+def test_an_unreadable_previous_run_stops_before_any_server_is_read(command, tmp_path, monkeypatch):
+    import auditor.cli
+
+    def no_scanning(*args, **kwargs):
+        raise AssertionError("the fleet was read before --previous")
+
+    facts = tmp_path / "facts.json"
+    assert run("collect", str(EXAMPLE_FLEET), f"--facts={facts}", now=at("2026-11-24"))[0] == 0
+    monkeypatch.setattr(auditor.cli, "scan", no_scanning)
+    monkeypatch.setattr(auditor.cli, "judge", no_scanning)
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"not": "a report"}', encoding="utf-8")
+    target = str(EXAMPLE_FLEET) if command == "scan" else str(facts)
+    code, _, err = run(
+        command, target, "--json", str(tmp_path / "x.json"), "--previous", str(bad),
+        now=at("2026-11-24"),
+    )  # fmt: skip
+    assert code == ExitCode.FAILED
+    assert f"{bad}: not a fixlevel JSON report" in err
+    assert not (tmp_path / "x.json").exists()
+
+
 def test_a_previous_run_that_is_not_there_is_a_usage_error(tmp_path):
     code, _, err = run(
         "scan", str(EXAMPLE_FLEET), "--json", str(tmp_path / "x.json"),

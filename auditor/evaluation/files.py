@@ -41,8 +41,11 @@ def judge_files(
     compared as a number, so a stray 5.0 DLL is below the fix, not out of scope.
     """
     outcome = FilesOutcome(other_product=other_product)
+    by_name: dict[str, list[FileFact]] = {}
+    for fact in files:
+        by_name.setdefault(fact.name.casefold(), []).append(fact)
     for required in baseline.files:
-        copies = [fact for fact in files if fact.name.casefold() == required.name.casefold()]
+        copies = by_name.get(required.name.casefold(), [])
         if not copies:
             _missing(required, outcome)
             continue

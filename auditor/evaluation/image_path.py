@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from auditor.service_path import DRIVE, binary_of
+
 __all__ = ["DEFAULT_FOLDER", "MtaFolder", "mta_folder"]
 
-_DRIVE = re.compile(r"[A-Za-z]:")
 _MIRROR = re.compile(r"[A-Za-z]\$?")
-_EXE_END = re.compile(r"\.exe(?=\s|$)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -50,13 +50,13 @@ def mta_folder(image_path: str | None) -> MtaFolder:
     such as ``%SystemRoot%\\..\\exchsrvr\\bin\\emsmta.exe``; where the drive or a variable
     cannot be resolved, only the tail after it is kept.
     """
-    binary = _binary_of(image_path or "")
+    binary = binary_of(image_path or "")
     parts = [part for part in re.split(r"[\\/]+", binary) if part]
     if len(parts) < 2:
         return DEFAULT_FOLDER
     folder = parts[:-1]
     drive = None
-    if _DRIVE.fullmatch(folder[0]):
+    if DRIVE.fullmatch(folder[0]):
         drive = folder[0][0].casefold()
         folder = folder[1:]
     unresolved = [i for i, part in enumerate(folder) if "%" in part or part in (".", "..")]
@@ -66,13 +66,3 @@ def mta_folder(image_path: str | None) -> MtaFolder:
     if not folder:
         return DEFAULT_FOLDER
     return MtaFolder(drive, tuple(part.casefold() for part in folder))
-
-
-def _binary_of(image_path: str) -> str:
-    text = image_path.strip().removeprefix("\\??\\")
-    if text.startswith('"'):
-        return text[1:].split('"', 1)[0]
-    end = _EXE_END.search(text)
-    if end:
-        return text[: end.end()]
-    return text.split()[0] if text.split() else ""

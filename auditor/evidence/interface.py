@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from auditor.errors import EvidenceError
 
@@ -44,6 +45,10 @@ class EvidenceSource(ABC):
     """The server's name, as the evidence names it."""
     location: str
     """Where the evidence is, for messages: a path or a host."""
+    cpu_bound: ClassVar[bool] = False
+    """True when collecting is local parsing rather than waiting on a network: the scan
+    then runs it in worker processes, so such a source must pickle. False keeps it in
+    a thread of the scanning process."""
 
     @abstractmethod
     def list_files(self) -> tuple[list[EvidenceFile], list[str]]:

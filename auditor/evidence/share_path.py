@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 
 from auditor.evidence.regexport import RawKey
+from auditor.service_path import DRIVE, binary_of
 
 __all__ = ["DEFAULT_FOLDER", "DEFAULT_SHARE", "SYSTEM_ROOT", "image_path_of", "mta_share_folder"]
 
 DEFAULT_SHARE, DEFAULT_FOLDER = "C$", ("exchsrvr", "bin")
 SYSTEM_ROOT = re.compile(r"%systemroot%|%windir%|^\\systemroot(?=\\)", re.IGNORECASE)
 """The spellings of the Windows folder an ImagePath may start with."""
-_DRIVE = re.compile(r"[A-Za-z]:")
-_EXE_END = re.compile(r"\.exe(?=\s|$)", re.IGNORECASE)
 
 
 def image_path_of(keys: list[RawKey], service: str) -> str | None:
@@ -35,7 +34,7 @@ def mta_share_folder(
     ImagePath could not be followed (the default ``C$\\exchsrvr\\bin`` is used then)."""
     if image_path is None:
         return DEFAULT_SHARE, DEFAULT_FOLDER, None
-    binary = _binary_of(image_path)
+    binary = binary_of(image_path)
     if system_root:
         binary = SYSTEM_ROOT.sub(lambda _: system_root, binary)
     parts = [part for part in re.split(r"[\\/]+", binary) if part]
@@ -46,18 +45,8 @@ def mta_share_folder(
                 folder.pop()
         elif part != ".":
             folder.append(part)
-    if len(parts) < 2 or not _DRIVE.fullmatch(parts[0]) or any("%" in p for p in folder):
+    if len(parts) < 2 or not DRIVE.fullmatch(parts[0]) or any("%" in p for p in folder):
         default = "\\".join((DEFAULT_SHARE, *DEFAULT_FOLDER))
         problem = f"cannot follow the MTA's ImagePath {image_path!r} to a drive; read {default}"
         return DEFAULT_SHARE, DEFAULT_FOLDER, problem
     return f"{parts[0][0].upper()}$", tuple(folder), None
-
-
-def _binary_of(image_path: str) -> str:
-    text = image_path.strip().removeprefix("\\??\\")
-    if text.startswith('"'):
-        return text[1:].split('"', 1)[0]
-    end = _EXE_END.search(text)
-    if end:
-        return text[: end.end()]
-    return text.split()[0] if text.split() else ""

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import TypeVar
 
 from auditor.errors import ParseError
 
@@ -14,6 +17,8 @@ __all__ = ["ConnectorEntry", "ConnectorInventory", "parse_connectors", "rdn_of"]
 REQUIRED = ("server", "obj_dist_name")
 OPTIONAL = ("transport", "remote_server", "remote_address")
 MAX_BYTES = 32 * 1024 * 1024
+
+V = TypeVar("V")
 
 
 @dataclass(frozen=True)
@@ -48,12 +53,28 @@ class ConnectorInventory:
         return cls(source, (), (), error)
 
     def of(self, server: str) -> tuple[ConnectorEntry, ...]:
-        key = server.casefold()
-        return tuple(entry for entry in self.entries if entry.server.casefold() == key)
+        return self._entries_by_server.get(server.casefold(), ())
 
     def rejected_of(self, server: str) -> tuple[str, ...]:
-        key = server.casefold()
-        return tuple(why for name, why in self.rejected if name.casefold() == key)
+        return self._rejected_by_server.get(server.casefold(), ())
+
+    # Indexed once: every server of the fleet looks itself and its peers up, and a scan
+    # through all entries each time made judging a 10,000-server fleet quadratic.
+    @cached_property
+    def _entries_by_server(self) -> dict[str, tuple[ConnectorEntry, ...]]:
+        return _group((entry.server, entry) for entry in self.entries)
+
+    @cached_property
+    def _rejected_by_server(self) -> dict[str, tuple[str, ...]]:
+        return _group(self.rejected)
+
+
+def _group(pairs: Iterable[tuple[str, V]]) -> dict[str, tuple[V, ...]]:
+    """Values by casefolded name, in their original order."""
+    groups: dict[str, list[V]] = {}
+    for name, value in pairs:
+        groups.setdefault(name.casefold(), []).append(value)
+    return {name: tuple(values) for name, values in groups.items()}
 
 
 def rdn_of(obj_dist_name: str) -> str:

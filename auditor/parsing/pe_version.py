@@ -2,9 +2,10 @@
 
 Over SMB every read is a round trip, and Emsmta.exe is 1.5 MB with its resources at the
 end, so this module never reads a whole file: it reads the headers, follows the resource
-tree along RT_VERSION only, and reads the VS_VERSIONINFO blob. pefile parses the headers
-from a small buffer; the resource walk and VS_VERSIONINFO are parsed here with struct,
-because pefile wants the whole image in memory to do either.
+tree along RT_VERSION only, and reads the VS_VERSIONINFO blob. All of it is parsed here
+with struct: pefile wants the whole image in memory for the resource walk, and even its
+fast_load of the headers alone cost 300 us a file, more than the rest of the read (the
+fields kept are few, and pefile's section and alignment rules are followed for them).
 """
 
 from __future__ import annotations
@@ -14,8 +15,6 @@ import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-
-import pefile
 
 from auditor.errors import ParseError
 from auditor.parsing.ranges import RangeReader, ReadAt, Unreadable
@@ -30,22 +29,30 @@ _HEADER_READ = 1024
 _SMALL_RESOURCES = 1024
 # Read-ahead for a resource directory: its header and about 30 entries.
 _DIRECTORY_READ = 256
-# Linkers put e_lfanew at 0x80-0x200 and the section table within the first 4 KiB. Headers
-# are read from offset 0 in one piece, so a hostile e_lfanew near the end of a 2 GB file
-# would otherwise make that piece 2 GB.
-_MAX_HEADERS = 64 * 1024
 _MAX_DEPTH = 8
 _MAX_ENTRIES = 512
 # wLength is a WORD, so no VS_VERSIONINFO is longer, whatever the data entry claims.
 _MAX_VERSION_INFO = 0xFFFF
 
+# Linkers put e_lfanew at 0x80-0x200 and the section table within the first 4 KiB. Headers
+# are read from offset 0 in one piece, so a hostile e_lfanew near the end of a 2 GB file
+# would otherwise make that piece 2 GB.
+_MAX_HEADERS = 64 * 1024
 _RT_VERSION = 16
 _SUBDIRECTORY = 0x80000000
 _FIXED_SIGNATURE = 0xFEEF04BD
 _FIXED_SIZE = 52
-_RESOURCE_DIRECTORY_INDEX = pefile.DIRECTORY_ENTRY["IMAGE_DIRECTORY_ENTRY_RESOURCE"]
-_MALFORMED = (struct.error, pefile.PEFormatError, IndexError, ValueError)
-"""What struct and pefile raise on bytes that are not a sound PE file."""
+_RESOURCE_DIRECTORY_INDEX = 2
+_PE32_PLUS = 0x20B
+# pefile's rules: an optional header needs this much of its start present, at most 16
+# data directories are read, and at most 0x800 sections.
+_MIN_OPTIONAL_HEADER = {False: 69, True: 73}
+_MAX_DIRECTORIES = 16
+_MAX_SECTIONS = 0x800
+_SECTION_HEADER = 40
+# The alignments below which the loader (and pefile) ignores them.
+_FILE_ALIGNMENT_FLOOR = 0x200
+_PAGE = 0x1000
 
 
 @dataclass(frozen=True)
@@ -77,7 +84,7 @@ def read_pe_version(read_at: ReadAt, size: int, origin: str) -> PeVersion:
         fixed, string = _parse_version_info(blob)
     except Unreadable as exc:
         raise ParseError(f"{origin}: {exc}") from None
-    except _MALFORMED as exc:
+    except (struct.error, IndexError, ValueError) as exc:
         raise ParseError(f"{origin}: malformed PE file: {exc}") from exc
     return PeVersion(fixed, string, reader.bytes_read, reader.reads)
 
@@ -97,7 +104,29 @@ def read_pe_version_from_path(path: Path, origin: str | None = None) -> PeVersio
 # --- headers -------------------------------------------------------------------------
 
 
-def _parse_headers(reader: RangeReader) -> pefile.PE:
+@dataclass(frozen=True)
+class _Section:
+    """Where a section sits in memory and in the file, aligned as the loader aligns it."""
+
+    start: int
+    """VirtualAddress, rounded down to the section alignment."""
+    span: int
+    """The larger of VirtualSize and SizeOfRawData."""
+    raw: int
+    """PointerToRawData, rounded down to 0x200 when FileAlignment is at least that."""
+    raw_size: int
+
+
+@dataclass(frozen=True)
+class _Headers:
+    """The little of the PE headers a version read needs."""
+
+    resources: tuple[int, int] | None
+    """RVA and size of the resource data directory; None when there is no such entry."""
+    sections: tuple[_Section, ...]
+
+
+def _parse_headers(reader: RangeReader) -> _Headers:
     dos = reader.fetch(0, 64, window=_HEADER_READ, what="DOS header")
     if dos[:2] != b"MZ":
         raise Unreadable("not a PE file: no MZ signature")
@@ -115,31 +144,68 @@ def _parse_headers(reader: RangeReader) -> pefile.PE:
             "real headers stay within"
         )
     headers = reader.fetch(0, headers_end, what="section table")
-    # fast_load stops after the section table; the buffer holds nothing past it, so
-    # pefile's warnings about sections "beyond the file" are expected and ignored.
-    try:
-        return pefile.PE(data=headers, fast_load=True)
-    except _MALFORMED:
-        raise
-    except Exception as exc:
-        # pefile has its own bugs on crafted headers: a section named PAGE makes it parse
-        # the import directory before its section list is complete (AttributeError; found
-        # by fuzzing). Whatever it raises, the headers are not sound.
-        raise ValueError(f"pefile failed on the headers: {type(exc).__name__}: {exc}") from exc
+    return _unpack_headers(headers, e_lfanew + 24, optional_size, sections)
 
 
-def _map_rva(pe: pefile.PE, rva: int, what: str) -> tuple[int, int]:
+def _unpack_headers(headers: bytes, optional: int, optional_size: int, count: int) -> _Headers:
+    """The resource directory and the section table, read as pefile reads them."""
+    (magic,) = struct.unpack_from("<H", headers, optional) if len(headers) >= optional + 2 else (0,)
+    plus = magic == _PE32_PLUS
+    # pefile reads the optional header's fixed part whatever SizeOfOptionalHeader says,
+    # padding a short one with zeros.
+    fixed = headers[optional : optional + (112 if plus else 96)]
+    if len(fixed) < _MIN_OPTIONAL_HEADER[plus]:
+        raise Unreadable("no optional header: the PE headers end too soon")
+    fixed = fixed.ljust(112 if plus else 96, b"\0")
+    section_alignment, file_alignment = struct.unpack_from("<II", fixed, 32)
+    (directories,) = struct.unpack_from("<I", fixed, 108 if plus else 92)
+    resources = None
+    if min(directories & 0x7FFFFFFF, _MAX_DIRECTORIES) > _RESOURCE_DIRECTORY_INDEX:
+        entry = headers[optional + len(fixed) + 8 * _RESOURCE_DIRECTORY_INDEX :][:8]
+        if entry:
+            resources = struct.unpack("<II", entry.ljust(8, b"\0"))
+    table = optional + optional_size
+    found: list[_Section] = []
+    for index in range(min(count, _MAX_SECTIONS)):
+        record = headers[table + _SECTION_HEADER * index :][:_SECTION_HEADER]
+        if record.count(0) == _SECTION_HEADER:
+            break  # an all-zero header ends the table, for pefile and the loader alike
+        virtual_size, virtual_address, raw_size, raw = struct.unpack_from("<4I", record, 8)
+        found.append(
+            _Section(
+                start=_align_down(
+                    virtual_address, _section_alignment(section_alignment, file_alignment)
+                ),
+                span=max(virtual_size, raw_size),
+                raw=_raw_alignment(raw, file_alignment),
+                raw_size=raw_size,
+            )
+        )
+    return _Headers(resources, tuple(found))
+
+
+def _raw_alignment(raw: int, file_alignment: int) -> int:
+    return (
+        raw if file_alignment < _FILE_ALIGNMENT_FLOOR else _align_down(raw, _FILE_ALIGNMENT_FLOOR)
+    )
+
+
+def _section_alignment(section_alignment: int, file_alignment: int) -> int:
+    return file_alignment if section_alignment < _PAGE else section_alignment
+
+
+def _align_down(value: int, alignment: int) -> int:
+    return value - value % alignment if alignment else value
+
+
+def _map_rva(headers: _Headers, rva: int, what: str) -> tuple[int, int]:
     """Return the file offset of ``rva`` and the end of its section's raw data.
 
-    pefile's own lookup sizes sections by the length of the buffer it was given, which
-    here holds only the headers, so the section is found by its declared sizes.
+    Sections are found by their declared sizes: nothing past the headers has been read.
     """
-    for section in pe.sections:
-        start = section.get_VirtualAddress_adj()
-        span = max(section.Misc_VirtualSize, section.SizeOfRawData)
-        if start <= rva < start + span:
-            raw = section.get_PointerToRawData_adj()
-            return rva - start + raw, raw + section.SizeOfRawData
+    for section in headers.sections:
+        if section.start <= rva < section.start + section.span:
+            return rva - section.start + section.raw, section.raw + section.raw_size
     raise Unreadable(f"{what} RVA 0x{rva:x} lies in no section")
 
 
@@ -147,21 +213,18 @@ def _map_rva(pe: pefile.PE, rva: int, what: str) -> tuple[int, int]:
 
 
 def _version_info_blob(reader: RangeReader) -> bytes:
-    pe = _parse_headers(reader)
-    directories = pe.OPTIONAL_HEADER.DATA_DIRECTORY
-    if len(directories) <= _RESOURCE_DIRECTORY_INDEX:
+    headers = _parse_headers(reader)
+    if headers.resources is None or headers.resources[0] == 0:
         raise Unreadable("no version resource (no resource directory)")
-    resources = directories[_RESOURCE_DIRECTORY_INDEX]
-    if resources.VirtualAddress == 0:
-        raise Unreadable("no version resource (no resource directory)")
-    root, raw_end = _map_rva(pe, resources.VirtualAddress, "resource directory")
+    resources_rva, resources_size = headers.resources
+    root, raw_end = _map_rva(headers, resources_rva, "resource directory")
     if root >= reader.size:
         raise Unreadable(f"resource directory at 0x{root:x} is outside the file")
     tree = _ResourceTree(reader, root, min(raw_end, reader.size))
-    if 0 < resources.Size <= _SMALL_RESOURCES:
-        tree.prefetch(resources.Size)
+    if 0 < resources_size <= _SMALL_RESOURCES:
+        tree.prefetch(resources_size)
     data_rva, data_size = tree.version_data_entry()
-    offset, data_end = _map_rva(pe, data_rva, "version resource")
+    offset, data_end = _map_rva(headers, data_rva, "version resource")
     length = min(data_size, _MAX_VERSION_INFO)
     if length < 6:
         raise Unreadable(f"version resource is {data_size} bytes, too short for VS_VERSIONINFO")

@@ -13,6 +13,7 @@ from typing import Any
 
 from auditor.baseline import Baseline, BaselineFile, BuildLabel, FileKind, RegistryRule
 from auditor.errors import ReportError
+from auditor.snapshot import FORMAT as SNAPSHOT_FORMAT
 from auditor.trend import RunRecord
 from auditor.verdicts import (
     AppliedWaiver,
@@ -44,6 +45,8 @@ def read_document(path: Path) -> dict[str, Any]:
         raise ReportError(f"{path}: cannot read the JSON report: {error}") from error
     if not isinstance(document, dict):
         raise ReportError(f"{path}: not a fixlevel JSON report (not an object)")
+    if document.get("format") == SNAPSHOT_FORMAT:
+        raise ReportError(f"{path}: a facts snapshot, not a report: `auditor judge` reads it")
     return document
 
 
@@ -76,7 +79,7 @@ def read_result(path: Path) -> AuditResult:
     try:
         return AuditResult(
             baseline=_baseline(document["baseline"]),
-            generated_at=datetime.fromisoformat(document["generated_at"]),
+            generated_at=_when(document["generated_at"]),
             servers=tuple(_verdict(item) for item in document["servers"]),
             notes=tuple(document["notes"]),
             waivers=tuple(_outcome(item) for item in document.get("waivers", [])),

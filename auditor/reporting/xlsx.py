@@ -1,33 +1,42 @@
 """The workbook for people: a Summary sheet with a chart, then one sheet per table.
 
 openpyxl's write_only mode streams rows to disk, so a 130k-row Files sheet costs about
-100 MiB instead of 500. In that mode every styled value must be a WriteOnlyCell, and column
-widths, panes and filters must be set before the first row is written.
+100 MiB instead of 500. Column widths, panes and filters must be set before the first row
+is written; the tables' rows go through xlsx_rows.RowWriter, much faster than a cell
+object per value.
+
+For print, a table's widest columns are narrowed until the sheet fits about PAGE_WIDTH
+characters, and their text wraps; each row then gets a height from its wrapped line count,
+estimated once per distinct value, so a 130k-row sheet pays for a few thousand estimates.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from auditor.errors import ReportError
 from auditor.reporting.model import Report
 from auditor.reporting.text import clean_text
 from auditor.reporting.xlsx_management import (
+    LINE_HEIGHT,
     STATUS_COLOURS,
     finish_workbook,
+    wrapped_lines,
     write_changes,
     write_remediation,
     write_summary,
     write_waivers,
 )
+from auditor.reporting.xlsx_rows import RowWriter, Value
 
 __all__ = ["STATUS_COLOURS", "clean_text", "render_xlsx"]
 
@@ -36,10 +45,21 @@ Sheet = Any
 
 MAX_WIDTH = 60
 MIN_WIDTH = 8
+PAGE_WIDTH = 200
+"""Characters of column width a printed sheet aims at: fit to an A4 or Letter landscape
+width, that prints 11-point text at about 7 points."""
+MIN_WRAP_WIDTH = 16
+"""Narrowing stops here: below it, wrapped text becomes a column of fragments."""
+MAX_ROW_HEIGHT = 409.0
+"""Excel's limit, in points (27 lines): a taller cell is cut off, a taller row refused."""
 _STATUS_COLUMN = "Status"
 
 _HEADER_FONT = Font(name="Arial", bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="1F3864")
+_HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
+# In a row of several lines every cell starts at the top, beside the first line of the rest.
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_TOP = Alignment(vertical="top")
 _STATUS_FILLS = {
     status.value: PatternFill("solid", fgColor=colour) for status, colour in STATUS_COLOURS.items()
 }
@@ -74,50 +94,75 @@ def _build_workbook(report: Report) -> Workbook:
     return workbook
 
 
-def _text_cell(sheet: Sheet, text: str) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=clean_text(text))
-    # openpyxl makes any str starting with "=" a formula; evidence must stay literal text.
-    cell.data_type = "s"
-    return cell
-
-
-def _cell(sheet: Sheet, value: object) -> object:
-    if isinstance(value, str):
-        return _text_cell(sheet, value) if value else None
-    return value  # numbers and None need no cell object: openpyxl writes them as they are
-
-
-def _header_row(sheet: Sheet, names: list[str]) -> list[WriteOnlyCell]:
-    cells = []
-    for name in names:
-        cell = _text_cell(sheet, name)
-        cell.font = _HEADER_FONT
-        cell.fill = _HEADER_FILL
-        cells.append(cell)
-    return cells
-
-
-def _status_cell(sheet: Sheet, status: str) -> WriteOnlyCell:
-    cell = _text_cell(sheet, status)
-    cell.fill = _STATUS_FILLS[status]
-    return cell
-
-
 def _write_table(workbook: Workbook, title: str, frame: pd.DataFrame) -> None:
     sheet = workbook.create_sheet(title)
     columns = [str(name) for name in frame.columns]
-    for number, width in enumerate(_column_widths(frame), start=1):
+    widths, wrapped = _column_layout(frame)
+    for number, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(number)].width = width
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(frame) + 1}"
     _set_printing(sheet)
-    sheet.append(_header_row(sheet, columns))
+    rows = RowWriter(sheet, len(columns))
+    header = rows.style(_HEADER_FONT, _HEADER_FILL, _HEADER_ALIGNMENT)
+    header_lines = max(
+        (wrapped_lines(n, w) for n, w in zip(columns, widths, strict=True)), default=1
+    )
+    rows.append(
+        [clean_text(name) for name in columns], [header] * len(columns), _height(header_lines)
+    )
     status_at = columns.index(_STATUS_COLUMN) if _STATUS_COLUMN in columns else -1
-    for row in _plain_rows(frame):
-        cells = [_cell(sheet, value) for value in row]
+    # One line: default styles (none at all for most cells); several: every cell top-aligned.
+    short = [rows.style(alignment=_WRAP) if wrap else None for wrap in wrapped]
+    tall = [rows.style(alignment=_WRAP if wrap else _TOP) for wrap in wrapped]
+    # A row of one line keeps the default height: most rows of the Files sheet, for speed.
+    heights = [None, None, *(_height(lines) for lines in range(2, _max_lines() + 1))]
+    row_lines = _row_lines(frame, widths, wrapped).tolist()
+    for row, lines in zip(_plain_rows(frame), row_lines, strict=True):
+        values = [_plain_value(value) for value in row]
+        styles = tall if lines > 1 else short
         if status_at >= 0:
-            cells[status_at] = _status_cell(sheet, str(row[status_at]))
-        sheet.append(cells)
+            styles = styles.copy()
+            fill = _STATUS_FILLS[str(row[status_at])]
+            styles[status_at] = rows.style(fill=fill, alignment=_TOP if lines > 1 else None)
+        rows.append(values, styles, heights[lines])
+
+
+def _height(lines: int) -> str:
+    return f"{min(LINE_HEIGHT * lines, MAX_ROW_HEIGHT):g}"
+
+
+def _max_lines() -> int:
+    return math.ceil(MAX_ROW_HEIGHT / LINE_HEIGHT)
+
+
+def _row_lines(frame: pd.DataFrame, widths: list[float], wrapped: list[bool]) -> np.ndarray:
+    """Each row's line count: the most any of its wrapped cells needs, at most _max_lines."""
+    lines = np.ones(len(frame), dtype=np.int64)
+    for name, width, wrap in zip(frame.columns, widths, wrapped, strict=True):
+        if not wrap:
+            continue
+        # Values repeat (a Files sheet holds a few hundred distinct details in 130k rows),
+        # so the estimate runs once per distinct value; code -1 is a missing value.
+        codes, distinct = pd.factorize(frame[name])
+        counts = np.array([wrapped_lines(value, width) for value in distinct] + [1])
+        lines = np.maximum(lines, counts[codes])
+    return np.minimum(lines, _max_lines())
+
+
+def _plain_value(value: object) -> Value:
+    """A cell's value: cleaned text, a Python number, or None for an empty cell."""
+    if isinstance(value, str):
+        return clean_text(value) if value else None
+    if value is None:
+        return None
+    if isinstance(value, bool | np.bool_):
+        return "Yes" if value else "No"
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return float(value) if math.isfinite(value) else None
+    return clean_text(str(value))
 
 
 def _plain_rows(frame: pd.DataFrame) -> Iterator[tuple[object, ...]]:
@@ -126,14 +171,27 @@ def _plain_rows(frame: pd.DataFrame) -> Iterator[tuple[object, ...]]:
     return as_objects.where(frame.notna(), None).itertuples(index=False, name=None)
 
 
-def _column_widths(frame: pd.DataFrame) -> list[float]:
-    """Widths from the longest value of each column, computed once over the whole column."""
-    widths = []
+def _column_layout(frame: pd.DataFrame) -> tuple[list[float], list[bool]]:
+    """Each column's width, and whether its text wraps.
+
+    A column is as wide as its longest value (at most MAX_WIDTH) or the longest word of its
+    name, which wraps. When the sheet is wider than PAGE_WIDTH, the wide columns are
+    narrowed in proportion, none below MIN_WRAP_WIDTH, until it fits: fit to one page
+    width, the sheet then prints larger.
+    """
+    needed, natural = [], []  # the header row always wraps, so only values count here
     for name in frame.columns:
         longest = frame[name].astype("string").str.len().max() if len(frame) else 0
         longest = 0 if pd.isna(longest) else int(longest)
-        widths.append(float(min(MAX_WIDTH, max(MIN_WIDTH, longest, len(str(name))) + 2)))
-    return widths
+        word = max((len(part) for part in str(name).split()), default=0)
+        needed.append(longest + 2)
+        natural.append(float(min(MAX_WIDTH, max(MIN_WIDTH, longest, word) + 2)))
+    widths = natural
+    for percent in range(100, 0, -1):
+        widths = [min(n, max(MIN_WRAP_WIDTH, float(round(n * percent / 100)))) for n in natural]
+        if sum(widths) <= PAGE_WIDTH:
+            break
+    return widths, [n > width for n, width in zip(needed, widths, strict=True)]
 
 
 def _set_printing(sheet: Sheet) -> None:

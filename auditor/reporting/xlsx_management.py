@@ -9,6 +9,7 @@ write_only mode writes no heights of its own, so without them wrapped lines over
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from datetime import UTC
 from typing import Any
@@ -26,9 +27,11 @@ from auditor.reporting.text import clean_text
 from auditor.verdicts import Status
 
 __all__ = [
+    "LINE_HEIGHT",
     "PAPER_A4",
     "STATUS_COLOURS",
     "finish_workbook",
+    "wrapped_lines",
     "write_changes",
     "write_remediation",
     "write_summary",
@@ -107,11 +110,41 @@ def _value(sheet: Sheet, value: object, wrap: bool) -> object:
     return cell
 
 
-def _lines(value: object, width: float) -> int:
+def wrapped_lines(value: object, width: float) -> int:
+    """How many lines a value takes, wrapped in a column ``width`` characters wide.
+
+    An estimate: neither openpyxl nor LibreOffice measures the text, so every wrapped row's
+    height comes from here. It wraps as LibreOffice does, between words and after a
+    backslash, slash or hyphen, so a registry path breaks at its keys; a longer piece is
+    cut. It counts one character fewer per line than the width, which prints with room.
+    """
     if not isinstance(value, str) or not value:
         return 1
     per_line = max(1, int(width) - 1)
-    return sum(max(1, math.ceil(len(part) / per_line)) for part in value.split("\n"))
+    return sum(_paragraph_lines(part, per_line) for part in value.split("\n"))
+
+
+_PIECE = re.compile(r"[^\\/-]*[\\/-]+|[^\\/-]+")
+"""A word's pieces, each ending where a line may break: "C:\\bin" is "C:\\", "bin"."""
+
+
+def _paragraph_lines(text: str, per_line: int) -> int:
+    if len(text) <= per_line:
+        return 1
+    lines, used = 1, 0
+    for word in text.split():
+        space = 1 if used else 0
+        for piece in _PIECE.findall(word):
+            if used + space + len(piece) <= per_line:
+                used += space + len(piece)
+            else:
+                lines += 1 if used else 0
+                full, used = divmod(len(piece), per_line)
+                if used == 0:  # the piece fills its last line exactly
+                    full, used = full - 1, per_line
+                lines += full
+            space = 0
+    return lines
 
 
 def _write_sheet(
@@ -125,13 +158,13 @@ def _write_sheet(
     sheet.freeze_panes = "A2"
     _fit_width(sheet)
     sheet.row_dimensions[1].height = LINE_HEIGHT * max(
-        _lines(n, w) for n, w in zip(columns, widths, strict=True)
+        wrapped_lines(n, w) for n, w in zip(columns, widths, strict=True)
     )
     sheet.append(_header(sheet, columns))
     plain = frame.astype(object).where(frame.notna(), None)
     statuses = {i for i, name in enumerate(columns) if "status" in name.casefold()}
     for number, row in enumerate(plain.itertuples(index=False, name=None), start=2):
-        lines = max(_lines(value, width) for value, width in zip(row, widths, strict=True))
+        lines = max(wrapped_lines(value, width) for value, width in zip(row, widths, strict=True))
         sheet.row_dimensions[number].height = LINE_HEIGHT * min(lines, MAX_LINES)
         sheet.append(
             [

@@ -5,7 +5,8 @@
   server is collected in a forked child under RLIMIT_CPU and RLIMIT_AS (tests/hostile/
   bounded.py), so the kernel, not a clock in the test, enforces the bound;
 - nothing is written outside the report paths;
-- no cell of the workbook or the CSV is a formula, and no control character reaches openpyxl.
+- no cell of the workbook or the CSV is a formula, and no control character reaches the
+  workbook writers (openpyxl's cells, and the row writer that streams tables into it).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import sys
 import tempfile
 import unicodedata
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import openpyxl
@@ -29,6 +31,7 @@ from openpyxl.cell.cell import Cell
 from auditor.audit import scan
 from auditor.baseline import Baseline
 from auditor.cli import main
+from auditor.reporting.xlsx_rows import RowWriter
 from auditor.verdicts import Status
 from tests.builders.hostile import SERVER_NAMES
 from tests.hostile.fleet import CASES, CORPUS
@@ -161,19 +164,33 @@ def control_characters(text: str) -> set[str]:
 def test_no_formula_and_no_control_character_reaches_the_reports(
     names_fleet: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, baseline: Baseline
 ) -> None:
-    given: list[str] = []
-    check_string = Cell.check_string
+    # Text reaches the workbook two ways: openpyxl cells (summary and management sheets)
+    # and RowWriter, which streams the tables' rows as XML into openpyxl's sheet writer.
+    # The workbook may be rendered in a forked process, so what is seen goes to a file.
+    log = tmp_path / "given.jsonl"
+    check_string, append = Cell.check_string, RowWriter.append
 
-    def recording(self: Cell, value: object) -> object:
-        if isinstance(value, str):
-            given.append(value)
+    def record(values: Sequence[object]) -> None:
+        with log.open("a", encoding="utf-8") as stream:
+            for value in values:
+                if isinstance(value, str):
+                    stream.write(json.dumps(value) + "\n")
+
+    def checking(self: Cell, value: object) -> object:
+        record([value])
         return check_string(self, value)
 
-    monkeypatch.setattr(Cell, "check_string", recording)
+    def appending(self: RowWriter, values: Sequence[object], *args: object) -> None:
+        record(values)
+        append(self, values, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Cell, "check_string", checking)
+    monkeypatch.setattr(RowWriter, "append", appending)
     code, errors = run_cli(names_fleet, tmp_path)
     assert code == 1, errors
 
-    assert given, "openpyxl was not called through Cell.check_string"
+    given = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert given, "no text reached the workbook through the two routes watched"
     # The formula-like names did reach openpyxl, so the checks below are not vacuous.
     assert any(value.startswith("=HYPERLINK") for value in given)
     assert [value for value in given if control_characters(value)] == []

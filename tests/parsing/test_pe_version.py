@@ -124,6 +124,48 @@ def test_builder_read_by_us_and_by_pefile_agree(
     assert ours.string == (string or fixed)
 
 
+def as_pe32_plus(data: bytes) -> bytes:
+    """The builder's PE32 image with a PE32+ optional header (64-bit ImageBase and stack
+    sizes, no BaseOfData), laid out by hand from the PE specification."""
+    optional = 0x80 + 24
+    old = data[optional : optional + 224]
+    image_base = struct.unpack_from("<I", old, 28)[0]
+    stack = struct.unpack_from("<4I", old, 72)
+    new = struct.pack("<H", 0x20B) + old[2:24] + struct.pack("<Q", image_base) + old[32:72]
+    new += struct.pack("<4Q", *stack) + old[88:96] + old[96:224]
+    assert len(new) == 240
+    header = bytearray(data[:0x400])
+    struct.pack_into("<H", header, 0x80 + 20, 240)  # SizeOfOptionalHeader
+    sections = data[optional + 224 : optional + 224 + 80]
+    header[optional : optional + 240 + 80] = new + sections
+    return bytes(header) + data[0x400:]
+
+
+@pytest.mark.parametrize("dll", [False, True])
+def test_pe32_plus_headers_are_read_as_pefile_reads_them(dll: bool) -> None:
+    data = as_pe32_plus(build_pe("5.5.2653.7", dll=dll, pad_before_resources=20_000))
+    assert pefile.PE(data=data).PE_TYPE == 0x20B
+    assert read(data).fixed == pefile_version(data) == Version.parse("5.5.2653.7")
+
+
+@pytest.mark.parametrize(("section_alignment", "shift"), [(0x1000, 0x20), (0x80, 0x100)])
+def test_sections_are_aligned_as_the_loader_aligns_them(section_alignment: int, shift: int) -> None:
+    built = build_pe_layout("5.5.2431.0", pad_before_resources=3000)
+    data = bytearray(built.data)
+    # Below a page, the section alignment is ignored and the file alignment (0x200) used.
+    struct.pack_into("<I", data, built.e_lfanew + 24 + 32, section_alignment)
+    section_table = built.section_table_end - 80
+    rsrc_header = section_table + 40
+    # .rsrc's PointerToRawData 0x10 past its true start: loader and pefile round it down
+    # to 0x200. Its VirtualAddress ``shift`` past the page: they round that down too.
+    (rva,) = struct.unpack_from("<I", data, rsrc_header + 12)
+    (raw,) = struct.unpack_from("<I", data, rsrc_header + 20)
+    assert raw == built.rsrc_offset
+    struct.pack_into("<I", data, rsrc_header + 20, raw + 0x10)
+    struct.pack_into("<I", data, rsrc_header + 12, rva + shift)
+    assert read(bytes(data)).fixed == pefile_version(bytes(data)) == Version.parse("5.5.2431.0")
+
+
 def test_builder_disagreement_is_reported_not_resolved() -> None:
     data = build_pe("5.5.2232.0", "5.5.2448.0 (sp2 lab)")
     result = read(data)
@@ -252,16 +294,14 @@ def test_read_at_errors_pass_through() -> None:
         read_pe_version(failing, 4096, ORIGIN)
 
 
-@pytest.mark.parametrize(
-    "error", [pefile.PEFormatError("bad header"), struct.error("short"), IndexError("index")]
-)
-def test_library_errors_become_parse_errors_with_cause(
+@pytest.mark.parametrize("error", [struct.error("short"), IndexError("index"), ValueError("value")])
+def test_unpacking_errors_become_parse_errors_with_cause(
     monkeypatch: pytest.MonkeyPatch, error: Exception
 ) -> None:
     def explode(*args: object, **kwargs: object) -> None:
         raise error
 
-    monkeypatch.setattr(pefile, "PE", explode)
+    monkeypatch.setattr("auditor.parsing.pe_version._unpack_headers", explode)
     with pytest.raises(ParseError, match=f"^{re.escape(ORIGIN)}: malformed PE file") as caught:
         read(build_pe("5.5.2431.0"))
     assert caught.value.__cause__ is error

@@ -111,3 +111,25 @@ def test_a_json_without_the_rules_cannot_be_rebuilt(tmp_path):
     out, err = io.StringIO(), io.StringIO()
     assert main(["report", str(path)], stdout=out, stderr=err) == ExitCode.FAILED
     assert main(["report", str(tmp_path / "nope.json")], stdout=out, stderr=err) == 2
+
+
+def test_a_facts_snapshot_is_not_taken_for_a_report(fleet, tmp_path):
+    facts = tmp_path / "facts.json"
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["collect", str(fleet), f"--facts={facts}"], stdout=out, stderr=err) == 0
+    with pytest.raises(ReportError, match=r"facts\.json: a facts snapshot, not a report"):
+        read_result(facts)
+    assert main(["report", str(facts)], stdout=out, stderr=err) == ExitCode.FAILED
+    assert "auditor judge" in err.getvalue()
+
+
+def test_a_saved_time_without_a_zone_is_taken_as_utc(tmp_path):
+    from tests import scenarios
+
+    result = scenarios.one_of_each()
+    path = tmp_path / "edited.json"
+    render_json(result, build_report(result), path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["generated_at"] = "2026-11-24T09:30:00"  # edited by hand, as the trend allows
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert read_result(path).generated_at == datetime(2026, 11, 24, 9, 30, tzinfo=UTC)

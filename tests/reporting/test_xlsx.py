@@ -170,6 +170,11 @@ def test_formula_like_names_show_as_text(tmp_path):
     names = {row[0].value: row[0] for row in sheet.iter_rows(min_row=2)}
     assert names["=1+2"].data_type == "s"
     assert names["@SUM(A1)"].data_type == "s"
+    # Text that is one of Excel's error codes stays text, not an error cell.
+    assert names["#N/A"].data_type == "s"
+    warnings = openpyxl.load_workbook(path)["Warnings"]
+    assert [cell.data_type for row in warnings.iter_rows(min_row=2) for cell in row
+            if cell.value == "#REF!"] == ["s"]  # fmt: skip
     # The raw XML must not hold a formula element either.
     with zipfile.ZipFile(path) as package:
         for member in package.namelist():

@@ -1,0 +1,215 @@
+"""A bounded pool that runs one piece of work per server and keeps the fleet's order.
+
+Two kinds of work meet here. Reading local evidence is CPU-bound Python (struct, regipy),
+which threads cannot spread over cores because of the GIL, so it runs in worker processes,
+a chunk of servers per task to keep the inter-process traffic small. Live collection waits
+on the network and holds connections that cannot move between processes, so it runs in
+threads. The caller says which item goes where.
+
+Results come back in the order of the items, whatever order they finish in. The work
+function is expected to turn its own errors into data; what the pool adds is that a task
+lost outright (a worker process killed, a result that cannot be sent back) still yields a
+result for each of its items, made by ``on_failure``.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import (
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    as_completed,
+)
+from contextlib import ExitStack, contextmanager
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import TypeVar
+
+__all__ = ["DEFAULT_WORKERS", "Progress", "run_beside", "run_pool"]
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+DEFAULT_WORKERS = 8
+"""Threads for network-bound items; processes are further capped at the number of CPUs."""
+
+Progress = Callable[[int, int], None]
+"""``progress(done, total)``: called from the caller's thread, first with done = 0."""
+
+PROCESS_CHUNK = 16
+"""Items per task sent to a worker process: large enough that pickling and queueing cost
+little per item, small enough that the last chunks spread over the workers."""
+
+MIN_PROCESS_ITEMS = 64
+"""Below this many CPU-bound items, starting processes costs more than it saves."""
+
+
+def run_pool(
+    items: Sequence[T],
+    work: Callable[[T], R],
+    on_failure: Callable[[T, BaseException], R],
+    *,
+    workers: int = DEFAULT_WORKERS,
+    in_process: Callable[[T], bool] = lambda _item: False,
+    progress: Progress | None = None,
+    min_process_items: int | None = None,
+) -> list[R]:
+    """Return ``[work(item) for item in items]``, computed by at most ``workers`` at a time.
+
+    Items for which ``in_process`` is true run in worker processes, so they and ``work``
+    must pickle (``work`` a module-level function or a partial of one). With ``workers``
+    of 1, or few such items, everything runs in this process.
+    """
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, not {workers}")
+    report = progress or (lambda _done, _total: None)
+    total = len(items)
+    report(0, total)
+    results: dict[int, R] = {}
+    cpu = [index for index, item in enumerate(items) if in_process(item)]
+    processes = min(workers, usable_cpus())
+    threshold = MIN_PROCESS_ITEMS if min_process_items is None else min_process_items
+    if processes < 2 or len(cpu) < max(threshold, 1):
+        cpu = []
+    rest = sorted(set(range(total)).difference(cpu))
+    if workers == 1:
+        for done, index in enumerate(rest, start=1):
+            results[index] = _run_one(work, on_failure, items[index])
+            report(done, total)
+        return [results[index] for index in range(total)]
+    with ExitStack() as stack:
+        pending: dict[Future[list[R]], list[int]] = {}
+        if cpu:
+            # Submitted first: with "fork", the workers start at the first submission,
+            # before this process has any pool threads running.
+            pool = stack.enter_context(_process_pool(processes))
+            for start in range(0, len(cpu), PROCESS_CHUNK):
+                chunk = cpu[start : start + PROCESS_CHUNK]
+                batch = [items[index] for index in chunk]
+                pending[pool.submit(_run_chunk, work, on_failure, batch)] = chunk
+        if rest:
+            threads = stack.enter_context(ThreadPoolExecutor(max_workers=workers))
+            for index in rest:
+                pending[threads.submit(_run_chunk, work, on_failure, [items[index]])] = [index]
+        _drain(pending, results, items, on_failure, report)
+    return [results[index] for index in range(total)]
+
+
+def usable_cpus() -> int:
+    """CPUs this process may run on: a container or taskset may allow fewer than exist."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
+def _drain(
+    pending: dict[Future[list[R]], list[int]],
+    results: dict[int, R],
+    items: Sequence[T],
+    on_failure: Callable[[T, BaseException], R],
+    report: Progress,
+) -> None:
+    done_count = 0
+    try:
+        # as_completed waits on every future once; wait() in a loop re-registered each
+        # pending future at every turn, quadratic in the number of tasks.
+        for future in as_completed(list(pending)):
+            indexes = pending.pop(future)
+            try:
+                values = future.result()
+            except Exception as error:  # the task was lost, not one item's work
+                values = [on_failure(items[index], error) for index in indexes]
+            for index, value in zip(indexes, values, strict=True):
+                results[index] = value
+            done_count += len(indexes)
+            report(done_count, len(items))
+    except BaseException:
+        for future in pending:  # Ctrl-C: don't start what is still queued
+            future.cancel()
+        raise
+
+
+def _process_pool(processes: int) -> Executor:
+    # fork shares the parent's loaded modules (no re-import per worker) and works with any
+    # entry point; elsewhere the platform's default start method is the safe choice.
+    if sys.platform == "linux":
+        return ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"))
+    return ProcessPoolExecutor(processes)
+
+
+def _run_chunk(
+    work: Callable[[T], R], on_failure: Callable[[T, BaseException], R], batch: list[T]
+) -> list[R]:
+    return [_run_one(work, on_failure, item) for item in batch]
+
+
+def _run_one(work: Callable[[T], R], on_failure: Callable[[T, BaseException], R], item: T) -> R:
+    try:
+        return work(item)
+    except Exception as error:  # work should not raise; if it does, the item still has a row
+        return on_failure(item, error)
+
+
+@contextmanager
+def run_beside(tasks: Sequence[Callable[[], None]]) -> Iterator[None]:
+    """Run ``tasks`` in forked processes while the body runs; re-raise the first error.
+
+    For large CPU-bound jobs whose inputs are already in memory (a report's frames): a fork
+    shares them instead of pickling them to a pool. Where fork is not available, or only
+    one CPU is, the tasks run here before the body. An error of the body stops the tasks.
+    """
+    if not tasks:
+        yield
+        return
+    if sys.platform != "linux" or usable_cpus() < 2:
+        for task in tasks:
+            task()
+        yield
+        return
+    context = multiprocessing.get_context("fork")
+    running: list[tuple[BaseProcess, Connection]] = []
+    try:
+        for task in tasks:
+            receiver, sender = context.Pipe(duplex=False)
+            child = context.Process(target=_run_and_send, args=(task, sender), daemon=True)
+            child.start()
+            sender.close()
+            running.append((child, receiver))
+        yield
+    except BaseException:
+        for process, _ in running:
+            process.terminate()
+        raise
+    finally:
+        errors = [_outcome(process, receiver) for process, receiver in running]
+    first = next((error for error in errors if error is not None), None)
+    if first is not None:
+        raise first
+
+
+def _run_and_send(task: Callable[[], None], sender: Connection) -> None:
+    try:
+        task()
+        sender.send(None)
+    except BaseException as error:  # the parent re-raises it
+        try:
+            sender.send(error)
+        except Exception:  # an exception that does not pickle still says what it was
+            sender.send(RuntimeError(f"{type(error).__name__}: {error}"))
+
+
+def _outcome(child: BaseProcess, receiver: Connection) -> BaseException | None:
+    try:
+        outcome = receiver.recv()
+    except EOFError:  # the child died without a word: killed, or out of memory
+        child.join()
+        outcome = RuntimeError(f"a worker process died (exit code {child.exitcode})")
+    finally:
+        child.join()
+        receiver.close()
+    return outcome if isinstance(outcome, BaseException) else None

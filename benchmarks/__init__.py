@@ -1,0 +1,1 @@
+"""Benchmarks: a synthetic fleet generator and the script that measures fixlevel on it."""

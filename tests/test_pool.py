@@ -1,0 +1,186 @@
+"""The pools: order kept, every item answered, progress counted; tasks run beside."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from functools import partial
+from pathlib import Path
+
+import pytest
+
+from auditor.errors import ReportError
+from auditor.pool import run_beside, run_pool, usable_cpus
+
+# Work for worker processes must be importable by name, so it lives at module level.
+
+
+def square(number: int) -> int:
+    return number * number
+
+
+def square_but_three_raises(number: int) -> int:
+    if number == 3:
+        raise RuntimeError("three")
+    return number * number
+
+
+def square_but_five_kills_its_process(number: int, parent: int) -> int:
+    if number == 5 and os.getpid() != parent:
+        os._exit(9)  # a worker process that dies outright, as a crash in C would
+    return number * number
+
+
+def failed(number: int, error: BaseException) -> int:
+    return -number
+
+
+def where(number: int) -> tuple[int, int]:
+    return os.getpid(), threading.get_ident()
+
+
+both_ways = pytest.mark.parametrize("in_process", [False, True], ids=["threads", "processes"])
+
+
+@both_ways
+def test_results_keep_the_order_of_the_items(in_process: bool) -> None:
+    items = list(range(200))
+    got = run_pool(
+        items, square, failed, workers=4, in_process=lambda _: in_process, min_process_items=0
+    )
+    assert got == [n * n for n in items]
+
+
+@both_ways
+def test_an_item_whose_work_raises_gets_the_failure_result_alone(in_process: bool) -> None:
+    got = run_pool(
+        list(range(40)),
+        square_but_three_raises,
+        failed,
+        workers=4,
+        in_process=lambda _: in_process,
+        min_process_items=0,
+    )
+    assert got[3] == -3
+    assert [value for n, value in enumerate(got) if n != 3] == [n * n for n in range(40) if n != 3]
+
+
+@pytest.mark.skipif(usable_cpus() < 2, reason="one CPU: the pool uses no processes")
+def test_a_dead_worker_process_still_gives_its_items_a_result() -> None:
+    work = partial(square_but_five_kills_its_process, parent=os.getpid())
+    got = run_pool(
+        list(range(40)), work, failed, workers=2, in_process=lambda _: True, min_process_items=0
+    )
+    assert len(got) == 40
+    assert got[5] == -5
+    # The other items were either done or, lost with the broken pool, marked failed.
+    assert all(value in (n * n, -n) for n, value in enumerate(got))
+
+
+@pytest.mark.skipif(usable_cpus() < 2, reason="one CPU: the pool uses no processes")
+def test_cpu_bound_items_run_in_other_processes_and_the_rest_in_threads() -> None:
+    items = list(range(100))
+    got = run_pool(
+        items, where, failed, workers=2, in_process=lambda n: n % 2 == 0, min_process_items=0
+    )
+    parent, main_thread = os.getpid(), threading.get_ident()
+    assert all(pid != parent for pid, _ in got[0::2])
+    assert all(pid == parent and thread != main_thread for pid, thread in got[1::2])
+
+
+def test_one_worker_runs_everything_here_in_order() -> None:
+    calls: list[int] = []
+
+    def record(number: int) -> int:  # a closure: it could not be sent to another process
+        calls.append(number)
+        return number
+
+    got = run_pool(list(range(100)), record, failed, workers=1, in_process=lambda _: True)
+    assert got == calls == list(range(100))
+
+
+def test_few_cpu_bound_items_stay_in_this_process() -> None:
+    got = run_pool(list(range(10)), where, failed, workers=4, in_process=lambda _: True)
+    assert {pid for pid, _ in got} == {os.getpid()}
+
+
+@both_ways
+def test_progress_counts_from_zero_to_the_total(in_process: bool) -> None:
+    seen: list[tuple[int, int]] = []
+    run_pool(
+        list(range(50)),
+        square,
+        failed,
+        workers=3,
+        in_process=lambda _: in_process,
+        progress=lambda done, total: seen.append((done, total)),
+        min_process_items=0,
+    )
+    assert seen[0] == (0, 50)
+    assert seen[-1] == (50, 50)
+    done = [d for d, _ in seen]
+    assert done == sorted(done)
+    assert {total for _, total in seen} == {50}
+
+
+def test_an_empty_fleet_needs_no_pool() -> None:
+    assert run_pool([], square, failed) == []
+
+
+def test_workers_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        run_pool([1], square, failed, workers=0)
+
+
+def write_pid(target: Path) -> None:
+    target.write_text(str(os.getpid()))
+
+
+def raise_report_error() -> None:
+    raise ReportError("out.xlsx: disk full")
+
+
+def die() -> None:
+    os._exit(3)
+
+
+def sleep_long() -> None:
+    time.sleep(60)
+
+
+needs_two_cpus = pytest.mark.skipif(
+    usable_cpus() < 2 or sys.platform != "linux", reason="run_beside forks on Linux only"
+)
+
+
+@needs_two_cpus
+def test_run_beside_runs_tasks_in_another_process_while_the_body_runs(tmp_path: Path) -> None:
+    target = tmp_path / "pid"
+    with run_beside([partial(write_pid, target)]):
+        here = os.getpid()
+    assert int(target.read_text()) != here
+
+
+@needs_two_cpus
+def test_run_beside_reraises_a_task_error() -> None:
+    with (
+        pytest.raises(ReportError, match=r"^out\.xlsx: disk full$"),
+        run_beside([raise_report_error]),
+    ):
+        pass
+
+
+@needs_two_cpus
+def test_run_beside_reports_a_task_process_that_died() -> None:
+    with pytest.raises(RuntimeError, match=r"died \(exit code 3\)"), run_beside([die]):
+        pass
+
+
+@needs_two_cpus
+def test_an_error_in_the_body_stops_the_tasks_and_is_raised() -> None:
+    start = time.monotonic()
+    with pytest.raises(KeyError), run_beside([sleep_long]):
+        raise KeyError("body")
+    assert time.monotonic() - start < 30  # the sleeping task was stopped, not waited for
