@@ -47,6 +47,12 @@ class FolderSource(EvidenceSource):
         for folder, dirs, names in os.walk(self._root_text, onerror=on_error):
             dirs.sort()
             below = folder[len(self._root_text) + 1 :].replace(os.sep, "/")
+            for name in dirs:
+                if Path(folder, name).is_symlink():  # os.walk lists it and never enters it
+                    raw = f"{below}/{name}" if below else name
+                    problems.append(
+                        f"{self.location}/{display_name(raw)}: a link to a folder; not followed"
+                    )
             for name in sorted(names):
                 if len(files) >= MAX_FILES:
                     problems.append(
@@ -74,6 +80,8 @@ class FolderSource(EvidenceSource):
             problems.append(f"{where}: cannot read: {error.strerror}")
             return None
         if not stat.S_ISREG(status.st_mode):
+            # A pipe or a device would block or never end if read: said, never opened.
+            problems.append(f"{where}: not a regular file (a pipe, socket or device); not read")
             return None
         if relative != raw:
             self._raw_paths[relative] = raw

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,26 @@ def test_lists_regular_files_below_the_root_with_sizes(server: Path, tmp_path: P
     assert problems == [
         f"{server}/registry/leak.reg: a link that leaves the evidence folder; not read"
     ]
+
+
+def test_a_pipe_is_named_as_a_problem_and_never_opened(server: Path) -> None:
+    pipe = server / "C$" / "exchsrvr" / "bin" / "Mtamsg.dll"
+    os.mkfifo(pipe)  # opening it for reading would block until a writer came
+    files, problems = FolderSource(server).list_files()
+    assert "C$/exchsrvr/bin/Mtamsg.dll" not in [f.path for f in files]
+    assert problems == [f"{pipe}: not a regular file (a pipe, socket or device); not read"]
+
+
+def test_a_linked_folder_is_named_as_a_problem_and_not_followed(
+    server: Path, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "Emsmta.exe").write_bytes(b"MZ")
+    (server / "C$" / "exchsrvr" / "bin.old").symlink_to(elsewhere)
+    files, problems = FolderSource(server).list_files()
+    assert all("bin.old" not in f.path for f in files)
+    assert problems == [f"{server}/C$/exchsrvr/bin.old: a link to a folder; not followed"]
 
 
 def test_reads_ranges_and_short_at_the_end(server: Path) -> None:
