@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import TypeVar
 
 from auditor.errors import ParseError
+from auditor.parsing.csv_text import read_csv_text
 
 __all__ = ["ConnectorEntry", "ConnectorInventory", "parse_connectors", "rdn_of"]
 
 REQUIRED = ("server", "obj_dist_name")
 OPTIONAL = ("transport", "remote_server", "remote_address")
-MAX_BYTES = 32 * 1024 * 1024
 
 V = TypeVar("V")
 
@@ -88,16 +88,7 @@ def rdn_of(obj_dist_name: str) -> str:
 
 def parse_connectors(path: Path) -> ConnectorInventory:
     """Read the inventory (UTF-8, with or without BOM, or cp1252). Raise ParseError."""
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise ParseError(f"{path}: cannot read the connectors inventory: {error}") from error
-    if len(data) > MAX_BYTES:
-        raise ParseError(f"{path}: larger than {MAX_BYTES} bytes")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
+    text = read_csv_text(path, "connectors inventory")
     reader = csv.DictReader(io.StringIO(text, newline=""))
     columns = [(name or "").strip().casefold() for name in reader.fieldnames or []]
     missing = [name for name in REQUIRED if name not in columns]

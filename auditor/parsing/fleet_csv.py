@@ -17,12 +17,12 @@ from pathlib import Path
 
 from auditor.errors import ParseError
 from auditor.evidence.inventory import FleetEntry, FleetInventory
+from auditor.parsing.csv_text import read_csv_text
 
 __all__ = ["COLUMNS", "REQUIRED", "parse_fleet"]
 
 REQUIRED = ("server", "host")
 COLUMNS = (*REQUIRED, "port", "site", "owner", "evidence")
-MAX_BYTES = 32 * 1024 * 1024
 
 
 def parse_fleet(path: Path) -> FleetInventory:
@@ -30,7 +30,7 @@ def parse_fleet(path: Path) -> FleetInventory:
 
     Relative ``evidence`` paths are resolved against the inventory file's folder.
     """
-    text = _text(path)
+    text = read_csv_text(path, "fleet inventory")
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
     if header is None:
@@ -56,19 +56,6 @@ def parse_fleet(path: Path) -> FleetInventory:
             raise ParseError(f"{path}:{line}: {entry.server} is already on line {first}")
         entries.append(entry)
     return FleetInventory(str(path), tuple(entries))
-
-
-def _text(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise ParseError(f"{path}: cannot read the fleet inventory: {error.strerror}") from error
-    if len(data) > MAX_BYTES:
-        raise ParseError(f"{path}: larger than {MAX_BYTES} bytes")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
 
 
 def _columns(path: Path, header: list[str]) -> list[str]:
