@@ -15,7 +15,11 @@ from auditor.errors import AuditorError
 from auditor.evidence.interface import EvidenceFile, EvidenceSource
 from auditor.facts import FileFact, RegistryFacts, ServerFacts
 from auditor.parsing.hive import looks_like_hive, read_system_hive
-from auditor.parsing.mta_registry import CLUSTER_SERVICE, extract_registry_facts
+from auditor.parsing.mta_registry import (
+    CLUSTER_SERVICE,
+    REMOTE_ACCESS_SERVICE,
+    extract_registry_facts,
+)
 from auditor.parsing.pe_version import read_pe_version
 from auditor.parsing.regfile import MAX_OPERATIONS, looks_like_reg, parse_reg
 from auditor.parsing.registry import RegistryTree
@@ -166,7 +170,7 @@ def _registry_facts(
         room -= item.file.size
         try:
             if item.is_hive:
-                services = (baseline.registry.service, CLUSTER_SERVICE)
+                services = (baseline.registry.service, CLUSTER_SERVICE, REMOTE_ACCESS_SERVICE)
                 with source.local_copy(item.file.path, MAX_HIVE) as path:
                     operations = read_system_hive(path, origin, services)
             else:

@@ -77,6 +77,9 @@ class RegistryFacts:
     adapters: tuple[AdapterFact, ...]
     cluster_service: bool
     """A ClusSvc service key exists: the server is a cluster node (Q169113)."""
+    remote_access_start: int | None = None
+    """The RemoteAccess service's Start value (RAS on NT4, RRAS on Windows 2000); None when
+    the service is not installed, -1 when it is installed without a DWORD Start."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,9 @@ class ServerFacts:
     """None when the server has no readable registry evidence at all."""
     problems: tuple[str, ...] = ()
     """Evidence that exists but could not be read, each naming the file and the reason."""
+    notes: tuple[str, ...] = ()
+    """Remarks on evidence that was read but does not bear on a verdict (a SOFTWARE hive, a
+    .reg line regedit skips outside the keys the audit reads), each naming the file."""
     site: str = ""
     """From the fleet inventory, for the report; empty without one."""
     owner: str = ""
@@ -119,8 +125,10 @@ class ServerFacts:
                     for item in registry["adapters"]
                 ),
                 cluster_service=registry["cluster_service"],
+                remote_access_start=registry.get("remote_access_start"),
             ),
             problems=tuple(data.get("problems", ())),
+            notes=tuple(data.get("notes", ())),
             site=data.get("site", ""),
             owner=data.get("owner", ""),
         )

@@ -3,9 +3,9 @@
 Only the values the registry facts use are read, each by name, never a whole key or hive:
 every request is a round trip, and a live MTA's Parameters key alone holds dozens of
 tuning values. Read: the MTA service's ImagePath, the override value of each connector
-subkey, the cluster service's presence, and the addresses of the adapters TCP/IP is bound
-to (NT4) and of the interfaces (Windows 2000). Names come back NUL-terminated, and an
-enumeration ends with ERROR_NO_MORE_ITEMS.
+subkey, the cluster service's presence, the RemoteAccess service's Start, and the addresses
+of the adapters TCP/IP is bound to (NT4) and of the interfaces (Windows 2000). Names come
+back NUL-terminated, and an enumeration ends with ERROR_NO_MORE_ITEMS.
 """
 
 from __future__ import annotations
@@ -16,9 +16,16 @@ from impacket.dcerpc.v5 import rrp
 
 from auditor.evidence.regexport import RawKey, RawValue
 
-__all__ = ["CLUSTER_SERVICE", "MAX_KEYS", "RegistryReader", "read_mta_keys"]
+__all__ = [
+    "CLUSTER_SERVICE",
+    "MAX_KEYS",
+    "REMOTE_ACCESS_SERVICE",
+    "RegistryReader",
+    "read_mta_keys",
+]
 
 CLUSTER_SERVICE = "ClusSvc"
+REMOTE_ACCESS_SERVICE = "RemoteAccess"
 MAX_KEYS = 2000
 """More keys than the MTA's connectors and a server's adapters need; past it reading stops."""
 
@@ -141,6 +148,7 @@ def read_mta_keys(
             found.append(RawKey(f"{_HKLM}\\{parameters}"))
             found += [reader.key(f"{parameters}\\{name}", (override_value,)) for name in connectors]
     found.append(reader.key(f"{_SERVICES}\\{CLUSTER_SERVICE}", ()))
+    found.append(reader.key(f"{_SERVICES}\\{REMOTE_ACCESS_SERVICE}", ("Start",)))
     linkage = reader.key(f"{_SERVICES}\\Tcpip\\Linkage", ("Bind",))
     if linkage is not None:
         found.append(linkage)

@@ -17,10 +17,19 @@ from auditor.parsing.registry import (
     selected_control_set,
 )
 
-__all__ = ["CLUSTER_SERVICE", "SYSTEM_KEY", "extract_registry_facts", "value_text"]
+__all__ = [
+    "CLUSTER_SERVICE",
+    "REMOTE_ACCESS_SERVICE",
+    "SYSTEM_KEY",
+    "extract_registry_facts",
+    "value_text",
+]
 
 SYSTEM_KEY = "HKEY_LOCAL_MACHINE\\SYSTEM"
 CLUSTER_SERVICE = "ClusSvc"
+REMOTE_ACCESS_SERVICE = "RemoteAccess"
+"""RAS (NT4) and Routing and Remote Access (Windows 2000): a server running it is in
+effect dual-homed (Q255991, Q256844)."""
 
 
 def extract_registry_facts(
@@ -42,7 +51,16 @@ def extract_registry_facts(
         overrides=_overrides(service.find(rule.override_key), rule) if service else (),
         adapters=_adapters(services) if services else (),
         cluster_service=services is not None and services.subkey(CLUSTER_SERVICE) is not None,
+        remote_access_start=_start(services.subkey(REMOTE_ACCESS_SERVICE)) if services else None,
     )
+
+
+def _start(service: RegistryKey | None) -> int | None:
+    """The service's Start value; -1 for a service key without a DWORD Start."""
+    if service is None:
+        return None
+    start = service.value("Start")
+    return start.data if start is not None and isinstance(start.data, int) else -1
 
 
 def _current_control_set(system: RegistryKey, where: str) -> tuple[str, RegistryKey]:
