@@ -19,7 +19,7 @@ from auditor.collect import collect
 from auditor.errors import AuditorError, ParseError, ReportError
 from auditor.evaluation import evaluate
 from auditor.evaluation.waivers import apply_waivers
-from auditor.evidence import EvidenceSource, FolderSource, discover_fleet
+from auditor.evidence import EvidenceSource, FolderSource, NotAFleet, discover_fleet
 from auditor.evidence.credentials import Credentials
 from auditor.evidence.fleet import CONNECTORS_FILE
 from auditor.evidence.inventory import (
@@ -170,6 +170,8 @@ def gather(
     ``progress(done, total)`` is told of each server collected.
     """
     targets, notes = plan_sources(fleet_dir, fleet, live)
+    if not targets:
+        raise NotAFleet(_no_server(fleet_dir, fleet))
     sources = [source for source, _ in targets]
     if save_evidence is not None:
         sources = [RecordingSource(source, save_evidence) for source in sources]
@@ -290,6 +292,14 @@ def plan_sources(
         )
         notes.append(f"{fleet.source}: does not list {shown}, found in {fleet_dir}; audited anyway")
     return targets, notes
+
+
+def _no_server(fleet_dir: Path | None, fleet: FleetInventory | None) -> str:
+    """Why there is nothing to audit; an empty report would read as an all-clear."""
+    where = [f"{fleet_dir} holds no server folder or .zip"] if fleet_dir is not None else []
+    if fleet is not None:
+        where.append(f"{fleet.source} lists no server")
+    return " and ".join(where) + ": there is no server to audit"
 
 
 def _labelled(facts: ServerFacts, entry: FleetEntry | None) -> ServerFacts:

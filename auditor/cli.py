@@ -36,7 +36,7 @@ from auditor.audit import (
 from auditor.baseline import Baseline, default_baseline_path, load_baseline
 from auditor.errors import AuditorError, EvidenceError
 from auditor.evidence.credentials import Credentials, credentials_from_environment
-from auditor.evidence.fleet import CONNECTORS_FILE
+from auditor.evidence.fleet import CONNECTORS_FILE, NotAFleet
 from auditor.evidence.inventory import FleetInventory
 from auditor.evidence.smb import DEFAULT_TIMEOUT
 from auditor.parsing.connectors_csv import ConnectorInventory
@@ -346,7 +346,7 @@ def _exit_code_for(error: Exception) -> int:
     A problem with one server's evidence never gets here: it is a finding on that server.
     What does get here stopped the whole run, and exit 1 is kept for findings alone.
     """
-    if isinstance(error, UsageError):
+    if isinstance(error, UsageError | NotAFleet):
         return ExitCode.USAGE
     return ExitCode.FAILED
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from auditor.errors import EvidenceError
@@ -9,9 +10,16 @@ from auditor.evidence.folder import FolderSource
 from auditor.evidence.interface import EvidenceSource, UnsupportedSource, display_name
 from auditor.evidence.zip import ZipSource
 
-__all__ = ["CONNECTORS_FILE", "discover_fleet"]
+__all__ = ["CONNECTORS_FILE", "NotAFleet", "discover_fleet"]
 
 CONNECTORS_FILE = "connectors.csv"
+# What a server's own evidence holds at its top: a drive mirror (C$, C, D$...) and registry/.
+_SERVER_LAYOUT = re.compile(r"[A-Za-z]\$|C|registry", re.IGNORECASE)
+
+
+class NotAFleet(EvidenceError):
+    """The folder named as the fleet cannot be one: it holds no server, or it is one
+    server's evidence. The caller's mistake, found before any server is read."""
 
 
 def discover_fleet(fleet_dir: Path) -> list[EvidenceSource]:
@@ -25,6 +33,7 @@ def discover_fleet(fleet_dir: Path) -> list[EvidenceSource]:
         entries = sorted(fleet_dir.iterdir(), key=lambda entry: entry.name.casefold())
     except OSError as error:
         raise EvidenceError(f"{fleet_dir}: cannot list the fleet: {error.strerror}") from error
+    _refuse_one_server(fleet_dir, entries)
     sources: list[EvidenceSource] = []
     for entry in entries:
         if entry.name.startswith("."):
@@ -41,6 +50,37 @@ def discover_fleet(fleet_dir: Path) -> list[EvidenceSource]:
         elif is_zip:
             sources.append(ZipSource(entry))
     return _one_per_server(sources)
+
+
+def _refuse_one_server(fleet_dir: Path, entries: list[Path]) -> None:
+    """Scanning a server's own folder would audit C$ and registry as two servers.
+
+    A server may be named C: its folder then holds a drive mirror or registry/ itself,
+    which a drive mirror or a registry folder does not.
+    """
+    held = [
+        entry.name
+        for entry in entries
+        if _SERVER_LAYOUT.fullmatch(entry.name)
+        and entry.is_dir()
+        and not entry.is_symlink()
+        and not _holds_server_layout(entry)
+    ]
+    if held:
+        raise NotAFleet(
+            f"{fleet_dir}: looks like one server's evidence (it holds "
+            f"{', '.join(name + '/' for name in held)} directly), not a fleet: name the folder "
+            "that holds one folder or .zip per server, e.g. its parent"
+        )
+
+
+def _holds_server_layout(folder: Path) -> bool:
+    try:
+        return any(
+            _SERVER_LAYOUT.fullmatch(child.name) and child.is_dir() for child in folder.iterdir()
+        )
+    except OSError:
+        return False  # unreadable: not evidently a server's folder
 
 
 def _one_per_server(sources: list[EvidenceSource]) -> list[EvidenceSource]:
