@@ -13,8 +13,10 @@ from auditor.verdicts import ConnectorFinding, ConnectorResult
 
 __all__ = ["ConnectorsOutcome", "judge_connectors"]
 
-# The MTA's other stacks; the override is for TCP/IP only. An unknown spelling counts as
-# TCP/IP, so that a typo in the inventory cannot excuse a missing override.
+# The MTA's other stacks; the override is for TCP/IP only. A transport that names TCP is
+# TCP/IP whatever else it says ("TCP/IP (RFC 1006 TP0)" is TP0 over TCP), and an unknown
+# spelling counts as TCP/IP, so that a typo in the inventory cannot excuse a missing override.
+_TCP = re.compile(r"tcp", re.IGNORECASE)
 _OTHER_STACKS = re.compile(r"\b(x\.?25|tp[04]|clnp|clns|osi|ras)\b", re.IGNORECASE)
 _INVALID = {
     ConnectorResult.MISSING,
@@ -95,7 +97,7 @@ def _judge(
             detail=detail,
         )
 
-    if entry is not None and _OTHER_STACKS.search(entry.transport):
+    if entry is not None and _other_stack(entry.transport):
         return finding(ConnectorResult.NOT_REQUIRED, f"transport {entry.transport}: not TCP/IP")
     if network.multihomed is False:
         return finding(ConnectorResult.NOT_REQUIRED, "the server is not multihomed")
@@ -132,6 +134,10 @@ def _judge(
             f"of this server; use one of: {own}",
         )
     return finding(ConnectorResult.VALID, f"pinned to own address {value}")
+
+
+def _other_stack(transport: str) -> bool:
+    return not _TCP.search(transport) and _OTHER_STACKS.search(transport) is not None
 
 
 def _cross_check(

@@ -429,6 +429,11 @@ def test_mta_binaries_without_the_service_key_are_still_judged(baseline: Baselin
         ("a typo", ConnectorResult.MISSING),
         ("X.25", ConnectorResult.NOT_REQUIRED),
         ("TP4/CLNP", ConnectorResult.NOT_REQUIRED),
+        ("RAS", ConnectorResult.NOT_REQUIRED),
+        # RFC 1006 carries TP0 over TCP/IP: TCP named anywhere is TCP.
+        ("TCP/IP (RFC 1006 TP0)", ConnectorResult.MISSING),
+        ("TP0 over TCP", ConnectorResult.MISSING),
+        ("RAS over TCP/IP", ConnectorResult.MISSING),
     ],
 )
 def test_only_known_other_stacks_are_excused_from_the_override(
