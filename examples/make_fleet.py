@@ -52,8 +52,13 @@ def system_keys(
     *,
     nt4: bool = True,
     image_path: str = "C:\\exchsrvr\\bin\\emsmta.exe",
+    bound: Sequence[str] | None = None,
 ) -> Keys:
-    """The MTA service, its overrides and the adapters, below one control set."""
+    """The MTA service, its overrides and the adapters, below one control set.
+
+    TCP/IP is bound to ``bound`` (Tcpip\\Linkage\\Bind), by default to every adapter on NT4
+    and, on Windows 2000, to nothing listed (no Bind value).
+    """
     services = f"{control_set}\\Services"
     keys: Keys = {
         f"{services}\\{MTA}": [
@@ -73,11 +78,18 @@ def system_keys(
             else f"{services}\\Tcpip\\Parameters\\Interfaces\\{adapter}"
         )
         keys[where] = [dword("EnableDHCP", 0), multi("IPAddress", *addresses)]
-    if nt4:
+    if bound is None and nt4:
+        bound = list(adapters)
+    if bound is not None:
         keys[f"{services}\\Tcpip\\Linkage"] = [
-            multi("Bind", *(f"\\Device\\{adapter}" for adapter in adapters))
+            multi("Bind", *(f"\\Device\\{adapter}" for adapter in bound))
         ]
     return keys
+
+
+def ras_server(control_set: str) -> Keys:
+    """RAS (NT4) or Routing and Remote Access (Windows 2000), set to start automatically."""
+    return {f"{control_set}\\Services\\RemoteAccess": [dword("Type", 0x20), dword("Start", 2)]}
 
 
 def override(address: str) -> RegValue:
@@ -171,6 +183,32 @@ def build(fleet: Path) -> None:
     install(server, EX50)
     keys = system_keys("CurrentControlSet", {"El90x1": ["10.0.6.5"], "E100B2": ["10.0.6.6"]}, {})
     write(server / "registry" / "system.reg", export(keys, "regedit4"))
+
+    # SP3 and multihomed, one connector pinned, but connectors.csv has no row for the server:
+    # a connector that never got an override key would be invisible, so no verdict yet.
+    server = fleet / "incomplete-multihomed-connectors-unknown"
+    install(server, SP3)
+    keys = system_keys("CurrentControlSet", {"El90x1": ["10.0.7.5"], "E100B2": ["10.0.7.6"]},
+                       {"TCP to ROME": override("10.0.7.5")})  # fmt: skip
+    write(server / "registry" / "system.reg", export(keys, "regedit4"))
+
+    # SP1 on one network card, but a RAS server: in effect dual-homed (Q255991), so exposed
+    # where a plain single-homed server would only be below the baseline.
+    server = fleet / "exposed-ras-server-one-nic"
+    install(server, SP1)
+    keys = system_keys("CurrentControlSet", {"El90x1": ["10.0.8.5"]}, {})
+    write(server / "registry" / "system.reg", export({**keys, **ras_server("CurrentControlSet")},
+                                                     "regedit4"))  # fmt: skip
+
+    # SP3 on Windows 2000 with a second interface that TCP/IP is no longer bound to (a
+    # removed NIC keeps its key): single-homed, so compliant with no connectors row.
+    server = fleet / "compliant-sp3-w2k-unbound-second-nic"
+    install(server, SP3)
+    lan = "{4D36E972-E325-11CE-BFC1-08002BE10318}"
+    removed = "{8A1F3B2C-5D6E-4F70-8192-A3B4C5D6E7F8}"
+    keys = system_keys("ControlSet001", {lan: ["10.0.9.5"], removed: ["10.0.9.6"]}, {},
+                       nt4=False, bound=[lan])  # fmt: skip
+    write(server / "registry" / "SYSTEM", hive(keys, 1))
 
     inventory = [
         "server,obj_dist_name,transport,remote_server,remote_address",

@@ -58,10 +58,10 @@ def test_scan_of_the_example_fleet_writes_three_reports(fleet: Path, tmp_path: P
     paths = {kind: tmp_path / f"out.{kind}" for kind in ("xlsx", "csv", "json")}
     code, out, _ = run("scan", str(fleet), *(f"--{k}={p}" for k, p in paths.items()))
     assert code == ExitCode.FINDINGS
-    assert re.search(r"^  exposed +2$", out, re.MULTILINE)
+    assert re.search(r"^  exposed +3$", out, re.MULTILINE)
     assert all(path.is_file() for path in paths.values())
     data = json.loads(paths["json"].read_text(encoding="utf-8"))
-    assert data["summary"]["total"] == 7
+    assert data["summary"]["total"] == 10
     assert {s["status"] for s in data["servers"]} == {
         "exposed", "below-baseline", "incomplete", "compliant", "not-applicable",
     }  # fmt: skip
@@ -119,7 +119,7 @@ def test_broken_servers_never_stop_the_fleet(fleet: Path, tmp_path: Path) -> Non
     code, out, _ = run("scan", str(fleet), f"--json={json_path}")
     assert code == ExitCode.FINDINGS
     servers = {s["server"]: s for s in json.loads(json_path.read_text())["servers"]}
-    assert len(servers) == 10
+    assert len(servers) == 13
     for name, needle in [
         ("broken-pe", "EMSMTA.EXE"),
         ("zipped", "zipped.zip: ../"),
@@ -233,7 +233,7 @@ def test_progress_shows_on_a_terminal_only_and_quiet_turns_it_off(
     for options, shown in [((), True), (("--quiet",), False)]:
         err = Terminal()
         main(["scan", str(fleet), f"--json={tmp_path / 'r.json'}", *options], io.StringIO(), err)
-        assert ("scanned 7/7 servers" in err.getvalue()) is shown, err.getvalue()
+        assert ("scanned 10/10 servers" in err.getvalue()) is shown, err.getvalue()
     _, _, err_text = run("scan", str(fleet), f"--json={tmp_path / 'r.json'}")
     assert err_text == ""
 
@@ -361,7 +361,7 @@ def test_an_inventory_with_a_fleet_folder(fleet: Path, tmp_path: Path, live_acco
     code, out, _ = run("scan", str(fleet), f"--inventory={inventory}", f"--json={json_path}")
     assert code == ExitCode.FINDINGS
     servers = servers_of(json_path)
-    assert len(servers) == 8  # seven folders, one of them listed, and the new row
+    assert len(servers) == 11  # ten folders, one of them listed, and the new row
     assert (
         servers["compliant-sp2-single-homed"]["status"],
         servers["compliant-sp2-single-homed"]["site"],
@@ -482,13 +482,13 @@ def test_collect_then_judge_gives_the_verdicts_of_scan(
     facts = tmp_path / "facts.json"
     code, out, err = run("collect", *sources, f"--facts={facts}")
     assert code == ExitCode.OK, err
-    assert f"wrote {facts}" in out and "collected 9 servers" in out
+    assert f"wrote {facts}" in out and "collected 12 servers" in out
     shutil.rmtree(fleet)  # judging needs nothing but the snapshot
     inventory.unlink()
     code, _, err = run("judge", str(facts), f"--json={tmp_path / 'judge.json'}")
     assert code == ExitCode.FINDINGS, err
     assert comparable(tmp_path / "judge.json") == comparable(tmp_path / "scan.json")
-    assert len(comparable(tmp_path / "scan.json")) == 9
+    assert len(comparable(tmp_path / "scan.json")) == 12
     notes = json.loads((tmp_path / "judge.json").read_text())["notes"]
     assert any(note.startswith("judged from facts collected at 20") for note in notes)
 

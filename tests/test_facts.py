@@ -17,7 +17,7 @@ def test_facts_round_trip_through_json(fleet: Path) -> None:
     baseline = load_baseline(default_baseline_path())
     inventory = load_inventory(fleet, None)
     sources = discover_fleet(fleet)
-    assert len(sources) == 7
+    assert len(sources) == 10
     for source in sources:
         facts = collect(source, baseline)
         again = ServerFacts.from_dict(json.loads(json.dumps(facts.to_dict())))

@@ -262,4 +262,4 @@ def test_a_server_both_zipped_and_in_a_folder_is_not_guessed(fleet: Path) -> Non
     (twice,) = [v for v in verdicts if v.server.casefold() == "compliant-sp2-single-homed"]
     assert twice.status is Status.INCOMPLETE
     assert "evidence twice" in twice.reasons[0] and ".zip" in twice.reasons[0]
-    assert len(verdicts) == 7
+    assert len(verdicts) == 10
