@@ -18,8 +18,11 @@ from pathlib import Path
 import pefile
 import pytest
 
+from auditor.audit import scan
+from auditor.baseline import default_baseline_path, load_baseline
 from auditor.errors import ParseError
 from auditor.parsing.pe_version import PeVersion, read_pe_version
+from auditor.verdicts import Status
 from auditor.versions import Version
 from tests.builders.pe import build_pe, build_pe_layout, version_info
 
@@ -209,3 +212,28 @@ def test_a_language_that_is_a_directory_is_passed_over() -> None:
     struct.pack_into("<I", data, language_entry + 4, 0x80000000 | (names & 0x7FFFFFFF))
     with pytest.raises(ParseError, match="ID 1 has no language entry with data"):
         read(bytes(data), "built.exe")
+
+
+# --- through the audit -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fixture", "status", "reason"),
+    [
+        ("id2-only.exe", Status.INCOMPLETE, "RT_VERSION has ID 2 but no directory with ID 1"),
+        ("named-only.exe", Status.INCOMPLETE, "no directory with ID 1"),
+        ("no-signature.exe", Status.INCOMPLETE, "no version in its VS_FIXEDFILEINFO"),
+        ("ansi-key.exe", Status.COMPLIANT, None),  # 5.5.2653.1, above the fix
+    ],
+)
+def test_a_version_windows_does_not_report_never_passes(
+    fleet: Path, fixture: str, status: Status, reason: str | None
+) -> None:
+    server = "compliant-sp2-single-homed"
+    shutil.copyfile(ASSETS / fixture, fleet / server / "C$/exchsrvr/bin/EMSMTA.EXE")
+    (verdict,) = [
+        v for v in scan(fleet, load_baseline(default_baseline_path())).servers if v.server == server
+    ]
+    assert verdict.status is status
+    if reason is not None:
+        assert any("Emsmta.exe" in line and reason in line for line in verdict.reasons), verdict
