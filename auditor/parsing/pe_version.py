@@ -2,7 +2,9 @@
 
 Over SMB every read is a round trip, and Emsmta.exe is 1.5 MB with its resources at the
 end, so this module never reads a whole file: it reads the headers, follows the resource
-tree along RT_VERSION only, and reads the VS_VERSIONINFO blob. All of it is parsed here
+tree along RT_VERSION only, and reads the VS_VERSIONINFO blob (parsed in version_info).
+It reads what GetFileVersionInfo reads: RT_VERSION ID 1 only, in the language the loader
+picks (see _ResourceTree and _LANGUAGE_ORDER). All of it is parsed here
 with struct: pefile wants the whole image in memory for the resource walk, and even its
 fast_load of the headers alone cost 300 us a file, more than the rest of the read (the
 fields kept are few, and pefile's section and alignment rules are followed for them).
@@ -12,12 +14,12 @@ from __future__ import annotations
 
 import os
 import struct
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from auditor.errors import ParseError
 from auditor.parsing.ranges import RangeReader, ReadAt, Unreadable
+from auditor.parsing.version_info import parse_version_info
 from auditor.versions import Version
 
 __all__ = ["PeVersion", "ReadAt", "read_pe_version", "read_pe_version_from_path"]
@@ -29,7 +31,6 @@ _HEADER_READ = 1024
 _SMALL_RESOURCES = 1024
 # Read-ahead for a resource directory: its header and about 30 entries.
 _DIRECTORY_READ = 256
-_MAX_DEPTH = 8
 _MAX_ENTRIES = 512
 # wLength is a WORD, so no VS_VERSIONINFO is longer, whatever the data entry claims.
 _MAX_VERSION_INFO = 0xFFFF
@@ -39,9 +40,18 @@ _MAX_VERSION_INFO = 0xFFFF
 # would otherwise make that piece 2 GB.
 _MAX_HEADERS = 64 * 1024
 _RT_VERSION = 16
+_VS_VERSION_INFO = 1
+# FindResource asks for MAKELANGID(LANG_NEUTRAL, SUBLANG_NEUTRAL) = 0, which the loader
+# tries as: 1-3. neutral (0x0000); 4-8. the thread's, user's and system's locale, each
+# also with a neutral sublanguage; 9. English (US), 0x0409; 10. the first entry with data.
+# Sources: Microsoft's FindResourceEx ("the current language associated with the calling
+# thread is used"), SetThreadLocale (which "affects ... FindResource"), and the full order
+# in Wine's ntdll find_entry. The auditor cannot see a server's locale; it takes English
+# (US), the locale of the Exchange 5.5 servers this audit is written for, so steps 4-8
+# are 0x0409 and 0x0009. On a server with another locale, a file whose ID 1 holds several
+# languages and no neutral one may report another language's version there.
+_LANGUAGE_ORDER = (0x0000, 0x0409, 0x0009)
 _SUBDIRECTORY = 0x80000000
-_FIXED_SIGNATURE = 0xFEEF04BD
-_FIXED_SIZE = 52
 _RESOURCE_DIRECTORY_INDEX = 2
 _PE32_PLUS = 0x20B
 # pefile's rules: an optional header needs this much of its start present, at most 16
@@ -60,10 +70,11 @@ class PeVersion:
     """What a PE file's version resource says, and what it cost to find out."""
 
     fixed: Version | None
-    """VS_FIXEDFILEINFO FileVersionMS/LS, the authoritative version; None for 0.0.0.0."""
+    """VS_FIXEDFILEINFO FileVersionMS/LS, the authoritative version; None for 0.0.0.0 and
+    when the blob holds no fixed info (wValueLength 0, or no 0xFEEF04BD signature)."""
     string: str | None
-    """FileVersion of the first StringFileInfo table, cut at its NUL; None if absent or empty.
-    Recorded to flag disagreements; never used to judge."""
+    """FileVersion of the first StringFileInfo table, cut at its NUL; None if absent, empty,
+    or not in the usual UTF-16 layout. Recorded to flag disagreements; never used to judge."""
     bytes_read: int
     """Total bytes that read_at returned."""
     reads: int
@@ -74,14 +85,15 @@ def read_pe_version(read_at: ReadAt, size: int, origin: str) -> PeVersion:
     """Read the version resource of the PE file of ``size`` bytes behind ``read_at``.
 
     ``origin`` (a path or server-qualified name) starts every error message. Raise
-    ParseError for anything that is not a PE file with a readable version resource.
+    ParseError for anything that is not a PE file with a version resource Windows reads:
+    one whose only version resource has another ID than 1 has none, for Windows as here.
     Errors raised by ``read_at`` itself (OSError and the like) pass through untouched:
     they are evidence problems, not format problems.
     """
     reader = RangeReader(read_at, size)
     try:
         blob = _version_info_blob(reader)
-        fixed, string = _parse_version_info(blob)
+        fixed, string = parse_version_info(blob)
     except Unreadable as exc:
         raise ParseError(f"{origin}: {exc}") from None
     except (struct.error, IndexError, ValueError) as exc:
@@ -234,7 +246,13 @@ def _version_info_blob(reader: RangeReader) -> bytes:
 
 
 class _ResourceTree:
-    """The resource tree of one file, walked along RT_VERSION only."""
+    """The resource tree of one file, walked as the loader walks it for GetFileVersionInfo.
+
+    GetFileVersionInfo calls FindResource(module, MAKEINTRESOURCE(VS_VERSION_INFO = 1),
+    RT_VERSION): exactly three levels (type, name, language), IDs found by binary search
+    over the ID entries, a directory wanted at the first two levels and data at the last.
+    Another ID (2, or a named entry) is invisible to Windows, and so to OVAL and osquery.
+    """
 
     def __init__(self, reader: RangeReader, root: int, end: int) -> None:
         self._reader = reader
@@ -246,22 +264,30 @@ class _ResourceTree:
         self._reader.fetch(self._root, min(size, self._end - self._root), what="resource section")
 
     def version_data_entry(self) -> tuple[int, int]:
-        """Return the RVA and size of the first RT_VERSION resource's data."""
-        node = next((target for key, target in self._entries(0) if key == _RT_VERSION), None)
-        if node is None:
+        """Return the RVA and size of the data of RT_VERSION ID 1 in the loader's language."""
+        types = self._directory(0)
+        node = _find_id(types, _RT_VERSION)
+        if node is None or not node & _SUBDIRECTORY:
             raise Unreadable("no version resource (no RT_VERSION in the resource directory)")
-        # Below the type, take the first name and the first language, at any depth.
-        for _depth in range(_MAX_DEPTH):
-            if not node & _SUBDIRECTORY:
-                data_rva, data_size = struct.unpack("<II", self._read(node, 8, 0))
-                return data_rva, data_size
-            entries = self._entries(node & ~_SUBDIRECTORY)
-            if not entries:
-                raise Unreadable("no version resource (the RT_VERSION directory is empty)")
-            node = entries[0][1]
-        raise Unreadable(f"resource tree deeper than {_MAX_DEPTH} levels")
+        names = self._directory(node & ~_SUBDIRECTORY)
+        node = _find_id(names, _VS_VERSION_INFO)
+        if node is None or not node & _SUBDIRECTORY:
+            raise Unreadable(
+                "no version resource that Windows reads: RT_VERSION has "
+                f"{_describe(names)} but no directory with ID 1, the only one "
+                "GetFileVersionInfo looks up"
+            )
+        languages = self._directory(node & ~_SUBDIRECTORY)
+        node = _pick_language(languages)
+        if node is None:
+            raise Unreadable(
+                "no version resource that Windows reads: RT_VERSION ID 1 has no language "
+                "entry with data"
+            )
+        data_rva, data_size = struct.unpack("<II", self._read(node, 8, 0))
+        return data_rva, data_size
 
-    def _entries(self, relative: int) -> list[tuple[int, int]]:
+    def _directory(self, relative: int) -> _Directory:
         if relative in self._visited:
             raise Unreadable(f"loop in the resource tree at +0x{relative:x}")
         self._visited.add(relative)
@@ -270,7 +296,7 @@ class _ResourceTree:
         if named + ids > _MAX_ENTRIES:
             raise Unreadable(f"resource directory at +0x{relative:x} has {named + ids} entries")
         raw = self._read(relative + 16, 8 * (named + ids), 0)
-        return list(struct.iter_unpack("<II", raw))
+        return _Directory(named, tuple(struct.iter_unpack("<II", raw)))
 
     def _read(self, relative: int, length: int, window: int) -> bytes:
         offset = self._root + relative
@@ -282,92 +308,50 @@ class _ResourceTree:
         return self._reader.fetch(offset, length, window=window, limit=self._end)
 
 
-# --- VS_VERSIONINFO ------------------------------------------------------------------
-
-
 @dataclass(frozen=True)
-class _Block:
-    """One node of VS_VERSIONINFO: wLength, wValueLength, wType, szKey, Value, Children."""
+class _Directory:
+    """One resource directory: its named entries come first, then its ID entries."""
 
-    key: str
-    value_start: int
-    value_length: int
-    children_start: int
-    end: int
+    named: int
+    entries: tuple[tuple[int, int], ...]
+    """(Name, OffsetToData) pairs in file order."""
 
-
-def _parse_version_info(blob: bytes) -> tuple[Version | None, str | None]:
-    (length,) = struct.unpack_from("<H", blob, 0)
-    if length > len(blob):
-        raise Unreadable(f"VS_VERSIONINFO length {length} runs past its data ({len(blob)} bytes)")
-    root = _block(blob, 0, length)
-    if root.key != "VS_VERSION_INFO":
-        raise Unreadable(f"version resource key is {root.key!r}, not 'VS_VERSION_INFO'")
-    return _fixed_version(blob, root), _file_version_string(blob, root)
+    @property
+    def ids(self) -> tuple[tuple[int, int], ...]:
+        return self.entries[self.named :]
 
 
-def _fixed_version(blob: bytes, root: _Block) -> Version | None:
-    if root.value_length == 0:
-        return None
-    if root.value_length < _FIXED_SIZE or root.value_start + _FIXED_SIZE > root.end:
-        raise Unreadable(f"VS_FIXEDFILEINFO is {root.value_length} bytes, not {_FIXED_SIZE}")
-    signature, _, ms, ls = struct.unpack_from("<4I", blob, root.value_start)
-    if signature != _FIXED_SIGNATURE:
-        raise Unreadable(f"VS_FIXEDFILEINFO signature is 0x{signature:08x}")
-    version = Version.from_ms_ls(ms, ls)
-    return None if version.is_zero else version
-
-
-def _file_version_string(blob: bytes, root: _Block) -> str | None:
-    for child in _children(blob, root):
-        if child.key == "StringFileInfo":
-            table = next(_children(blob, child), None)
-            if table is None:
-                return None
-            for string in _children(blob, table):
-                if string.key == "FileVersion":
-                    return _text_value(blob, string)
-            return None
+def _find_id(directory: _Directory, wanted: int) -> int | None:
+    """The loader's binary search over the ID entries (Wine's find_entry_by_id, after
+    ntdll): on an unsorted directory it misses what a linear scan would find, as Windows
+    does. Only the low WORD of Name is the ID."""
+    ids = directory.ids
+    low, high = 0, len(ids) - 1
+    while low <= high:
+        middle = (low + high) // 2
+        name, target = ids[middle]
+        if name & 0xFFFF == wanted:
+            return target
+        if name & 0xFFFF > wanted:
+            high = middle - 1
+        else:
+            low = middle + 1
     return None
 
 
-def _text_value(blob: bytes, string: _Block) -> str | None:
-    # wValueLength counts WCHARs for most linkers and bytes for some, so read to the end
-    # of the block and cut at the terminating NUL instead of trusting it.
-    raw = blob[string.value_start : string.end]
-    text = raw[: len(raw) // 2 * 2].decode("utf-16-le", errors="replace").split("\0", 1)[0]
-    return text or None
+def _pick_language(languages: _Directory) -> int | None:
+    """The language FindResource(..., LANG_NEUTRAL) picks: see _LANGUAGE_ORDER."""
+    for language in _LANGUAGE_ORDER:
+        target = _find_id(languages, language)
+        if target is not None and not target & _SUBDIRECTORY:  # a directory is no match
+            return target
+    # Otherwise the first entry, named or not, that holds data (find_first_entry).
+    return next((t for _, t in languages.entries if not t & _SUBDIRECTORY), None)
 
 
-def _children(blob: bytes, parent: _Block) -> Iterator[_Block]:
-    position = parent.children_start
-    while position + 6 <= parent.end:
-        if blob[position : position + 2] == b"\0\0":
-            return  # zero padding after the last child, written by some linkers
-        child = _block(blob, position, parent.end)
-        yield child
-        position = _align4(child.end)
-
-
-def _block(blob: bytes, start: int, limit: int) -> _Block:
-    length, value_length, _type = struct.unpack_from("<3H", blob, start)
-    end = start + length
-    if length < 6 or end > limit:
-        raise Unreadable(f"version block at +0x{start:x} (length {length}) runs past its parent")
-    key, after_key = _read_key(blob, start + 6, end)
-    value_start = _align4(after_key)
-    # Only binary values (VS_FIXEDFILEINFO) precede children, and they count bytes; text
-    # values count WCHARs but belong to String blocks, whose children are never read.
-    children_start = min(_align4(value_start + value_length), end)
-    return _Block(key, min(value_start, end), value_length, children_start, end)
-
-
-def _read_key(blob: bytes, start: int, end: int) -> tuple[str, int]:
-    for position in range(start, end - 1, 2):
-        if blob[position : position + 2] == b"\0\0":
-            return blob[start:position].decode("utf-16-le", errors="replace"), position + 2
-    raise Unreadable(f"version block key at +0x{start:x} has no terminating NUL")
-
-
-def _align4(offset: int) -> int:
-    return (offset + 3) & ~3
+def _describe(names: _Directory) -> str:
+    ids = [str(name & 0xFFFF) for name, _ in names.ids]
+    parts = [f"ID {', '.join(ids)}"] if ids else []
+    if names.named:
+        parts.append(f"{names.named} named entr{'y' if names.named == 1 else 'ies'}")
+    return " and ".join(parts) or "no entries"

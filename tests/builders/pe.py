@@ -9,7 +9,8 @@ not use pefile. The layout follows what Microsoft's linker and cvtres write:
     0x400  .text: a ``ret`` followed by ``pad_before_resources`` filler bytes
     ...    .rsrc: directories for RT_STRING (6), RT_VERSION (16) and RT_MANIFEST (24),
            then data entries, then data; RT_VERSION/1/1033 holds VS_VERSIONINFO with
-           VS_FIXEDFILEINFO, StringFileInfo "040904b0" and VarFileInfo Translation.
+           VS_FIXEDFILEINFO, StringFileInfo "040904b0" and VarFileInfo Translation,
+           with UTF-16 keys (or 8-bit ones, as pywin32 228 wrote them).
 
 Use :func:`build_pe` for the bytes, or :func:`build_pe_layout` when a test needs to know
 where a structure sits in order to patch it.
@@ -64,6 +65,7 @@ def build_pe(
     dll: bool = False,
     version_resource: bool = True,
     other_resource_size: int = 32,
+    version_blob: bytes | None = None,
 ) -> bytes:
     """Return a PE32 file whose VS_FIXEDFILEINFO FileVersion is ``fixed_version``.
 
@@ -76,6 +78,8 @@ def build_pe(
     - ``version_resource``: False leaves RT_VERSION out, keeping the other resources.
     - ``other_resource_size``: bytes of RT_STRING data placed before the version data;
       make it large to force a reader to walk the resource tree rather than read it whole.
+    - ``version_blob``: RT_VERSION's data as given (from :func:`version_info` with another
+      encoding, say) instead of the blob built from the versions.
     """
     return build_pe_layout(
         fixed_version,
@@ -84,6 +88,7 @@ def build_pe(
         dll=dll,
         version_resource=version_resource,
         other_resource_size=other_resource_size,
+        version_blob=version_blob,
     ).data
 
 
@@ -95,6 +100,7 @@ def build_pe_layout(
     dll: bool = False,
     version_resource: bool = True,
     other_resource_size: int = 32,
+    version_blob: bytes | None = None,
 ) -> BuiltPe:
     """Like :func:`build_pe`, but also return where the parts were put."""
     text = b"\xc3" + b"\xcc" * 15 + b"\0" * pad_before_resources
@@ -108,7 +114,9 @@ def build_pe_layout(
     }
     if version_resource:
         strings = string_version if string_version is not None else fixed_version
-        resources[RT_VERSION] = version_info(fixed_version or "0.0.0.0", strings, dll=dll)
+        resources[RT_VERSION] = version_blob or version_info(
+            fixed_version or "0.0.0.0", strings, dll=dll
+        )
     rsrc, version = _resource_section(resources, rsrc_rva)
 
     sections = [
@@ -220,37 +228,60 @@ def _directory_header(id_entries: int) -> bytes:
 # --- VS_VERSIONINFO --------------------------------------------------------------------
 
 
-def version_info(fixed_version: str, string_version: str | None, *, dll: bool = False) -> bytes:
-    """Return a VS_VERSIONINFO blob: fixed info, StringFileInfo and VarFileInfo."""
+def version_info(
+    fixed_version: str,
+    string_version: str | None,
+    *,
+    dll: bool = False,
+    encoding: str = "utf-16-le",
+    word_type: bool = True,
+) -> bytes:
+    """Return a VS_VERSIONINFO blob: fixed info, StringFileInfo and VarFileInfo.
+
+    - ``encoding``: of every key and text value. "utf-16-le" is what rc.exe and windres
+      write; "latin-1" is the 8-bit layout pywin32 228's win32verstamp wrote.
+    - ``word_type``: False leaves out wType, as a 16-bit (Windows 3.x) VS_VERSION_INFO does.
+    """
     ms, ls = _ms_ls(fixed_version)
     fixed = struct.pack(
         "<13I",
         0xFEEF04BD, 0x00010000, ms, ls, ms, ls,  # signature, struct version, file, product
         0x3F, 0, 0x00040004, 2 if dll else 1, 0, 0, 0,  # flags, NT/Win32, type, date
     )  # fmt: skip
+    form = _Form(encoding, word_type)
     strings = [("CompanyName", "Fixture builder (not Microsoft)")]
     if string_version is not None:
         strings += [("FileVersion", string_version), ("ProductVersion", string_version)]
-    table = _block("040904b0", b"", 0, 1, [_string(key, value) for key, value in strings])
-    translation = _block("Translation", struct.pack("<HH", LANG_EN_US, 0x04B0), 4, 0, [])
+    table = form.block("040904b0", b"", 0, 1, [form.string(key, value) for key, value in strings])
+    translation = form.block("Translation", struct.pack("<HH", LANG_EN_US, 0x04B0), 4, 0, [])
     children = [
-        _block("StringFileInfo", b"", 0, 1, [table]),
-        _block("VarFileInfo", b"", 0, 1, [translation]),
+        form.block("StringFileInfo", b"", 0, 1, [table]),
+        form.block("VarFileInfo", b"", 0, 1, [translation]),
     ]
-    return _block("VS_VERSION_INFO", fixed, len(fixed), 0, children)
+    return form.block("VS_VERSION_INFO", fixed, len(fixed), 0, children)
 
 
-def _string(key: str, value: str) -> bytes:
-    text = (value + "\0").encode("utf-16-le")
-    return _block(key, text, len(text) // 2, 1, [])
+@dataclass(frozen=True)
+class _Form:
+    """How the blocks of one VS_VERSIONINFO are written."""
 
+    encoding: str
+    word_type: bool
 
-def _block(key: str, value: bytes, value_length: int, kind: int, children: list[bytes]) -> bytes:
-    """wLength counts the header, key, value and children, not trailing padding."""
-    body = _pad(bytes(6) + (key + "\0").encode("utf-16-le"), 4) + value
-    for child in children:
-        body = _pad(body, 4) + child
-    return struct.pack("<HHH", len(body), value_length, kind) + body[6:]
+    def string(self, key: str, value: str) -> bytes:
+        text = (value + "\0").encode(self.encoding)
+        return self.block(key, text, len(text) // 2, 1, [])
+
+    def block(
+        self, key: str, value: bytes, value_length: int, kind: int, children: list[bytes]
+    ) -> bytes:
+        """wLength counts the header, key, value and children, not trailing padding."""
+        header = 6 if self.word_type else 4
+        body = _pad(bytes(header) + (key + "\0").encode(self.encoding), 4) + value
+        for child in children:
+            body = _pad(body, 4) + child
+        fields = (len(body), value_length, kind)[: header // 2]
+        return struct.pack(f"<{header // 2}H", *fields) + body[header:]
 
 
 def _ms_ls(version: str) -> tuple[int, int]:

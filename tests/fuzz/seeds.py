@@ -13,7 +13,7 @@ from pathlib import Path
 
 from auditor.parsing.registry import RegType, RegValue
 from tests.builders.hive import build_hive
-from tests.builders.pe import build_pe
+from tests.builders.pe import build_pe, version_info
 from tests.builders.regtext import RegFormat, write_reg
 from tests.conftest import SHARED
 
@@ -21,6 +21,7 @@ __all__ = ["SEEDS", "write_seeds"]
 
 _MAX_SAMPLE = 64 * 1024
 _HOSTILE = Path(__file__).resolve().parent.parent / "assets" / "hostile"
+_PE_ASSETS = _HOSTILE.parent / "pe"
 _MTA = "HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\MSExchangeMTA"
 
 
@@ -29,6 +30,11 @@ def _pe() -> Iterator[bytes]:
     yield build_pe("5.5.2232.18", "5.5.2232.18 (build lab)", dll=True)
     yield build_pe(None, version_resource=False)
     yield build_pe("5.5.2448.1", other_resource_size=600)
+    yield build_pe(None, version_blob=version_info("5.5.2653.1", "x", encoding="latin-1"))
+    yield build_pe(None, version_blob=version_info("5.5.2650.0", None, word_type=False))
+    # Several IDs and languages under RT_VERSION, built by mingw-w64 (tests/assets/pe).
+    for name in ("id1-and-id2", "named-and-id1", "languages-de-en", "languages-fr-de"):
+        yield (_PE_ASSETS / f"{name}.exe").read_bytes()
 
 
 def _values() -> dict[str, list[RegValue]]:

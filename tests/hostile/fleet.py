@@ -42,7 +42,8 @@ CASES: dict[str, Case] = {
     "pe-e-lfanew-outside": Case(EMSMTA, "e_lfanew 0x7ffffff0 points outside the file"),
     "pe-empty": Case(EMSMTA, "truncated: the DOS header needs bytes up to 0x40"),
     "pe-resource-loop": Case(EMSMTA, "loop in the resource tree"),
-    "pe-resource-nested-1000": Case(EMSMTA, "resource tree deeper than 8 levels"),
+    # The loader reads three levels; the fourth is a directory where it wants data.
+    "pe-resource-nested-1000": Case(EMSMTA, "ID 1 has no language entry with data"),
     "pe-section-table-past-end": Case(EMSMTA, "the PE headers run to 0x280150"),
     "pe-truncated-in-dos-header": Case(EMSMTA, "truncated: the DOS header"),
     "pe-truncated-in-before-pe-signature": Case(EMSMTA, "e_lfanew 0x80 points outside"),

@@ -181,6 +181,16 @@ def test_zero_fixed_version_is_none() -> None:
     assert result.string == "5.5.2431.0"
 
 
+def test_fixed_info_without_its_signature_is_no_version() -> None:
+    # Found by its signature, not its place: without one there is no fixed version, and
+    # the StringFileInfo still reads.
+    built = build_pe_layout("5.5.2431.0", "5.5.2431.0")
+    assert built.version_info_offset is not None
+    data = patched(built.data, built.version_info_offset + 40, "<I", 0x12345678)
+    assert read(built.data).fixed == Version.parse("5.5.2431.0")
+    assert (read(data).fixed, read(data).string) == (None, "5.5.2431.0")
+
+
 def test_missing_file_version_string_is_none() -> None:
     result = read(build_pe(None))
     assert (result.fixed, result.string) == (None, None)
@@ -262,10 +272,6 @@ def broken_inputs() -> dict[str, tuple[bytes, str]]:
         "version-info-length-past-data": (
             patched(data, built.version_info_offset, "<H", 0xFFF0),
             "VS_VERSIONINFO length 65520 runs past its data",
-        ),
-        "bad-fixed-signature": (
-            patched(data, built.version_info_offset + 40, "<I", 0x12345678),
-            "signature",
         ),
         "no-rt-version": (build_pe("5.5.2431.0", version_resource=False), "no version resource"),
     }
