@@ -39,7 +39,7 @@ def evaluate(
         )
     mta = files.judged.get(baseline.registry.service_binary)
     mta_version = mta.fixed_version if mta and not mta.error else None
-    warnings = [*files.warnings, *network.warnings, *connectors.warnings]
+    warnings = [*files.warnings, *network.warnings, *connectors.warnings, *facts.notes]
     if registry is not None and registry.cluster_service:
         warnings.append("cluster node (ClusSvc): the override needs the cluster workaround Q169113")
     return ServerVerdict(

@@ -216,9 +216,7 @@ class SmbSource(EvidenceSource):
     def _connect(self) -> None:
         """Connect and log on; raise _Failure saying which of the two failed, and why."""
         try:
-            connected, tried = reach(
-                self.host, self.server, self.routes, self._remaining, self._reason
-            )
+            connected, tried = reach(self.host, self.server, self.routes, self._left, self._reason)
         except Unreachable as failure:
             raise _Failure(f"cannot connect: {failure}") from None
         finally:
@@ -250,10 +248,14 @@ class SmbSource(EvidenceSource):
         ]
         return notes if tried else notes[1:]
 
+    def _left(self) -> float:
+        """Seconds left of this server's budget, zero or less when none are."""
+        started = self._started if self._started is not None else self._clock()
+        return started + self._timeout - self._clock()
+
     def _remaining(self) -> float:
         """Seconds left of this server's budget; raise _Failure when none are."""
-        started = self._started if self._started is not None else self._clock()
-        left = started + self._timeout - self._clock()
+        left = self._left()
         if left <= 0:
             raise _Failure(f"timed out: the server took more than {self._timeout:g} s in all")
         return left

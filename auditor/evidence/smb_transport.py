@@ -104,8 +104,8 @@ def reach(
     tried: list[str] = []
     for number, route in enumerate(plan):
         more = number + 1 < len(plan)
-        limit = min(FIRST_CONNECT_LIMIT, budget() / 2) if more else None
         try:
+            limit = min(FIRST_CONNECT_LIMIT, _left(budget) / 2) if more else None
             return connect(host, address, server, route, budget, describe, limit), tuple(tried)
         except (Unanswered, Unreachable) as failure:
             tried.append(f"{route.port}: {failure}" if len(plan) > 1 else str(failure))
@@ -125,8 +125,8 @@ def connect(
 ) -> Connected:
     """Connect to ``host`` at ``address`` by ``route`` and negotiate SMB.
 
-    ``server`` gives the NetBIOS called name; ``budget`` the seconds left for this server
-    (and raises once there are none); ``connect_limit`` bounds the TCP connection alone.
+    ``server`` gives the NetBIOS called name; ``budget`` the seconds left for this server,
+    which bound every wait; ``connect_limit`` bounds the TCP connection alone.
     Raise Unanswered or Unreachable, in words ``describe`` gives.
     """
     refused: list[tuple[str, str]] = []
@@ -135,8 +135,8 @@ def connect(
         sock = _tcp_connect(address, route.port, budget, connect_limit, describe)
         try:
             if called is not None:
-                _request(sock, called, budget(), describe)
-            conn = _negotiate(host, route, sock, budget(), describe)
+                _request(sock, called, _left(budget), describe)
+            conn = _negotiate(host, route, sock, _left(budget), describe)
         except SessionRefused as refusal:
             sock.close()
             refused.append((refusal.called, refusal.reason))
@@ -151,6 +151,13 @@ def connect(
     raise AssertionError("called_names is never empty")
 
 
+def _left(budget: Callable[[], float]) -> float:
+    left = budget()
+    if left <= 0:
+        raise Unreachable("timed out: no time left for this server")
+    return left
+
+
 def _tcp_connect(
     address: str,
     port: int,
@@ -158,7 +165,7 @@ def _tcp_connect(
     connect_limit: float | None,
     describe: Callable[[BaseException], str],
 ) -> socket.socket:
-    limit = budget() if connect_limit is None else min(budget(), connect_limit)
+    limit = _left(budget) if connect_limit is None else min(_left(budget), connect_limit)
     try:
         return socket.create_connection((address, port), timeout=limit)
     except (ConnectionRefusedError, TimeoutError) as error:
