@@ -240,13 +240,13 @@ class SmbSource(EvidenceSource):
 
     def _notes(self, connected: Connected, tried: tuple[str, ...]) -> list[str]:
         """How the server was reached, where it was not the plain way."""
-        notes = [f"{self.location}: connected on {connected.route} after {'; '.join(tried)}"]
-        notes += [
+        after = "; ".join(tried)
+        notes = [f"{self.location}: connected on {connected.route} after {after}"] if tried else []
+        return notes + [
             f"{self.location}: the NetBIOS session service refused the called name {refused}; "
             f"connected as {connected.called}"
             for refused in connected.refused
         ]
-        return notes if tried else notes[1:]
 
     def _left(self) -> float:
         """Seconds left of this server's budget, zero or less when none are."""
