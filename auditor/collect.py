@@ -89,6 +89,7 @@ def collect(source: EvidenceSource, baseline: Baseline) -> ServerFacts:
         files=tuple(files),
         registry=_registry_facts(source, registry, baseline, problems),
         problems=tuple(problems),
+        notes=source.notes,
     )
 
 

@@ -45,6 +45,9 @@ class EvidenceSource(ABC):
     """The server's name, as the evidence names it."""
     location: str
     """Where the evidence is, for messages: a path or a host."""
+    notes: tuple[str, ...] = ()
+    """Remarks from the last listing that bear on no verdict (the port a live server
+    answered on), each naming the location."""
     cpu_bound: ClassVar[bool] = False
     """True when collecting is local parsing rather than waiting on a network: the scan
     then runs it in worker processes, so such a source must pickle. False keeps it in

@@ -29,6 +29,8 @@ class RecordingSource(EvidenceSource):
 
     def list_files(self) -> tuple[list[EvidenceFile], list[str]]:
         files, problems = self.inner.list_files()
+        # A live source names the port it answered on once connected.
+        self.location, self.notes = self.inner.location, self.inner.notes
         where = f"{self.location}: cannot keep the evidence in {self.target}"
         if not _is_folder_name(self.server):
             return files, [*problems, f"{where}: the server's name is not a folder name"]

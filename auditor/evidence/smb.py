@@ -4,7 +4,9 @@ Exchange 5.5 runs on NT4 and Windows 2000, which speak only SMB1; impacket negot
 or SMB2/3, whichever the server offers. The source presents what it reads in the layout a
 folder source has: the MTA folder's baseline files under their admin share
 (``C$/exchsrvr/bin/EMSMTA.EXE``) and the registry values read as one export,
-``registry/live.reg``, so that collection and the .reg parser do the rest.
+``registry/live.reg``, so that collection and the .reg parser do the rest. With no port
+in the inventory it tries 445 and then the NetBIOS session service on 139, as Windows
+clients do (``smb_transport``).
 
 Every failure is a sentence about this server, never an exception that stops the fleet;
 the account's password is in none of them.
@@ -15,24 +17,27 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from impacket import smb3
 from impacket.dcerpc.v5 import rrp, transport
-from impacket.smbconnection import SMBConnection
 
 from auditor.errors import EvidenceError
 from auditor.evidence.credentials import Credentials
 from auditor.evidence.failures import describe_failure
 from auditor.evidence.interface import EvidenceFile, EvidenceSource
+from auditor.evidence.netbios import NETBIOS_PORT
 from auditor.evidence.regexport import RawKey, write_export
 from auditor.evidence.rrp import RegistryReader, read_mta_keys
 from auditor.evidence.share_path import SYSTEM_ROOT, image_path_of, mta_share_folder
+from auditor.evidence.smb_stats import FileReads, SmbStats, count_traffic
+from auditor.evidence.smb_transport import DIRECT_PORT, Connected, Unreachable, reach, routes
 
 __all__ = [
-    "DEFAULT_PORT",
     "DEFAULT_TIMEOUT",
+    "DIRECT_PORT",
+    "NETBIOS_PORT",
     "REGISTRY_FILE",
     "FileReads",
     "LiveTarget",
@@ -41,7 +46,6 @@ __all__ = [
     "smb_sources",
 ]
 
-DEFAULT_PORT = 445
 DEFAULT_TIMEOUT = 120.0
 """Seconds one server may take in all; every network wait is bounded by what is left."""
 REGISTRY_FILE = "registry/live.reg"
@@ -51,38 +55,6 @@ REGISTRY_FILE = "registry/live.reg"
 _READ_ACCESS = smb3.FILE_READ_DATA | smb3.FILE_READ_ATTRIBUTES
 _SHARE_ALL = smb3.FILE_SHARE_READ | smb3.FILE_SHARE_WRITE | smb3.FILE_SHARE_DELETE
 _SYSTEM_ROOT_KEY = "SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion"
-
-
-@dataclass
-class FileReads:
-    """What reading one file cost."""
-
-    reads: int = 0
-    """Calls to ``read_at`` that went to the server."""
-    bytes: int = 0
-    """File bytes that came back."""
-    round_trips: int = 0
-    """SMB requests for this file: its open, its reads and its close."""
-
-
-@dataclass
-class SmbStats:
-    """What one server cost, counted at the client."""
-
-    dialect: str | None = None
-    """"NT LM 0.12" for SMB1, else the SMB2/3 dialect code, e.g. "0x311"."""
-    round_trips: int = 0
-    """SMB requests sent after the protocol negotiation (which takes one or two more)."""
-    bytes_sent: int = 0
-    bytes_received: int = 0
-    """SMB messages on the wire after the negotiation, NetBIOS framing excluded."""
-    file_bytes: int = 0
-    """File data read, all files together; the registry export is not a remote file."""
-    files: dict[str, FileReads] = field(default_factory=dict)
-    """Per evidence path."""
-    registry_keys: int = 0
-    seconds: float = 0.0
-    """From the first connection attempt to the last answer."""
 
 
 class _Failure(Exception):
@@ -112,12 +84,20 @@ class SmbSource(EvidenceSource):
         override_value: str = "Stack IP Address Override",
         timeout: float = DEFAULT_TIMEOUT,
         clock: Callable[[], float] = time.monotonic,
+        direct_port: int = DIRECT_PORT,
+        netbios_port: int = NETBIOS_PORT,
     ) -> None:
-        """``file_names``: the baseline's files, the only ones listed (all when empty)."""
+        """``file_names``: the baseline's files, the only ones listed (all when empty).
+
+        ``port``: the inventory's, the only one tried when given (``netbios_port`` through
+        the NetBIOS session service); None tries ``direct_port`` then ``netbios_port``.
+        """
         self.server = server
         self.host = host
-        self.port = port or DEFAULT_PORT
-        self.location = f"smb://{host}" + (f":{self.port}" if self.port != DEFAULT_PORT else "")
+        self.port = port
+        self.routes = routes(port, direct_port, netbios_port)
+        self.location = _location(host, port)
+        self.notes: tuple[str, ...] = ()
         self.stats = SmbStats()
         self._credentials = credentials
         self._wanted = {name.casefold() for name in file_names}
@@ -128,6 +108,7 @@ class SmbSource(EvidenceSource):
         self._clock = clock
         self._started: float | None = None
         self._conn: Any = None
+        self._connected: Connected | None = None
         self._trees: dict[str, int] = {}
         self._open: tuple[str, int, Any] | None = None
         """(evidence path, tree id, file id) of the one file kept open between reads."""
@@ -141,6 +122,7 @@ class SmbSource(EvidenceSource):
         self._remote.clear()
         self._virtual.clear()
         self._started = self._clock()
+        self.location, self.notes = _location(self.host, self.port), ()
         problems: list[str] = []
         try:
             self._connect()
@@ -218,6 +200,7 @@ class SmbSource(EvidenceSource):
                 conn.close()
         finally:
             self._conn = None
+            self._connected = None
             self._open = None
             self._trees.clear()
             self._lap()
@@ -232,20 +215,19 @@ class SmbSource(EvidenceSource):
 
     def _connect(self) -> None:
         """Connect and log on; raise _Failure saying which of the two failed, and why."""
-        credentials = self._credentials
         try:
-            self._conn = SMBConnection(
-                self.host, self.host, sess_port=self.port, timeout=self._remaining()
-            )
-        except _Failure as failure:
+            connected, tried = reach(self.host, self.server, self.routes, self._left, self._reason)
+        except Unreachable as failure:
             raise _Failure(f"cannot connect: {failure}") from None
-        except Exception as error:
-            raise _Failure(f"cannot connect: {self._reason(error)}") from None
         finally:
             self._lap()
-        self._count_traffic(self._conn)
+        self._connected, self._conn = connected, connected.smb
+        self.location = _location(self.host, connected.route.port)
+        self.notes = tuple(self._notes(connected, tried))
+        count_traffic(self._conn, self.stats)
         dialect = self._conn.getDialect()
         self.stats.dialect = dialect if isinstance(dialect, str) else f"{dialect:#x}"
+        credentials = self._credentials
         try:
             self._tick()
             self._conn.login(credentials.user, credentials.password, credentials.domain)
@@ -256,30 +238,24 @@ class SmbSource(EvidenceSource):
         finally:
             self._lap()
 
-    def _count_traffic(self, conn: object) -> None:
-        """Count requests and answers on the NetBIOS session both SMB versions share."""
-        session = getattr(conn, "_nmbSession", None)
-        if session is None or not hasattr(session, "send_packet"):
-            return
-        send, receive, stats = session.send_packet, session.recv_packet, self.stats
+    def _notes(self, connected: Connected, tried: tuple[str, ...]) -> list[str]:
+        """How the server was reached, where it was not the plain way."""
+        after = "; ".join(tried)
+        notes = [f"{self.location}: connected on {connected.route} after {after}"] if tried else []
+        return notes + [
+            f"{self.location}: the NetBIOS session service refused the called name {refused}; "
+            f"connected as {connected.called}"
+            for refused in connected.refused
+        ]
 
-        def counted_send(data: bytes) -> None:
-            stats.round_trips += 1
-            stats.bytes_sent += len(data)
-            send(data)
-
-        def counted_receive(timeout: float | None = None) -> object:
-            packet = receive(timeout)
-            stats.bytes_received += len(packet.get_trailer())
-            return packet
-
-        session.send_packet = counted_send
-        session.recv_packet = counted_receive
+    def _left(self) -> float:
+        """Seconds left of this server's budget, zero or less when none are."""
+        started = self._started if self._started is not None else self._clock()
+        return started + self._timeout - self._clock()
 
     def _remaining(self) -> float:
         """Seconds left of this server's budget; raise _Failure when none are."""
-        started = self._started if self._started is not None else self._clock()
-        left = started + self._timeout - self._clock()
+        left = self._left()
         if left <= 0:
             raise _Failure(f"timed out: the server took more than {self._timeout:g} s in all")
         return left
@@ -302,9 +278,8 @@ class SmbSource(EvidenceSource):
         dce: Any = None
         try:
             self._tick()
-            pipe = transport.SMBTransport(
-                self.host, self.port, r"\winreg", smb_connection=self._conn
-            )
+            port = self._connected.route.port if self._connected else DIRECT_PORT
+            pipe = transport.SMBTransport(self.host, port, r"\winreg", smb_connection=self._conn)
             dce = pipe.get_dce_rpc()
             dce.connect()
             dce.bind(rrp.MSRPC_UUID_RRP)
@@ -387,6 +362,10 @@ class SmbSource(EvidenceSource):
         return tree, handle
 
 
+def _location(host: str, port: int | None) -> str:
+    return f"smb://{host}" + (f":{port}" if port not in (None, DIRECT_PORT) else "")
+
+
 class LiveTarget(Protocol):
     """A server to read live: an inventory row, say."""
 
@@ -406,8 +385,11 @@ def smb_sources(
     override_key: str = "Parameters",
     override_value: str = "Stack IP Address Override",
     timeout: float = DEFAULT_TIMEOUT,
+    direct_port: int = DIRECT_PORT,
+    netbios_port: int = NETBIOS_PORT,
 ) -> Callable[[LiveTarget], EvidenceSource]:
-    """A factory of live sources that share an account, a file list and a time limit."""
+    """A factory of live sources that share an account, a file list, a time limit and the
+    ports tried when a row gives none."""
 
     def source(target: LiveTarget) -> EvidenceSource:
         return SmbSource(
@@ -420,6 +402,8 @@ def smb_sources(
             override_key=override_key,
             override_value=override_value,
             timeout=timeout,
+            direct_port=direct_port,
+            netbios_port=netbios_port,
         )
 
     return source

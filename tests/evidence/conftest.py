@@ -30,6 +30,9 @@ OVERRIDE = "10.0.4.6"
 
 SCENARIOS = {"compliant": SP3, "exposed": SP1}
 PROTOCOLS = ["SMB1", "SMB2"]
+NT4 = "NT4"
+"""Not a protocol of its own: SMB1 through the NetBIOS session service, as NT4 serves it."""
+NT4_NAME = "EXCH01"
 
 
 def mta_registry(fmt: str) -> bytes:
@@ -82,7 +85,8 @@ def install_mta(folder: Path, version: str) -> None:
 def samba(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Callable[[str, str], SambaServer]]:
-    """``samba(scenario, protocol)``: a running smbd, started on first use."""
+    """``samba(scenario, protocol)``: a running smbd, started on first use; protocol is one
+    of PROTOCOLS or NT4."""
     why = missing_tools()
     if why:
         pytest.skip(why)
@@ -92,7 +96,8 @@ def samba(
         key = (scenario, protocol)
         if key not in running:
             root = tmp_path_factory.mktemp(f"samba-{scenario}-{protocol}")
-            server = SambaServer(root, smb1=protocol == "SMB1")
+            name = NT4_NAME if protocol == NT4 else None
+            server = SambaServer(root, smb1=protocol == "SMB1", netbios_name=name)
             running[key] = server
             server.configure()
             install_mta(server.share / "exchsrvr" / "bin", SCENARIOS[scenario])

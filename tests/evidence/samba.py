@@ -52,6 +52,9 @@ class SambaServer:
 
     root: Path
     smb1: bool
+    netbios_name: str | None = None
+    """Set: an NT4-like server, SMB1 only and the NetBIOS session service on ``port``,
+    logging (at level 2) each session request's called name."""
     port: int = 0
     user: str = ""
     process: subprocess.Popen[bytes] | None = None
@@ -69,19 +72,22 @@ class SambaServer:
             (self.root / name).mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.user = getpass.getuser()
-        protocol = "  server min protocol = NT1\n  server max protocol = NT1\n" if self.smb1 else ""
+        smb1 = self.smb1 or self.netbios_name is not None
+        protocol = "  server min protocol = NT1\n  server max protocol = NT1\n" if smb1 else ""
+        netbios = "no" if self.netbios_name else "yes"
+        log_level = 2 if self.netbios_name else 1
         r = self.root
         self.conf.write_text(
             "[global]\n"
-            "  netbios name = FIXLEVELTEST\n  workgroup = FIXLEVEL\n"
+            f"  netbios name = {self.netbios_name or 'FIXLEVELTEST'}\n  workgroup = FIXLEVEL\n"
             "  server role = standalone server\n"
             "  interfaces = 127.0.0.1\n  bind interfaces only = yes\n"
-            f"  smb ports = {self.port}\n  disable netbios = yes\n{protocol}"
+            f"  smb ports = {self.port}\n  disable netbios = {netbios}\n{protocol}"
             f"  private dir = {r}/private\n  state directory = {r}/state\n"
             f"  cache directory = {r}/cache\n  lock directory = {r}/lock\n"
             f"  pid directory = {r}/pid\n  ncalrpc dir = {r}/ncalrpc\n"
             f"  passdb backend = tdbsam:{r}/private/passdb.tdb\n"
-            f"  log file = {r}/log/log.%m\n  max log size = 0\n  log level = 1\n"
+            f"  log file = {r}/log/log.%m\n  max log size = 0\n  log level = {log_level}\n"
             "  load printers = no\n  printing = bsd\n  printcap name = /dev/null\n"
             "  disable spoolss = yes\n  map to guest = never\n"
             f"[C$]\n  path = {self.share}\n  read only = yes\n"

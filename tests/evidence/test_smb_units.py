@@ -13,6 +13,7 @@ from auditor.evidence.credentials import Credentials
 from auditor.evidence.failures import describe_failure
 from auditor.evidence.share_path import mta_share_folder
 from auditor.evidence.smb import SmbSource, smb_sources
+from auditor.evidence.smb_transport import Route
 
 
 @pytest.mark.parametrize(
@@ -76,6 +77,22 @@ def test_the_factory_makes_a_source_per_inventory_row() -> None:
     make = smb_sources(Credentials("audit", "pw"), ["Emsmta.exe"], timeout=7)
     made = make(Row("EXCH01", "exch01.contoso.com", None))
     assert isinstance(made, SmbSource)
-    assert (made.server, made.host, made.port) == ("EXCH01", "exch01.contoso.com", 445)
+    assert (made.server, made.host, made.port) == ("EXCH01", "exch01.contoso.com", None)
+    assert made.routes == (Route(445, netbios=False), Route(139, netbios=True))
     assert made.location == "smb://exch01.contoso.com"
-    assert make(Row("EXCH02", "10.0.0.2", 1445)).location == "smb://10.0.0.2:1445"
+    given = make(Row("EXCH02", "10.0.0.2", 1445))
+    assert isinstance(given, SmbSource)
+    assert (given.location, given.routes) == ("smb://10.0.0.2:1445", (Route(1445, False),))
+    nt4 = make(Row("EXCH03", "10.0.0.3", 139))
+    assert isinstance(nt4, SmbSource)
+    assert (nt4.location, nt4.routes) == ("smb://10.0.0.3:139", (Route(139, netbios=True),))
+
+
+def test_the_factory_passes_the_ports_to_try_on() -> None:
+    make = smb_sources(Credentials("audit", "pw"), [], direct_port=1445, netbios_port=1139)
+    made = make(Row("EXCH01", "10.0.0.1", None))
+    assert isinstance(made, SmbSource)
+    assert made.routes == (Route(1445, netbios=False), Route(1139, netbios=True))
+    given = make(Row("EXCH01", "10.0.0.1", 1139))
+    assert isinstance(given, SmbSource)
+    assert given.routes == (Route(1139, netbios=True),)
