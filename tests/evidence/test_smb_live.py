@@ -105,7 +105,7 @@ def test_the_registry_read_live_round_trips_through_the_reg_parser(
     finally:
         live.close()
     tree = RegistryTree()
-    tree.apply(parse_reg(export, REGISTRY_FILE))
+    tree.apply(parse_reg(export, REGISTRY_FILE).operations)
     mta = tree.find(f"{SERVICES}\\{MTA}")
     assert mta is not None
     assert mta.value("ImagePath") == RegValue(
