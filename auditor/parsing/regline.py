@@ -177,14 +177,16 @@ def _hex_segment(text: str) -> tuple[bytes, bool]:
     body = text[:-1] if more else text
     core = body[:-1] if body.endswith(",") else body
     commas = len(core) // 3
+    digits = core.replace(",", "")
     # The common case, regedit's own layout, in a few passes over the text: a 10 MB value
     # must not take one Python step per byte.
-    if not core or (
+    if not body or (
         len(core) % 3 == 2
         and core[2::3] == "," * commas
-        and _HEX_DIGITS.fullmatch(core.replace(",", "")) is not None
+        and len(digits) == 2 * commas + 2
+        and _HEX_DIGITS.fullmatch(digits) is not None
     ):
-        return bytes.fromhex(core.replace(",", "")), more
+        return bytes.fromhex(digits), more
     return _hex_items(text)
 
 
