@@ -18,10 +18,11 @@ from auditor.parsing.hive import looks_like_hive, read_system_hive
 from auditor.parsing.mta_registry import (
     CLUSTER_SERVICE,
     REMOTE_ACCESS_SERVICE,
+    could_hold_audited_value,
     extract_registry_facts,
 )
 from auditor.parsing.pe_version import read_pe_version
-from auditor.parsing.regfile import MAX_OPERATIONS, looks_like_reg, parse_reg
+from auditor.parsing.regfile import MAX_OPERATIONS, SkippedLine, looks_like_reg, parse_reg
 from auditor.parsing.registry import RegistryTree
 
 __all__ = ["collect"]
@@ -41,6 +42,8 @@ MAX_OPENED = 256
 """Files opened per server (copies of the baseline's files, registry candidates): honest
 evidence has a few dozen, and 100,000 planted copies would take minutes to read."""
 SNIFF_BYTES = 80
+MAX_SKIPPED_LINES = 20
+"""Skipped .reg lines named one by one per file; the rest are counted in one sentence."""
 _DRIVE_MIRROR = re.compile(r"[A-Za-z]\$?")
 
 
@@ -60,6 +63,7 @@ class _RegistryEvidence:
 def collect(source: EvidenceSource, baseline: Baseline) -> ServerFacts:
     """Gather the facts the baseline asks about from one server's evidence."""
     listed, problems = source.list_files()
+    notes: list[str] = []
     wanted = {item.name.casefold(): item for item in baseline.files}
     files: list[FileFact] = []
     registry: list[_RegistryEvidence] = []
@@ -87,9 +91,9 @@ def collect(source: EvidenceSource, baseline: Baseline) -> ServerFacts:
         server=source.server,
         source=source.location,
         files=tuple(files),
-        registry=_registry_facts(source, registry, baseline, problems),
+        registry=_registry_facts(source, registry, baseline, problems, notes),
         problems=tuple(problems),
-        notes=source.notes,
+        notes=(*source.notes, *notes),
     )
 
 
@@ -155,6 +159,7 @@ def _registry_facts(
     evidence: list[_RegistryEvidence],
     baseline: Baseline,
     problems: list[str],
+    notes: list[str],
 ) -> RegistryFacts | None:
     """Merge hives first, then .reg exports in name order, as a later import would."""
     tree = RegistryTree()
@@ -176,7 +181,10 @@ def _registry_facts(
                     operations = read_system_hive(path, origin, services)
             else:
                 data = source.read_all(item.file.path, MAX_REG_FILE)
-                operations = parse_reg(data, origin, max_operations=operations_left)
+                export = parse_reg(data, origin, max_operations=operations_left)
+                operations = list(export.operations)
+                operations_left -= len(export.skipped)
+                _report_skipped(origin, export.skipped, baseline, problems, notes)
         except AuditorError as error:
             problems.append(_reason(error, origin))
             continue
@@ -190,6 +198,31 @@ def _registry_facts(
     except AuditorError as error:
         problems.append(str(error))
         return None
+
+
+def _report_skipped(
+    origin: str,
+    skipped: tuple[SkippedLine, ...],
+    baseline: Baseline,
+    problems: list[str],
+    notes: list[str],
+) -> None:
+    """A skipped line is a problem where it could hold a value the audit reads, else a note."""
+    left: dict[bool, int] = {True: 0, False: 0}
+    for number, line in enumerate(skipped):
+        bears = could_hold_audited_value(
+            line.key, baseline.registry.service, uncertain=line.key_uncertain
+        )
+        if number < MAX_SKIPPED_LINES:
+            (problems if bears else notes).append(f"{origin}: {line.describe()}")
+        else:
+            left[bears] += 1
+    for bears, count in left.items():
+        if count:
+            where = "where the audit reads" if bears else "outside the keys the audit reads"
+            (problems if bears else notes).append(
+                f"{origin}: {count} more lines skipped, as regedit would, {where}"
+            )
 
 
 def _reason(error: AuditorError, origin: str) -> str:

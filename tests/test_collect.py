@@ -119,7 +119,11 @@ def test_several_reg_files_are_merged_in_name_order(tmp_path: Path, baseline: Ba
 @pytest.mark.parametrize(
     ("name", "content", "expected"),
     [
-        ("registry/broken.reg", b'REGEDIT4\r\n\r\n[HKLM\\X]\r\n"a"="unterminated\r\n', "line 4"),
+        (
+            "registry/broken.reg",
+            b"REGEDIT4\r\n\r\n[HKLM\\SYSTEM\\CurrentControlSet\\Services\\MSExchangeMTA\r\n",
+            "line 3 skipped, as regedit would: a key line without a closing bracket",
+        ),
         ("registry/SYSTEM", b"regf" + b"\0" * 100, "registry/SYSTEM"),
         ("registry/notes.txt", b"collected by Bob", "neither a .reg export nor a registry hive"),
         ("registry/utf16-no-bom.reg", "REGEDIT4\r\n".encode("utf-16-le"), "utf16-no-bom.reg"),
@@ -161,3 +165,58 @@ def test_an_export_merged_after_a_hive_updates_its_current_control_set(
     assert registry.control_set == "ControlSet002"
     assert [o.value for o in registry.overrides] == ["10.0.0.99"]  # from the hive
     assert [a.addresses for a in registry.adapters] == [("10.0.0.99",)]  # from the export
+
+
+OVERRIDE_KEY = (
+    "HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\MSExchangeMTA\\Parameters\\TCP to B"
+)
+
+
+def test_a_skipped_line_where_the_audit_reads_is_a_problem(
+    tmp_path: Path, baseline: Baseline
+) -> None:
+    export = f'REGEDIT4\r\n\r\n[{OVERRIDE_KEY}]\r\n"Stack IP Address Override"=dword:xyz\r\n'
+    facts = collect(server_with(tmp_path, {"registry/x.reg": export.encode()}), baseline)
+    assert facts.problems == (
+        f"{facts.source}/registry/x.reg: line 4 skipped, as regedit would: bad dword 'xyz': "
+        f"expected 1 to 8 hex digits (under {OVERRIDE_KEY})",
+    )
+    assert facts.notes == ()
+    assert facts.registry is not None and facts.registry.overrides[0].value is None
+    assert evaluate(facts, baseline).status is Status.INCOMPLETE
+
+
+def test_a_skipped_line_elsewhere_is_a_note(tmp_path: Path, baseline: Baseline) -> None:
+    export = (
+        f'REGEDIT4\r\n\r\n[{OVERRIDE_KEY}]\r\n"Stack IP Address Override"="10.0.0.5"\r\n'
+        '[HKEY_CURRENT_USER\\Software\\X]\r\n"a"=hex:zz\r\n'
+    )
+    facts = collect(server_with(tmp_path, {"registry/x.reg": export.encode()}), baseline)
+    assert facts.problems == ()
+    assert [note.split(": ", 1)[1] for note in facts.notes] == [
+        "line 6 skipped, as regedit would: bad hex data at 'zz' "
+        "(under HKEY_CURRENT_USER\\Software\\X)"
+    ]
+    assert facts.registry is not None and facts.registry.overrides[0].value == "10.0.0.5"
+
+
+def test_many_skipped_lines_are_counted_not_listed(tmp_path: Path, baseline: Baseline) -> None:
+    export = "REGEDIT4\r\n\r\n" + "junk\r\n" * 50 + "[HKEY_CURRENT_USER\\X]\r\n" + "junk\r\n" * 30
+    facts = collect(server_with(tmp_path, {"registry/x.reg": export.encode()}), baseline)
+    skipped = [p for p in facts.problems if "skipped" in p]
+    assert len(skipped) == 21
+    assert skipped[-1].endswith("30 more lines skipped, as regedit would, where the audit reads")
+    assert facts.notes[-1].endswith(
+        "30 more lines skipped, as regedit would, outside the keys the audit reads"
+    )
+
+
+def test_a_string_list_ends_at_its_first_empty_string(tmp_path: Path, baseline: Baseline) -> None:
+    # 10.0.0.5, the empty string that ends the list, then leftover bytes: not an address.
+    addresses = "10.0.0.5\0\0" + "10.9.9.9\0\0"
+    payload = ",".join(f"{byte:02x}" for byte in addresses.encode())
+    adapter = "HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\E1\\Parameters\\Tcpip"
+    export = f'REGEDIT4\r\n\r\n[{adapter}]\r\n"IPAddress"=hex(7):{payload}\r\n'
+    facts = collect(server_with(tmp_path, {"registry/x.reg": export.encode()}), baseline)
+    assert facts.registry is not None
+    assert facts.registry.adapters[0].addresses == ("10.0.0.5",)

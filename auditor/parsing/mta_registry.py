@@ -6,6 +6,8 @@ hive that has none, the ``ControlSet%03d`` that ``Select\\Current`` names.
 
 from __future__ import annotations
 
+import re
+
 from auditor.baseline import RegistryRule
 from auditor.errors import ParseError
 from auditor.facts import AdapterFact, OverrideFact, RegistryFacts
@@ -15,12 +17,14 @@ from auditor.parsing.registry import (
     RegType,
     RegValue,
     selected_control_set,
+    split_path,
 )
 
 __all__ = [
     "CLUSTER_SERVICE",
     "REMOTE_ACCESS_SERVICE",
     "SYSTEM_KEY",
+    "could_hold_audited_value",
     "extract_registry_facts",
     "value_text",
 ]
@@ -129,13 +133,24 @@ def _adapter(name: str, key: RegistryKey, bound_names: set[str] | None) -> Adapt
 
 
 def _strings(value: RegValue | None) -> tuple[str, ...]:
-    """A REG_MULTI_SZ (or a lone REG_SZ) as its non-empty strings."""
+    """A REG_MULTI_SZ (or a lone REG_SZ) as its strings, up to the empty one that ends it."""
     if value is None:
         return ()
     if isinstance(value.data, tuple):
-        return tuple(item.strip("\0") for item in value.data if item.strip("\0"))
+        return _until_empty(value.data)
     text = _text(value)
     return (text,) if text else ()
+
+
+def _until_empty(strings: tuple[str, ...]) -> tuple[str, ...]:
+    """A REG_MULTI_SZ ends at its first empty string, as hivex and Windows read it."""
+    kept = []
+    for item in strings:
+        item = item.partition("\0")[0]
+        if not item:
+            break
+        kept.append(item)
+    return tuple(kept)
 
 
 def _text(value: RegValue | None) -> str | None:
@@ -145,12 +160,80 @@ def _text(value: RegValue | None) -> str | None:
 def value_text(value: RegValue) -> str:
     """Any value as text for a report: strings as they are, numbers in decimal, bytes in hex."""
     data = value.data
+    # A registry string ends at its first NUL: what follows is leftover bytes (DESIGN.md).
     if isinstance(data, str):
-        return data.rstrip("\0")
+        return data.partition("\0")[0]
     if isinstance(data, tuple):
-        return ",".join(data)
+        return ",".join(_until_empty(data))
     if isinstance(data, int):
         return str(data)
     if value.type in (RegType.SZ, RegType.EXPAND_SZ):
-        return data.decode("utf-16-le", errors="replace").rstrip("\0")
+        return data.decode("utf-16-le", errors="replace").partition("\0")[0]
     return data.hex(",")
+
+
+_ANY = "*"
+_CONTROL_SETS = ("currentcontrolset", "controlset###")
+_CONTROL_SET_NUMBER = re.compile(r"controlset\d{3}")
+_HKLM_SYSTEM = (("hkey_local_machine",), ("system",))
+
+
+def could_hold_audited_value(key: str | None, service: str, *, uncertain: bool = False) -> bool:
+    """Whether a line under ``key`` could hold a value that extract_registry_facts reads.
+
+    It reads ``HKEY_LOCAL_MACHINE\\SYSTEM\\Select``, and under ``Services`` of
+    ``CurrentControlSet`` or a ``ControlSetNNN``: the keys of ``service`` (the baseline's
+    MTA), ``Tcpip``, ``ClusSvc`` and ``RemoteAccess`` and everything below them, and any
+    adapter's ``Parameters\\Tcpip``. Names compare without regard to case; ``HKLM`` is
+    ``HKEY_LOCAL_MACHINE``.
+
+    With ``uncertain``, ``key`` is only the text of a key line regedit could not read (or
+    None, before any key): it may be cut short or carry junk, so it counts as long as it
+    cannot be ruled out, that is, unless it leaves every path above.
+    """
+    if key is None:
+        return True
+    parts = [part.casefold() for part in split_path(key.strip(" \t-" if uncertain else ""))]
+    if uncertain and not parts:
+        return True
+    services = tuple(
+        name.casefold() for name in (service, "Tcpip", CLUSTER_SERVICE, REMOTE_ACCESS_SERVICE)
+    )
+    services_key = (*_HKLM_SYSTEM, _CONTROL_SETS, ("services",))
+    patterns: tuple[tuple[tuple[tuple[str, ...], ...], bool], ...] = (
+        ((*_HKLM_SYSTEM, ("select",)), False),
+        ((*services_key, services), True),
+        ((*services_key, (_ANY,), ("parameters",), ("tcpip",)), False),
+    )
+    return any(_fits(parts, pattern, below, uncertain) for pattern, below in patterns)
+
+
+def _fits(
+    parts: list[str], pattern: tuple[tuple[str, ...], ...], below: bool, uncertain: bool
+) -> bool:
+    """``parts`` name a key of ``pattern`` (or below it, when ``below``); when uncertain, a
+    key that could be one once its cut-short last part is completed, or an ancestor."""
+    if len(parts) > len(pattern) and not below:
+        return False
+    if len(parts) < len(pattern) and not uncertain:
+        return False
+    last = min(len(parts), len(pattern)) - 1
+    return all(
+        _part_fits(part, choices, uncertain and index == last)
+        for index, (part, choices) in enumerate(zip(parts, pattern, strict=False))
+    )
+
+
+def _part_fits(part: str, choices: tuple[str, ...], cut_short: bool) -> bool:
+    for choice in choices:
+        if choice == _ANY or part == choice:
+            return True
+        if choice == "controlset###":
+            if _CONTROL_SET_NUMBER.fullmatch(part):
+                return True
+            if cut_short and part.startswith("controlset") and part[10:].isdigit():
+                return True
+            choice = "controlset"
+        if cut_short and choice.startswith(part):
+            return True
+    return False

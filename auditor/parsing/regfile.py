@@ -3,31 +3,58 @@
 The two formats differ in encoding only: REGEDIT4 is ANSI (cp1252) text whose hex(1)/hex(2)/
 hex(7) payloads are ANSI bytes; version 5.00 is UTF-16LE text with a BOM whose payloads are
 UTF-16LE. Both yield the same operations, in file order, for ``RegistryTree.apply``.
+
+A file is read the way regedit imports it: a line regedit cannot parse is dropped and the
+rest is imported (Wine's ``programs/regedit/tests`` record what Windows' regedit does; the
+value line grammar is in ``regline``). Each dropped line is kept as a ``SkippedLine``, so
+that the audit can say what it did not see. One departure, on the safe side: after a key
+line regedit cannot read (``[key`` with no closing bracket, ``[ key]``, one swallowed by a
+hex continuation), Wine's regedit leaves the previous key open and files the values that
+follow under it. The file names no key for them, so they are skipped instead of being
+credited to a key they may not belong to.
+
+Only what makes the whole file unreadable raises ParseError: no or an unknown header, text
+that is not in the header's encoding, and the size caps.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from auditor.errors import ParseError
 from auditor.parsing.registry import (
     DeleteKey,
     DeleteValue,
     EnsureKey,
-    RegData,
     RegOperation,
-    RegType,
-    RegValue,
     SetValue,
+    split_path,
+)
+from auditor.parsing.regline import (
+    ANSI,
+    BLANK,
+    WIDE,
+    LineSkipped,
+    clip,
+    decode_ansi,
+    parse_value_line,
 )
 
-__all__ = ["MAX_LINES", "MAX_OPERATIONS", "looks_like_reg", "parse_reg"]
+__all__ = [
+    "MAX_LINES",
+    "MAX_OPERATIONS",
+    "RegExport",
+    "SkippedLine",
+    "looks_like_reg",
+    "parse_reg",
+]
 
 MAX_LINES = 1_000_000
 """More lines than a whole SYSTEM export holds; a longer file is refused before it is read."""
 MAX_OPERATIONS = 200_000
-"""More keys and values than a whole SYSTEM export holds; about 50 MB of operations."""
+"""More keys, values and skipped lines than a whole SYSTEM export holds; about 50 MB."""
 MAX_LINE = 4 * 1024 * 1024
 """Characters in one line, continuations joined. A value of the registry's standard format
 (NT4, Windows 2000) holds at most 1 MB, which regedit writes as 3 Mi characters of hex."""
@@ -37,16 +64,9 @@ _V5 = "Windows Registry Editor Version 5.00"
 _BOM_UTF16LE = b"\xff\xfe"
 _BOM_UTF16BE = b"\xfe\xff"
 _BOM_UTF8 = b"\xef\xbb\xbf"
-_ANSI = "cp1252"
-_WIDE = "utf-16-le"
-_WS = " \t\r"
-
-# Windows maps the five bytes cp1252 leaves undefined to the C1 control of the same value;
-# Python refuses them. Decoding with surrogateescape and folding the escapes back matches Windows.
-_CP1252_HOLE_BYTES = (0x81, 0x8D, 0x8F, 0x90, 0x9D)
-_CP1252_HOLES = {0xDC00 + byte: byte for byte in _CP1252_HOLE_BYTES}
-
-_HEX_DIGITS = re.compile(r"[0-9A-Fa-f]*")
+_HEX_CHARS = frozenset("0123456789abcdefABCDEF")
+# regedit ends a line at CR LF, at a lone CR and at a lone LF (test_basic_import's "\r\r").
+_LINE_END = re.compile(r"\r\n|\r|\n")
 
 # Every spelling a sniffer may meet; parse_reg then accepts only the ones regedit writes.
 _SIGNATURES = tuple(
@@ -60,6 +80,44 @@ _SIGNATURES = tuple(
         (_BOM_UTF16BE, "utf-16-be"),
     )
 )
+
+
+@dataclass(frozen=True)
+class SkippedLine:
+    """A line of the export that regedit would not import (or that the auditor cannot read)."""
+
+    line: int
+    """Its number in the file, the header being line 1."""
+    key: str | None
+    """The key the line was under, as written; for a key line regedit cannot read, and the
+    lines after it, the text that line tried to open; None before any key line."""
+    reason: str
+    """Why, in plain words."""
+    key_uncertain: bool = False
+    """True when ``key`` is not a key regedit opened or deleted but only the text of a key
+    line it could not read (or None): the line's real key is not known."""
+    imported: bool = False
+    """True when regedit imports the line but the auditor cannot read it (a value of a
+    type it does not know); False when regedit drops the line."""
+
+    def describe(self) -> str:
+        """``line 12 skipped, as regedit would: bad dword 'x' (under HKEY_...\\TCP to B)``."""
+        verb = "not read" if self.imported else "skipped, as regedit would"
+        if self.key is None:
+            place = "no key open"
+        elif self.key_uncertain:
+            place = f"key line text {clip(self.key, 120)}"
+        else:
+            place = f"under {self.key}"
+        return f"line {self.line} {verb}: {self.reason} ({place})"
+
+
+@dataclass(frozen=True)
+class RegExport:
+    """What an export holds: the operations regedit would apply, and the lines it would not."""
+
+    operations: tuple[RegOperation, ...]
+    skipped: tuple[SkippedLine, ...] = ()
 
 
 def looks_like_reg(head: bytes) -> bool:
@@ -76,58 +134,202 @@ def looks_like_reg(head: bytes) -> bool:
     return False
 
 
-def parse_reg(
-    data: bytes, origin: str, *, max_operations: int = MAX_OPERATIONS
-) -> list[RegOperation]:
-    """The operations of a .reg export, in file order. Raise ParseError naming ``origin``.
+def parse_reg(data: bytes, origin: str, *, max_operations: int = MAX_OPERATIONS) -> RegExport:
+    """The operations of a .reg export in file order, and the lines regedit would skip.
 
-    Key paths are kept as written (hive names are not normalised). NUL characters in names
-    are accepted as characters, since the registry stores counted strings. A file of more
-    than MAX_LINES lines or ``max_operations`` operations is refused, so that one export
-    cannot hold the process for long or fill its memory.
+    Raise ParseError naming ``origin`` when the file as a whole cannot be read. Key paths
+    are kept as written (hive names are not normalised). NUL characters in names are
+    accepted as characters, since the registry stores counted strings. A file of more than
+    MAX_LINES lines, or ``max_operations`` operations and skipped lines, is refused, so
+    that one export cannot hold the process for long or fill its memory.
     """
-    text, payload_encoding = _decode(data, origin)
-    lines = text.count("\n") + 1
+    text, encoding = _decode(data, origin)
+    lines = _count_lines(text)
     if lines > MAX_LINES:
         raise ParseError(f"{origin}: {lines} lines, more than the {MAX_LINES} read in one export")
-    operations: list[RegOperation] = []
-    key: str | None = None
-    numbered = _lines(text, origin)
-    for number, raw in numbered:
-        try:
-            line = raw.strip(_WS)
-            if line.endswith("\\") and line.startswith(('"', "@")):
-                line = _join_continuations(line, numbered)
-            key = _parse_line(line, key, payload_encoding, operations)
-        except ValueError as exc:
-            raise ParseError(f"{origin}: line {number}: {exc}") from exc
-        if len(operations) > max_operations:
+    reader = _Import(_Lines(text, origin), encoding)
+    for number in reader.run():
+        if len(reader.operations) + len(reader.skipped) > max_operations:
             raise ParseError(
-                f"{origin}: line {number}: more than {max_operations} keys and values to read"
+                f"{origin}: line {number}: more than {max_operations} keys, values and "
+                "skipped lines to read"
             )
-    return operations
+    return RegExport(tuple(reader.operations), tuple(reader.skipped))
 
 
-def _lines(text: str, origin: str) -> Iterator[tuple[int, str]]:
-    """(line number in the file, line) after the header; lazily, so no list of them is held.
+def _count_lines(text: str) -> int:
+    return text.count("\n") + text.count("\r") - text.count("\r\n") + 1
 
-    What follows the final line end is not a line.
+
+class _Lines:
+    """(line number, line) after the header, lazily, so that no list of them is held.
+
+    What follows the final line end is not a line. ``take`` hands a hex continuation its
+    next line, and remembers the last one taken so that a swallowed line can be reported.
     """
-    start, number = 0, 2
-    while start < len(text):
-        end = text.find("\n", start)
-        if end < 0:
-            end = len(text)
-        if end - start > MAX_LINE:
-            raise ParseError(f"{origin}: line {number}: longer than {MAX_LINE} characters")
-        yield number, text[start:end]
-        start, number = end + 1, number + 1
+
+    def __init__(self, text: str, origin: str) -> None:
+        self._text, self._origin = text, origin
+        self._position, self._number = 0, 1
+        self.value_start, self.value_length = 0, 0
+        self.last_taken: tuple[int, str] | None = None
+
+    def __iter__(self) -> Iterator[tuple[int, str]]:
+        return self
+
+    def __next__(self) -> tuple[int, str]:
+        if self._position >= len(self._text):
+            raise StopIteration
+        end = _LINE_END.search(self._text, self._position)
+        stop = end.start() if end else len(self._text)
+        self._number += 1
+        if stop - self._position > MAX_LINE:
+            raise ParseError(
+                f"{self._origin}: line {self._number}: longer than {MAX_LINE} characters"
+            )
+        line = self._text[self._position : stop]
+        self._position = end.end() if end else len(self._text)
+        return self._number, line
+
+    def start_value(self, number: int, line: str) -> None:
+        self.value_start, self.value_length, self.last_taken = number, len(line), None
+
+    def take(self) -> str | None:
+        taken = next(self, None)
+        if taken is None:
+            return None
+        self.last_taken = taken
+        self.value_length += len(taken[1])
+        if self.value_length > MAX_LINE:
+            raise ParseError(
+                f"{self._origin}: line {self.value_start}: continued beyond {MAX_LINE} characters"
+            )
+        return taken[1]
+
+
+class _Import:
+    """regedit's import, line by line: which key is open, what is set, what is skipped."""
+
+    def __init__(self, lines: _Lines, encoding: str) -> None:
+        self.lines, self.encoding = lines, encoding
+        self.operations: list[RegOperation] = []
+        self.skipped: list[SkippedLine] = []
+        self.key: str | None = None
+        """The key regedit has open, which value lines go to."""
+        self.under: str | None = None
+        """What skipped lines are reported under: the open key, or the text that failed."""
+        self.uncertain = True
+        self.closed = "a value line before any [key] line: regedit has no key open"
+
+    def run(self) -> Iterator[int]:
+        """Read every line; yield each line's number once it is done with."""
+        for number, raw in self.lines:
+            line = raw.lstrip(BLANK)
+            if not line or line[0] in ";#":
+                pass  # blank lines and comments (test_comments: ';' and '#' start one)
+            elif line[0] == "[":
+                self._key_line(number, line[1:])
+            elif line[0] in '"@':
+                self._value_line(number, line)
+            else:
+                # regedit passes over any other line unread (Wine10d's orphaned hex line,
+                # NameNoQuotes); here it could be a damaged value, so it is reported.
+                self._skip(number, f"text regedit does not read: {clip(line)}")
+            yield number
+
+    def _skip(
+        self, number: int, reason: str, *, imported: bool = False, key: str | None = None
+    ) -> None:
+        under, uncertain = (key, True) if key is not None else (self.under, self.uncertain)
+        self.skipped.append(SkippedLine(number, under, reason, uncertain, imported))
+
+    def _key_line(self, number: int, body: str) -> None:
+        """``[key]`` opens a key, ``[-key]`` deletes one; text after the last ']' is ignored."""
+        close = body.rfind("]")
+        if close < 0:
+            self._unreadable_key(number, body, "a key line without a closing bracket")
+        elif body[:1] in (" ", "\t"):
+            # Subkey1a/1b: "[ HKEY..." opens nothing; "[ -HKEY..." deletes nothing (Subkey2a/b).
+            self._unreadable_key(number, body[:close], "a blank after '[': regedit reads no key")
+        elif body.startswith("-"):
+            self._delete_key(number, body[1:close])
+        elif not body[:close].strip(BLANK + "\\"):
+            self._unreadable_key(number, body[:close], "an empty key name")
+        else:
+            # Trailing blanks are part of the name (Subkey1c/1d).
+            self._open(body[:close], uncertain=False)
+            self.operations.append(EnsureKey(body[:close]))
+
+    def _open(self, key: str | None, *, uncertain: bool, closed: str = "") -> None:
+        self.key = None if uncertain or closed else key
+        self.under, self.uncertain, self.closed = key, uncertain, closed
+
+    def _unreadable_key(self, number: int, text: str, reason: str) -> None:
+        written = text.strip(BLANK)
+        self._skip(number, reason, key=written)
+        self._open(
+            written or None,
+            uncertain=True,
+            closed=f"a value line after the key line regedit could not read (line {number})",
+        )
+
+    def _delete_key(self, number: int, path: str) -> None:
+        closed = "a value line after [-key]: regedit has no key open"
+        if not path or path[0] in BLANK:
+            # "[- HKEY...]" deletes nothing, but regedit closes the open key (Subkey2a/b).
+            self._skip(number, "a blank after '[-': regedit deletes nothing", key=path or "")
+            self._open(path.strip(BLANK) or None, uncertain=True, closed=closed)
+        elif len(split_path(path)) < 2:
+            self._skip(number, "regedit does not delete a whole hive", key=path)
+            self._open(path, uncertain=True, closed=closed)
+        else:
+            self.operations.append(DeleteKey(path))
+            self._open(path, uncertain=False, closed=closed)
+
+    def _value_line(self, number: int, line: str) -> None:
+        self.lines.start_value(number, line)
+        try:
+            parsed = parse_value_line(line, self.encoding, self.lines.take)
+        except LineSkipped as skip:
+            self._skip(number, skip.reason, imported=skip.imported)
+            self._swallowed(number)
+            return
+        if self.key is None:
+            self._skip(number, self.closed)
+        elif parsed.value is None:
+            self.operations.append(DeleteValue(self.key, parsed.name))
+        else:
+            self.operations.append(SetValue(self.key, parsed.value))
+
+    def _swallowed(self, number: int) -> None:
+        """A line that a hex continuation took for its own and that was not hex data.
+
+        regedit consumes it with the value (Wine25a/b: the next value is lost; Wine24a: a
+        key line is lost, so its key is not opened).
+        """
+        if self.lines.last_taken is None:
+            return
+        taken_number, taken = self.lines.last_taken
+        taken = taken.strip(BLANK)
+        if not taken or taken[0] in _HEX_CHARS or taken[0] in ";#":
+            return
+        reason = f"taken by regedit as the continuation of line {number}, and dropped with it"
+        if taken.startswith("["):
+            text = taken[1:].rsplit("]", 1)[0].strip(BLANK)
+            self._skip(taken_number, reason, key=text)
+            self._open(
+                text or None,
+                uncertain=True,
+                closed=f"a value line after a key line regedit did not read (line {taken_number})",
+            )
+        else:
+            self._skip(taken_number, reason)
 
 
 def _decode(data: bytes, origin: str) -> tuple[str, str]:
     """The text after the header line, and the encoding of hex(1)/hex(2)/hex(7) payloads."""
     if data.startswith(_BOM_UTF16LE):
-        text, bom = _strict(data[2:], _WIDE, origin), "a UTF-16 byte-order mark"
+        text, bom = _strict(data[2:], WIDE, origin), "a UTF-16 byte-order mark"
     elif data.startswith(_BOM_UTF8):
         text, bom = _strict(data[3:], "utf-8", origin), "a UTF-8 byte-order mark"
     elif data.startswith(_BOM_UTF16BE):
@@ -135,201 +337,31 @@ def _decode(data: bytes, origin: str) -> tuple[str, str]:
     elif len(data) >= 2 and data[0] != 0 and data[1] == 0:
         raise ParseError(f"{origin}: line 1: UTF-16 text without a byte-order mark")
     else:
-        text, bom = _decode_ansi(data), ""
-    header, _, rest = text.partition("\n")
-    header = header.rstrip(_WS)
+        text, bom = decode_ansi(data), ""
+    header, rest = _first_line(text)
+    # Blanks before the header are accepted (test_import_with_whitespace); "REGEDIT 4",
+    # "regedit4" and "REGEDIT4FOO" are not (test_invalid_import): regedit imports nothing.
+    header = header.strip(BLANK)
     if header == _V5:
         # A v5 file saved as ANSI or UTF-8 by an editor: its payloads are still UTF-16LE.
-        return (rest if bom else _strict(data, "utf-8", origin).partition("\n")[2]), _WIDE
+        return (rest if bom else _first_line(_strict(data, "utf-8", origin))[1]), WIDE
     if header == _V4 and not bom:
-        return rest, _ANSI
+        return rest, ANSI
     if header == _V4:
         raise ParseError(f"{origin}: line 1: REGEDIT4 header after {bom}; REGEDIT4 is ANSI")
     if not data:
         raise ParseError(f"{origin}: line 1: empty file, no .reg header")
-    raise ParseError(f"{origin}: line 1: unknown header {_clip(header)}")
+    raise ParseError(f"{origin}: line 1: unknown header {clip(header)}")
+
+
+def _first_line(text: str) -> tuple[str, str]:
+    end = _LINE_END.search(text)
+    return (text, "") if end is None else (text[: end.start()], text[end.end() :])
 
 
 def _strict(data: bytes, encoding: str, origin: str) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].decode(encoding, errors="replace").count("\n") + 1
+        line = _count_lines(data[: exc.start].decode(encoding, errors="replace"))
         raise ParseError(f"{origin}: line {line}: not valid {encoding} text") from exc
-
-
-def _decode_ansi(data: bytes) -> str:
-    text = data.decode(_ANSI, errors="surrogateescape")
-    # translate copies the text: skip it when none of the five bytes is there.
-    if any(byte in data for byte in _CP1252_HOLE_BYTES):
-        return text.translate(_CP1252_HOLES)
-    return text
-
-
-def _join_continuations(first: str, lines: Iterator[tuple[int, str]]) -> str:
-    """A value line ending in ``\\`` with the indented lines it continues on."""
-    parts = [first]
-    length = len(first)
-    while parts[-1].endswith("\\"):
-        parts[-1] = parts[-1][:-1]
-        following = next(lines, None)
-        if following is None:
-            raise ValueError("line continuation at end of file")
-        parts.append(following[1].strip(_WS))
-        length += len(parts[-1])
-        if length > MAX_LINE:
-            raise ValueError(f"continued beyond {MAX_LINE} characters")
-    return "".join(parts)
-
-
-def _parse_line(
-    line: str, key: str | None, encoding: str, operations: list[RegOperation]
-) -> str | None:
-    """Append the line's operation, if any; return the key that following values belong to."""
-    if not line or line.startswith(";"):
-        return key
-    if line.startswith("["):
-        return _parse_key(line, operations)
-    if not line.startswith(('"', "@")):
-        raise ValueError(f"unexpected text {_clip(line)}")
-    if key is None:
-        raise ValueError("value line outside a key (before any [key] line, or after [-key])")
-    name, data = _split_value(line)
-    if data == "-":
-        operations.append(DeleteValue(key, name))
-    else:
-        value_type, value = _parse_data(data, encoding)
-        operations.append(SetValue(key, RegValue(name, value_type, value)))
-    return key
-
-
-def _parse_key(line: str, operations: list[RegOperation]) -> str | None:
-    if not line.endswith("]"):
-        raise ValueError(f"key line without a closing bracket: {_clip(line)}")
-    path = line[1:-1]
-    deleted = path.startswith("-")
-    if deleted:
-        path = path[1:]
-    if not path.strip(_WS + "\\"):
-        raise ValueError("empty key name")
-    if deleted:
-        operations.append(DeleteKey(path))
-        return None
-    operations.append(EnsureKey(path))
-    return path
-
-
-def _split_value(line: str) -> tuple[str, str]:
-    """``"name"=data`` or ``@=data`` -> (name, data)."""
-    if line.startswith("@"):
-        name, end = "", 1
-    else:
-        name, end = _read_quoted(line, "unterminated quoted value name")
-    rest = line[end:].lstrip(_WS)
-    if not rest.startswith("="):
-        raise ValueError(f"expected '=' after the value name, found {_clip(rest)}")
-    return name, rest[1:].lstrip(_WS)
-
-
-def _parse_data(data: str, encoding: str) -> tuple[RegType, RegData]:
-    if data.startswith('"'):
-        text, end = _read_quoted(data, "unterminated string")
-        if data[end:].strip(_WS):
-            raise ValueError(f"unexpected text after the string: {_clip(data[end:])}")
-        return RegType.SZ, text
-    prefix = data[:16].lower()  # lowercasing the whole of a 10 MB payload would be waste
-    if prefix.startswith("dword:"):
-        return RegType.DWORD, int(_hex_number(data[6:], 8, "dword"), 16)
-    if prefix.startswith("hex:"):
-        return RegType.BINARY, _parse_hex(data[4:])
-    if prefix.startswith("hex("):
-        code, _, payload = data[4:].partition("):")
-        value_type = _value_type(_hex_number(code, 8, "hex(N) type"))
-        return value_type, _convert(value_type, _parse_hex(payload), encoding)
-    raise ValueError(f"unknown value data {_clip(data)}")
-
-
-def _hex_number(text: str, max_digits: int, what: str) -> str:
-    if not 1 <= len(text) <= max_digits or not _HEX_DIGITS.fullmatch(text):
-        raise ValueError(f"bad {what} {_clip(text)}: expected 1 to {max_digits} hex digits")
-    return text
-
-
-def _value_type(code: str) -> RegType:
-    try:
-        return RegType.from_code(int(code, 16))
-    except ValueError as exc:
-        raise ValueError(f"unsupported value type hex({code})") from exc
-
-
-def _parse_hex(payload: str) -> bytes:
-    """``25,53,79`` -> bytes. Regedit writes two digits a byte, commas between, no spaces."""
-    if payload.endswith(","):  # harmless, and what a hand edit of a continuation leaves
-        payload = payload[:-1]
-    if not payload:
-        return b""
-    digits = payload.replace(",", "")
-    commas = len(payload) // 3
-    if (
-        len(payload) % 3 == 2
-        and payload[2::3] == "," * commas
-        and _HEX_DIGITS.fullmatch(digits) is not None
-    ):
-        return bytes.fromhex(digits)
-    for item in payload.split(","):
-        if len(item) != 2 or _HEX_DIGITS.fullmatch(item) is None:
-            raise ValueError(f"bad hex byte {_clip(item)}: expected two hex digits")
-    raise ValueError(f"bad hex data {_clip(payload)}")
-
-
-def _convert(value_type: RegType, payload: bytes, encoding: str) -> RegData:
-    """Payload bytes -> the Python type ``RegValue.data`` promises for ``value_type``."""
-    if value_type in (RegType.SZ, RegType.EXPAND_SZ):
-        return _payload_text(payload, encoding).rstrip("\0")
-    if value_type is RegType.MULTI_SZ:
-        strings = _payload_text(payload, encoding).split("\0")
-        while strings and not strings[-1]:
-            strings.pop()
-        return tuple(strings)
-    size = {RegType.DWORD: 4, RegType.QWORD: 8}.get(value_type)
-    if size is None:
-        return payload
-    if len(payload) != size:
-        raise ValueError(f"{value_type} data must be {size} bytes, got {len(payload)}")
-    return int.from_bytes(payload, "little")
-
-
-def _payload_text(payload: bytes, encoding: str) -> str:
-    if encoding == _ANSI:
-        return _decode_ansi(payload)
-    # One damaged value must not discard a whole export: an odd trailing byte cannot be a
-    # character (Windows ignores it too), and a lone surrogate shows up as U+FFFD.
-    return payload[: len(payload) // 2 * 2].decode(_WIDE, errors="replace")
-
-
-def _read_quoted(line: str, problem: str) -> tuple[str, int]:
-    """The unescaped text of the string opening ``line``, and where it ends.
-
-    Built from str.find and str.split rather than a regex or a character loop: linear, and
-    a 10 MB string made only of escapes still parses in under a second.
-    """
-    start = 1
-    while True:
-        close = line.find('"', start)
-        if close < 0:
-            raise ValueError(problem)
-        # A quote is escaped when an odd run of backslashes precedes it.
-        run = close - start - len(line[start:close].rstrip("\\"))
-        if run % 2 == 0:
-            return _unescape(line[1:close]), close + 1
-        start = close + 1
-
-
-def _unescape(body: str) -> str:
-    # Only \\ and \" are escapes in regedit's output; any other backslash stays as written.
-    return "\\".join(part.replace('\\"', '"') for part in body.split("\\\\"))
-
-
-def _clip(text: str, limit: int = 40) -> str:
-    """A short repr for messages: the input may be a 10 MB line."""
-    return repr(text if len(text) <= limit else text[:limit] + "...")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from auditor.evidence.credentials import Credentials
+from auditor.parsing.connectors_csv import ConnectorEntry, ConnectorInventory
 from auditor.parsing.registry import RegType, RegValue
 from tests.builders.mta_files import DATA_FILES, PE_FILES
 from tests.builders.pe import build_pe
@@ -117,3 +118,12 @@ def samba(
 @pytest.fixture(scope="session")
 def credentials() -> Credentials:
     return Credentials(getpass.getuser(), PASSWORD)
+
+
+def london_connector(*servers: str) -> ConnectorInventory:
+    """The connectors inventory of the scenarios: one TCP connector each, 'TCP to LONDON'."""
+    odn = "/o=Org/ou=Site/cn=Configuration/cn=Connections/cn=TCP to LONDON"
+    entries = tuple(
+        ConnectorEntry(server, odn, "TCP to LONDON", "TCP", "", "") for server in servers
+    )
+    return ConnectorInventory("connectors.csv", entries, ())

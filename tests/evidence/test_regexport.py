@@ -36,8 +36,16 @@ CASES = [
     (RawValue("Q", 11, struct.pack("<Q", 2**40)), RegValue("Q", RegType.QWORD, 2**40)),
     (RawValue("Bin", 3, bytes(range(40))), RegValue("Bin", RegType.BINARY, bytes(range(40)))),
     (RawValue("None", 0, b""), RegValue("None", RegType.NONE, b"")),
-    # A REG_SZ that a quoted string cannot say exactly goes as hex(1).
-    (RawValue("Nul inside", 1, wide("a\0b\0")), RegValue("Nul inside", RegType.SZ, "a\0b")),
+    # A REG_SZ that a quoted string cannot say exactly goes as hex(1); read back, it ends
+    # at its first NUL, as Windows reads it.
+    (RawValue("Nul inside", 1, wide("a\0b\0")), RegValue("Nul inside", RegType.SZ, "a")),
+    # Leftover bytes after the terminator, as real hives hold them, are not part of it.
+    (RawValue("Stack IP Address Override", 1, wide("10.0.0.5\0") + b"\xde\xad\x00\x00junk"),
+     RegValue("Stack IP Address Override", RegType.SZ, "10.0.0.5")),
+    (RawValue("ImagePath", 2, wide("C:\\x.exe\0") + wide("old\0")),
+     RegValue("ImagePath", RegType.EXPAND_SZ, "C:\\x.exe")),
+    (RawValue("IPAddress", 7, wide("10.0.0.5\0\0") + wide("10.9.9.9\0\0")),
+     RegValue("IPAddress", RegType.MULTI_SZ, ("10.0.0.5",))),
     (RawValue("Line", 1, wide("one\r\ntwo\0")), RegValue("Line", RegType.SZ, "one\r\ntwo")),
     (RawValue("Odd", 1, b"a\0b"), RegValue("Odd", RegType.SZ, "a")),
 ]  # fmt: skip
@@ -45,8 +53,9 @@ CASES = [
 
 @pytest.mark.parametrize(("raw", "expected"), CASES, ids=[raw.name or "@" for raw, _ in CASES])
 def test_a_value_round_trips(raw: RawValue, expected: RegValue) -> None:
-    operations = parse_reg(write_export([RawKey(KEY, (raw,))]), "live.reg")
-    assert operations == [EnsureKey(KEY), SetValue(KEY, expected)]
+    export = parse_reg(write_export([RawKey(KEY, (raw,))]), "live.reg")
+    assert export.operations == (EnsureKey(KEY), SetValue(KEY, expected))
+    assert export.skipped == ()
 
 
 def test_the_export_is_regedit_version_5() -> None:
@@ -65,8 +74,8 @@ def test_what_a_reg_file_cannot_hold_is_left_out_with_a_comment() -> None:
     text = data.decode("utf-16-le")
     assert "cannot be written" in text
     assert "unknown type 0x20" in text
-    assert parse_reg(data, "live.reg") == [
+    assert parse_reg(data, "live.reg").operations == (
         EnsureKey(KEY),
         EnsureKey(KEY + "\\ok"),
         SetValue(KEY + "\\ok", RegValue("kept", RegType.DWORD, 7)),
-    ]
+    )

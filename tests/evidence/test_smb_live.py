@@ -22,7 +22,6 @@ from auditor.evidence.credentials import Credentials
 from auditor.evidence.recording import RecordingSource
 from auditor.evidence.smb import REGISTRY_FILE, SmbSource
 from auditor.facts import ServerFacts
-from auditor.parsing.connectors_csv import ConnectorEntry, ConnectorInventory
 from auditor.parsing.regfile import parse_reg
 from auditor.parsing.registry import RegistryTree, RegType, RegValue
 from auditor.verdicts import AuditResult, Status
@@ -36,6 +35,7 @@ from tests.evidence.conftest import (
     PAD,
     PROTOCOLS,
     SERVICES,
+    london_connector,
 )
 from tests.evidence.samba import SambaServer
 
@@ -60,15 +60,6 @@ def source(
     return SmbSource(
         name, "127.0.0.1", server.port, credentials, file_names=names, timeout=30, **options
     )  # type: ignore[arg-type]
-
-
-def london_connector(*servers: str) -> ConnectorInventory:
-    """The connectors inventory of the scenarios: one TCP connector each, 'TCP to LONDON'."""
-    odn = "/o=Org/ou=Site/cn=Configuration/cn=Connections/cn=TCP to LONDON"
-    entries = tuple(
-        ConnectorEntry(server, odn, "TCP to LONDON", "TCP", "", "") for server in servers
-    )
-    return ConnectorInventory("connectors.csv", entries, ())
 
 
 def collected(live: SmbSource, baseline: Baseline) -> ServerFacts:
@@ -115,7 +106,7 @@ def test_the_registry_read_live_round_trips_through_the_reg_parser(
     finally:
         live.close()
     tree = RegistryTree()
-    tree.apply(parse_reg(export, REGISTRY_FILE))
+    tree.apply(parse_reg(export, REGISTRY_FILE).operations)
     mta = tree.find(f"{SERVICES}\\{MTA}")
     assert mta is not None
     assert mta.value("ImagePath") == RegValue(

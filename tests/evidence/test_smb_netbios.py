@@ -22,7 +22,7 @@ from auditor.evidence.credentials import Credentials
 from auditor.evidence.smb import SmbSource
 from auditor.facts import ServerFacts
 from auditor.verdicts import Status
-from tests.evidence.conftest import NT4, NT4_NAME
+from tests.evidence.conftest import NT4, NT4_NAME, london_connector
 from tests.evidence.listeners import (
     SessionRequest,
     closed_port,
@@ -117,7 +117,7 @@ def test_port_139_given_is_the_session_service_alone(
     assert (facts.problems, facts.notes) == ((), ())
     assert facts.source == f"smb://{HOST}:{nt4.port}"
     assert direct.accepted == 0
-    assert evaluate(facts, baseline).status is Status.COMPLIANT
+    assert evaluate(facts, baseline, london_connector(facts.server)).status is Status.COMPLIANT
     assert called_names_logged(nt4) == [f"{NT4_NAME} 0x20"]
 
 

@@ -58,13 +58,12 @@ CASES: dict[str, Case] = {
     "pe-sparse-2gb-headers-at-end": Case(EMSMTA, "the PE headers run to 0x7fff"),
     "pe-symlink-outside": Case(EMSMTA, "a link that leaves the evidence folder"),
     "reg-garbage": Case(REG, "neither a .reg export nor a registry hive"),
-    "reg-garbage-after-header": Case(REG, "line 3: unexpected text"),
+    # regedit skips each unreadable line; before any key line, each could be the MTA's.
+    "reg-garbage-after-header": Case(REG, "line 3 skipped, as regedit would: text regedit"),
     "reg-utf16-without-bom": Case(REG, "UTF-16 text without a byte-order mark"),
     "reg-utf16-bom-regedit4": Case(REG, "REGEDIT4 header after a UTF-16 byte-order mark"),
     "reg-utf8-bom-regedit4": Case(REG, "REGEDIT4 header after a UTF-8 byte-order mark"),
-    "reg-continuation-at-end": Case(REG, "line 4: line continuation at end of file"),
-    "reg-unterminated-string": Case(REG, "line 4: unterminated string"),
-    "reg-hex-odd-digits": Case(REG, "line 4: bad hex byte '2'"),
+    "reg-unterminated-string": Case(REG, "line 4 skipped, as regedit would: unterminated string"),
     "reg-long-line": Case(REG, "line 4: longer than 4194304 characters"),
     "hive-truncated": Case(HIVE, "truncated hive"),
     "hive-bad-checksum": Case(HIVE, "the base block checksum does not match"),
@@ -82,7 +81,14 @@ CASES: dict[str, Case] = {
 }
 """Servers whose one bad file must make them incomplete, with a reason naming it."""
 
-ACCEPTED = {"reg-nul-in-names": REG, "reg-sound-v5": REG}
+ACCEPTED = {
+    "reg-nul-in-names": REG,
+    "reg-sound-v5": REG,
+    # regedit imports both (Wine's test_basic_import, Wine17c; and its hex parser takes a
+    # one-digit byte), so the auditor reads them too: test_corpus checks the values.
+    "reg-continuation-at-end": REG,
+    "reg-hex-odd-digits": REG,
+}
 """Servers whose odd evidence is read: they must be reported like any other."""
 
 

@@ -107,6 +107,32 @@ def test_names_with_nul_characters_are_kept(fleet: Path, baseline: Baseline) -> 
     assert override.value is None  # the value's name holds a NUL: it is not the override
 
 
+@pytest.mark.parametrize(
+    ("server", "blob"),
+    [("reg-continuation-at-end", b"\x01\x02"), ("reg-hex-odd-digits", b"\x01\x02\x03")],
+)
+def test_exports_regedit_imports_are_read_as_it_reads_them(
+    fleet: Path, server: str, blob: bytes
+) -> None:
+    from auditor.parsing.regfile import parse_reg
+
+    export = parse_reg((fleet / server / ACCEPTED[server]).read_bytes(), server)
+    assert export.skipped == ()
+    assert [op.value.data for op in export.operations if hasattr(op, "value")] == [blob]
+
+
+def test_a_skipped_line_under_the_mta_key_is_a_problem_of_collect(
+    fleet: Path, baseline: Baseline
+) -> None:
+    facts = collect(FolderSource(fleet / "reg-unterminated-string"), baseline)
+    assert [problem for problem in facts.problems if "unterminated string" in problem] == [
+        f"{fleet / 'reg-unterminated-string'}/{CASES['reg-unterminated-string'].evidence}: "
+        "line 4 skipped, as regedit would: unterminated string (under "
+        "HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\MSExchangeMTA)"
+    ]
+    assert facts.registry is not None and facts.registry.image_path is None
+
+
 def test_every_accepted_input_is_reported(result: AuditResult) -> None:
     for server in ACCEPTED:
         assert verdict_of(result, server).status is Status.INCOMPLETE  # no MTA files at all
@@ -236,7 +262,7 @@ def test_the_operation_budget_spans_a_server_s_exports(
     facts = collect(FolderSource(registry.parent), baseline)
     [problem] = facts.problems
     assert problem.startswith(f"{registry}/b.reg: line ")
-    assert problem.endswith("more than 1 keys and values to read")
+    assert problem.endswith("more than 1 keys, values and skipped lines to read")
 
 
 def test_data_files_are_refused_by_their_size_unread(

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
 
 from auditor.errors import ParseError
-from auditor.parsing.regfile import looks_like_reg, parse_reg
+from auditor.parsing.regfile import MAX_LINE, looks_like_reg, parse_reg
 from auditor.parsing.registry import (
     DeleteKey,
     DeleteValue,
@@ -37,8 +37,15 @@ def sample(name: str) -> bytes:
     return path.read_bytes()
 
 
-def values_of(operations: list[RegOperation]) -> dict[tuple[str, str], RegValue]:
+def values_of(operations: Iterable[RegOperation]) -> dict[tuple[str, str], RegValue]:
     return {(op.key, op.value.name): op.value for op in operations if isinstance(op, SetValue)}
+
+
+def operations_of(data: bytes, origin: str = "snippet.reg") -> list[RegOperation]:
+    """The operations of a file that must have no skipped line."""
+    export = parse_reg(data, origin)
+    assert export.skipped == ()
+    return list(export.operations)
 
 
 def v5(text: str) -> bytes:
@@ -50,7 +57,7 @@ def v4(text: str) -> bytes:
 
 
 def only_value(data: bytes) -> RegValue:
-    [value] = values_of(parse_reg(data, "snippet.reg")).values()
+    [value] = values_of(operations_of(data)).values()
     return value
 
 
@@ -59,7 +66,7 @@ def only_value(data: bytes) -> RegValue:
 
 @pytest.mark.parametrize("name", SAMPLE_NAMES)
 def test_sample_values(name: str) -> None:
-    values = values_of(parse_reg(sample(name), name))
+    values = values_of(operations_of(sample(name), name))
     params = MTA + r"\Parameters"
     expected = {
         (MTA, "ImagePath"): (RegType.EXPAND_SZ, r"%SystemRoot%\..\exchsrvr\bin\emsmta.exe"),
@@ -76,7 +83,7 @@ def test_sample_values(name: str) -> None:
 
 
 def test_samples_give_identical_operations() -> None:
-    first, second = (parse_reg(sample(name), name) for name in SAMPLE_NAMES)
+    first, second = (operations_of(sample(name), name) for name in SAMPLE_NAMES)
     assert first == second
     assert first[0] == EnsureKey(MTA)
 
@@ -88,7 +95,7 @@ def test_samples_are_sniffed(name: str) -> None:
 
 def test_tree_lookup_is_case_insensitive() -> None:
     tree = RegistryTree()
-    tree.apply(parse_reg(sample("v5-utf16.reg"), "v5-utf16.reg"))
+    tree.apply(operations_of(sample("v5-utf16.reg"), "v5-utf16.reg"))
     key = tree.find(r"hkey_local_machine\system\currentcontrolset\services\msexchangemta")
     assert key is not None
     image_path = key.value("IMAGEPATH")
@@ -120,7 +127,7 @@ def test_default_value() -> None:
 
 def test_deletions() -> None:
     data = v4('[-HKEY_LOCAL_MACHINE\\Gone]\r\n\r\n[K]\r\n"x"=-\r\n@=-\r\n')
-    assert parse_reg(data, "d.reg") == [
+    assert operations_of(data, "d.reg") == [
         DeleteKey("HKEY_LOCAL_MACHINE\\Gone"),
         EnsureKey("K"),
         DeleteValue("K", "x"),
@@ -138,13 +145,13 @@ def test_hex_types() -> None:
         '[K]\r\n"b"=hex:de,ad\r\n"q"=hex(b):01,00,00,00,00,00,00,80\r\n"n"=hex(0):\r\n'
         '"d4"=hex(4):10,00,00,00\r\n"m"=hex(7):61,00,00,62,00,00,00\r\n"s"=hex(1):61,00,00\r\n'
     )
-    values = {value.name: value for value in values_of(parse_reg(data, "h.reg")).values()}
+    values = {value.name: value for value in values_of(operations_of(data, "h.reg")).values()}
     assert values["b"] == RegValue("b", RegType.BINARY, b"\xde\xad")
     assert values["q"] == RegValue("q", RegType.QWORD, 0x8000000000000001)
     assert values["n"] == RegValue("n", RegType.NONE, b"")
     assert values["d4"] == RegValue("d4", RegType.DWORD, 16)
-    assert values["m"].data == ("a", "", "b")  # only the trailing empty strings go
-    assert values["s"] == RegValue("s", RegType.SZ, "a")  # trailing NULs stripped
+    assert values["m"].data == ("a",)  # the list ends at its first empty string
+    assert values["s"] == RegValue("s", RegType.SZ, "a")  # the string ends at its first NUL
 
 
 def test_v5_hex_payload_is_utf16() -> None:
@@ -159,7 +166,7 @@ def test_regedit4_hex_payload_is_ansi() -> None:
 
 def test_comments_and_blank_lines_are_skipped() -> None:
     data = v4('; top\r\n\r\n[K]\r\n; "x"="not a value"\r\n   \r\n"y"="1"\r\n')
-    assert parse_reg(data, "c.reg") == [
+    assert operations_of(data, "c.reg") == [
         EnsureKey("K"),
         SetValue("K", RegValue("y", RegType.SZ, "1")),
     ]
@@ -167,7 +174,7 @@ def test_comments_and_blank_lines_are_skipped() -> None:
 
 def test_lf_line_ends() -> None:
     data = b'REGEDIT4\n\n[K]\n"b"=hex:01,\\\n  02\n"s"="x"\n'
-    assert parse_reg(data, "lf.reg") == [
+    assert operations_of(data, "lf.reg") == [
         EnsureKey("K"),
         SetValue("K", RegValue("b", RegType.BINARY, b"\x01\x02")),
         SetValue("K", RegValue("s", RegType.SZ, "x")),
@@ -176,7 +183,7 @@ def test_lf_line_ends() -> None:
 
 def test_key_paths_are_kept_as_written() -> None:
     data = v4("[HKEY_LOCAL_MACHINE\\SYSTEM\\Trailing ]\r\n[HKLM\\x]\r\n")
-    assert parse_reg(data, "k.reg") == [
+    assert operations_of(data, "k.reg") == [
         EnsureKey("HKEY_LOCAL_MACHINE\\SYSTEM\\Trailing "),
         EnsureKey("HKLM\\x"),
     ]
@@ -189,7 +196,7 @@ def test_utf8_bom_v5_is_tolerated() -> None:
 
 def test_nul_in_names_is_accepted() -> None:
     assert only_value(v5('[K\0]\r\n"a\0b"="c"\r\n')).name == "a\0b"
-    assert parse_reg(V4 + b'[K]\r\n"a\0b"="c"\r\n', "nul.reg")[1] == SetValue(
+    assert operations_of(V4 + b'[K]\r\n"a\0b"="c"\r\n', "nul.reg")[1] == SetValue(
         "K", RegValue("a\0b", RegType.SZ, "c")
     )
 
@@ -235,7 +242,7 @@ ROUND_TRIP_KEYS: dict[str, list[RegValue]] = {
 
 @pytest.mark.parametrize("fmt", list(RegFormat))
 def test_round_trip(fmt: RegFormat) -> None:
-    operations = parse_reg(write_reg(ROUND_TRIP_KEYS, fmt), f"round-trip.{fmt}")
+    operations = operations_of(write_reg(ROUND_TRIP_KEYS, fmt), f"round-trip.{fmt}")
     rebuilt: dict[str, list[RegValue]] = {}
     for operation in operations:
         if isinstance(operation, EnsureKey):
@@ -247,7 +254,7 @@ def test_round_trip(fmt: RegFormat) -> None:
 
 def test_round_trip_v5_beyond_cp1252() -> None:
     keys = {"K\\日本": [RegValue("Ωmega", RegType.EXPAND_SZ, "%P%\\ü€日")]}
-    assert values_of(parse_reg(write_reg(keys, "v5"), "u.reg")) == {
+    assert values_of(operations_of(write_reg(keys, "v5"), "u.reg")) == {
         ("K\\日本", "Ωmega"): keys["K\\日本"][0]
     }
 
@@ -260,7 +267,7 @@ def test_round_trip_deletions(fmt: RegFormat) -> None:
         DeleteValue("HKLM\\New", "x"),
         SetValue("HKLM\\New", RegValue("y", RegType.DWORD, 1)),
     ]
-    assert parse_reg(write_operations(operations, fmt), "del.reg") == operations
+    assert operations_of(write_operations(operations, fmt), "del.reg") == operations
 
 
 def test_writer_wraps_like_regedit() -> None:
@@ -273,7 +280,7 @@ def test_writer_wraps_like_regedit() -> None:
 
 # --- broken input -------------------------------------------------------------------------
 
-# Refused at the header or encoding: there is no underlying exception to chain.
+# What makes the whole file unreadable: no header regedit knows, or text not in its encoding.
 BROKEN_FILES = {
     "garbage": b"\x00\x01\x02garbage\xff\xfe",
     "empty": b"",
@@ -283,47 +290,27 @@ BROKEN_FILES = {
     "utf16-big-endian": b"\xfe\xff" + "REGEDIT4\r\n".encode("utf-16-be"),
     "utf16-lone-surrogate": v5("[K]\r\n") + b"\x00\xd8",
     "utf16-odd-length": v5("[K]\r\n") + b"x",
-    "lowercase-header": b"regedit4\r\n",
-}
-# Refused at one line: the ParseError chains the ValueError that found the problem.
-BROKEN_LINES = {
-    "continuation-at-eof": V4 + b'[K]\r\n"b"=hex:01,\\\r\n',
-    "unterminated-string": V4 + b'[K]\r\n"s"="abc\r\n',
-    "unterminated-name": V4 + b'[K]\r\n"s=1\r\n',
-    "escaped-closing-quote": V4 + b'[K]\r\n"s"="abc\\"\r\n',
-    "odd-hex-digits": V4 + b'[K]\r\n"b"=hex:01,2\r\n',
-    "three-hex-digits": V4 + b'[K]\r\n"b"=hex:012\r\n',
-    "bad-hex-digits": V4 + b'[K]\r\n"b"=hex:0g\r\n',
-    "hex-without-commas": V4 + b'[K]\r\n"b"=hex:0102\r\n',
-    "bad-hex-type": V4 + b'[K]\r\n"b"=hex(zz):01\r\n',
-    "unknown-hex-type": V4 + b'[K]\r\n"b"=hex(ffff0012):01\r\n',
-    "short-qword": V4 + b'[K]\r\n"q"=hex(b):01,02\r\n',
-    "value-before-key": V4 + b'"s"="x"\r\n',
-    "value-after-deleted-key": V4 + b'[-K]\r\n"s"="x"\r\n',
-    "bad-dword": V4 + b'[K]\r\n"d"=dword:xyz\r\n',
-    "long-dword": V4 + b'[K]\r\n"d"=dword:123456789\r\n',
-    "dword-with-sign": V4 + b'[K]\r\n"d"=dword:+1\r\n',
-    "garbage-line": V4 + b"[K]\r\nnot a value\r\n",
-    "garbage-after-string": V4 + b'[K]\r\n"s"="x" y\r\n',
-    "missing-equals": V4 + b'[K]\r\n"s" "x"\r\n',
-    "unknown-data": V4 + b'[K]\r\n"s"=string:x\r\n',
-    "unclosed-key": V4 + b"[K\r\n",
-    "empty-key": V4 + b"[]\r\n",
+    # test_invalid_import: regedit imports nothing under these headers.
+    "lowercase-header": b"regedit4\r\n[K]\r\n",
+    "regedit3": b"REGEDIT3\r\n[K]\r\n",
+    "regedit-space-4": b"REGEDIT 4\r\n[K]\r\n",
+    "regedit4foo": b"REGEDIT4FOO\r\n[K]\r\n",
+    "version-4": b"Windows Registry Editor Version 4.00\r\n[K]\r\n",
+    "version-5-lowercase": b"Windows Registry Editor version 5.00\r\n[K]\r\n",
 }
 
 
-@pytest.mark.parametrize("name", [*BROKEN_FILES, *BROKEN_LINES])
-def test_broken_input_raises_parse_error(name: str) -> None:
-    data = BROKEN_FILES.get(name, BROKEN_LINES.get(name, b""))
-    with pytest.raises(ParseError, match=r"^SERVER-A/registry/.*\.reg: line \d+: ") as caught:
-        parse_reg(data, f"SERVER-A/registry/{name}.reg")
-    if name in BROKEN_LINES:
-        assert isinstance(caught.value.__cause__, ValueError)
+@pytest.mark.parametrize("name", BROKEN_FILES)
+def test_an_unreadable_file_raises_parse_error(name: str) -> None:
+    with pytest.raises(ParseError, match=r"^SERVER-A/registry/.*\.reg: line \d+: "):
+        parse_reg(BROKEN_FILES[name], f"SERVER-A/registry/{name}.reg")
 
 
-def test_error_names_the_line() -> None:
-    with pytest.raises(ParseError, match=r"^x\.reg: line 4: .*hex byte '2'"):
-        parse_reg(V4 + b'[K]\r\n"b"=hex:01,\\\r\n  2\r\n', "x.reg")
+def test_a_skipped_line_names_its_line_key_and_reason() -> None:
+    export = parse_reg(V4 + b'[K]\r\n"b"=hex:01,\\\r\n  2x\r\n"c"="d"\r\n', "x.reg")
+    assert export.operations == (EnsureKey("K"), SetValue("K", RegValue("c", RegType.SZ, "d")))
+    [skipped] = export.skipped
+    assert skipped.describe() == ("line 4 skipped, as regedit would: bad hex data at 'x' (under K)")
 
 
 def test_mutated_samples_raise_only_parse_error() -> None:
@@ -348,7 +335,18 @@ def test_mutated_samples_raise_only_parse_error() -> None:
 def test_huge_lines_stay_fast() -> None:
     escapes = V4 + b'[K]\r\n"s"="' + b'\\"' * 1_000_000 + b'"\r\n'
     assert only_value(escapes).data == '"' * 1_000_000
-    with pytest.raises(ParseError, match="unterminated"):
-        parse_reg(V4 + b'[K]\r\n"s"="' + b"\\a" * 1_000_000 + b"\r\n", "big.reg")
+    unterminated = parse_reg(V4 + b'[K]\r\n"s"="' + b"\\a" * 1_000_000 + b"\r\n", "big.reg")
+    assert [line.reason for line in unterminated.skipped] == ["unterminated string"]
     binary = V4 + b'[K]\r\n"b"=hex:' + b"ab," * 1_000_000 + b"cd\r\n"
     assert only_value(binary).data == b"\xab" * 1_000_000 + b"\xcd"
+    spaced = V4 + b'[K]\r\n"b"=hex:' + b"ab, " * 300_000 + b"cd\r\n"
+    assert only_value(spaced).data == b"\xab" * 300_000 + b"\xcd"
+
+
+def test_the_caps_stay_fatal() -> None:
+    with pytest.raises(ParseError, match=r"^c\.reg: line 6: more than 3 keys, values and skipped"):
+        parse_reg(V4 + b"[K]\r\nx\r\ny\r\nz\r\n", "c.reg", max_operations=3)
+    wrapped = b"41," * 1000 + b"\\\r\n"
+    long_value = V4 + b'[K]\r\n"b"=hex:' + wrapped * (MAX_LINE // 3000 + 1) + b"41\r\n"
+    with pytest.raises(ParseError, match=r"^l\.reg: line 4: continued beyond"):
+        parse_reg(long_value, "l.reg")
