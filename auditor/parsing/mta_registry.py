@@ -127,11 +127,13 @@ def _adapter(name: str, key: RegistryKey, bound_names: set[str] | None) -> Adapt
 
 
 def _strings(value: RegValue | None) -> tuple[str, ...]:
-    """A REG_MULTI_SZ (or a lone REG_SZ) as its non-empty strings."""
+    """A REG_MULTI_SZ (or a lone REG_SZ) as its strings: a REG_MULTI_SZ ends at its first
+    empty string, as Windows reads it, and what follows is leftover bytes."""
     if value is None:
         return ()
     if isinstance(value.data, tuple):
-        return tuple(item.strip("\0") for item in value.data if item.strip("\0"))
+        strings = [_first_string(item) for item in value.data]
+        return tuple(strings[: strings.index("")] if "" in strings else strings)
     text = _text(value)
     return (text,) if text else ()
 
@@ -144,11 +146,16 @@ def value_text(value: RegValue) -> str:
     """Any value as text for a report: strings as they are, numbers in decimal, bytes in hex."""
     data = value.data
     if isinstance(data, str):
-        return data.rstrip("\0")
+        return _first_string(data)
     if isinstance(data, tuple):
         return ",".join(data)
     if isinstance(data, int):
         return str(data)
     if value.type in (RegType.SZ, RegType.EXPAND_SZ):
-        return data.decode("utf-16-le", errors="replace").rstrip("\0")
+        return _first_string(data[: len(data) // 2 * 2].decode("utf-16-le", errors="replace"))
     return data.hex(",")
+
+
+def _first_string(text: str) -> str:
+    """A string ends at its first NUL; Windows ignores the leftover bytes after it."""
+    return text.split("\0", 1)[0]
