@@ -41,7 +41,7 @@ from auditor.evidence.inventory import FleetInventory
 from auditor.evidence.smb import DEFAULT_TIMEOUT
 from auditor.parsing.connectors_csv import ConnectorInventory
 from auditor.progress import terminal_progress
-from auditor.reporting.management import headline
+from auditor.reporting.management import connectors_gap, connectors_unknown_count, headline
 from auditor.snapshot import Snapshot
 from auditor.trend import RunRecord
 from auditor.verdicts import AuditResult, Status
@@ -579,6 +579,8 @@ def _print_summary(result: AuditResult, written: list[Path], out: TextIO) -> Non
     if len(failing) > 20:
         print(f"  ... and {len(failing) - 20} more in the reports", file=out)
     print(f"  {_printable(headline(result))}", file=out)
+    if unknown := connectors_unknown_count(result):
+        print(f"  {connectors_gap(unknown)}", file=out)
     for note in result.notes:
         print(f"  note: {_printable(note)}", file=out)
     for path in written:

@@ -58,7 +58,8 @@ class AdapterFact:
     dhcp_address: str | None
     """DhcpIPAddress, counted only when ``dhcp`` is set."""
     bound: bool | None
-    """Listed in Tcpip\\Linkage\\Bind (NT4); None where the evidence has no Bind list."""
+    """Listed in Tcpip\\Linkage\\Bind (``\\Device\\El90x1`` on NT4, ``\\Device\\{GUID}`` on
+    Windows 2000); None where the evidence has no Bind list."""
 
 
 @dataclass(frozen=True)
@@ -125,10 +126,10 @@ class ServerFacts:
                     for item in registry["adapters"]
                 ),
                 cluster_service=registry["cluster_service"],
-                remote_access_start=registry.get("remote_access_start"),
+                remote_access_start=registry["remote_access_start"],
             ),
             problems=tuple(data.get("problems", ())),
-            notes=tuple(data.get("notes", ())),
+            notes=tuple(data["notes"]),
             site=data.get("site", ""),
             owner=data.get("owner", ""),
         )

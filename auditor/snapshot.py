@@ -4,7 +4,7 @@
 baseline. The snapshot keeps the connectors inventory of the collection, so that judging
 needs nothing but the snapshot; ``judge --connectors`` replaces it. The document::
 
-    {"format": "fixlevel-facts", "version": 1, "collected_at": ISO-8601,
+    {"format": "fixlevel-facts", "version": 2, "collected_at": ISO-8601,
      "baseline": {"id", "files": [file names the collection looked for]},
      "connectors": null or {"source", "entries", "problems", "error", "rejected"},
      "notes": [remarks of the collection], "servers": [ServerFacts.to_dict()]}
@@ -25,8 +25,10 @@ from auditor.parsing.connectors_csv import ConnectorEntry, ConnectorInventory
 __all__ = ["FORMAT", "VERSION", "Snapshot", "read_snapshot", "render_snapshot"]
 
 FORMAT = "fixlevel-facts"
-VERSION = 1
-"""Raised when a change would make an older reader misread a snapshot."""
+VERSION = 2
+"""Raised when a change would make an older reader misread a snapshot. 2: the RemoteAccess
+service and the notes of collection; a version-1 snapshot never looked for RemoteAccess,
+so a RAS server judged from it would pass as single-homed."""
 
 
 @dataclass(frozen=True)
@@ -106,4 +108,5 @@ def _connectors(data: dict[str, Any] | None) -> ConnectorInventory | None:
         problems=tuple(data["problems"]),
         error=data["error"],
         rejected=tuple((server, why) for server, why in data["rejected"]),
+        without_connectors=tuple(data.get("without_connectors", ())),
     )

@@ -149,6 +149,9 @@ class ServerVerdict:
     """The server's own configured IPv4 addresses that count."""
     connector_source: str
     """"inventory" or "override keys": where the connector list came from."""
+    connectors_unknown: bool = False
+    """Multihomed, and the connectors inventory does not say which connectors it has: the
+    server cannot be judged compliant until it does."""
     site: str = ""
     """From the fleet inventory, passed through from the facts; empty without one."""
     owner: str = ""

@@ -14,6 +14,18 @@ from tests.builders.mta_files import DATA_FILES, PE_FILES
 SHIPPED = default_baseline_path()
 
 
+KB = Path(__file__).resolve().parents[1] / ".." / "shared" / "kb"
+
+
+def test_the_shipped_baseline_has_the_articles_own_title() -> None:
+    article = KB / "Q197378.txt"
+    if not article.is_file():
+        pytest.skip(f"{article} is absent (expected a 'shared' folder beside the repo)")
+    first_line = article.read_text(encoding="utf-8").splitlines()[0].strip()
+    assert load_baseline(SHIPPED).title == first_line
+    assert first_line == "XCON: MTA Generates 9301 Events on Incoming Connections"
+
+
 def test_the_shipped_baseline_holds_the_article() -> None:
     baseline = load_baseline(SHIPPED)
     assert baseline.article_id == "Q197378"

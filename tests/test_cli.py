@@ -518,7 +518,11 @@ def test_judge_with_other_connectors_replaces_the_snapshots(fleet: Path, tmp_pat
     run("judge", str(facts), f"--connectors={connectors}", f"--json={json_path}")
     servers = servers_of(json_path)
     assert servers["ghost"]["status"] == "incomplete"
-    assert servers["exposed-connector-without-override"]["connector_source"] == "inventory"
+    # The snapshot's inventory listed this server's connectors; the replacement does not.
+    replaced = servers["compliant-sp3-multihomed-current-is-cs2"]
+    assert replaced["connectors_unknown"] is True
+    assert replaced["status"] == "incomplete"
+    assert any("does not list" in reason for reason in replaced["reasons"])
 
 
 @pytest.mark.parametrize(
@@ -526,10 +530,11 @@ def test_judge_with_other_connectors_replaces_the_snapshots(fleet: Path, tmp_pat
     [
         ("{not json", "not JSON"),
         ('{"servers": []}', "not a facts snapshot"),
-        ('{"format": "fixlevel-facts", "version": 99}', "version 99; this build reads version 1"),
-        ('{"format": "fixlevel-facts", "version": 1, "servers": []}', "malformed facts snapshot"),
+        ('{"format": "fixlevel-facts", "version": 99}', "version 99; this build reads version 2"),
+        ('{"format": "fixlevel-facts", "version": 1}', "version 1; this build reads version 2"),
+        ('{"format": "fixlevel-facts", "version": 2, "servers": []}', "malformed facts snapshot"),
         (
-            '{"format": "fixlevel-facts", "version": 1, "collected_at": "2026-01-01T00:00:00",'
+            '{"format": "fixlevel-facts", "version": 2, "collected_at": "2026-01-01T00:00:00",'
             ' "baseline": {"id": "Q", "files": []}, "connectors": null,'
             ' "servers": [{"server": "A", "files": [{"bogus": 1}]}]}',
             "malformed facts snapshot",

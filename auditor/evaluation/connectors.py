@@ -31,6 +31,8 @@ class ConnectorsOutcome:
     remediation: list[str] = field(default_factory=list)
     source: str = "override keys"
     """"inventory" or "override keys": where the connector list came from."""
+    covered: bool = False
+    """The connectors inventory says which connectors the server has (rows, or "none")."""
 
     @property
     def invalid(self) -> list[ConnectorFinding]:
@@ -44,14 +46,16 @@ def judge_connectors(
     rule: RegistryRule,
     inventory: ConnectorInventory | None,
 ) -> ConnectorsOutcome:
-    """Every connector of the server, from the inventory or, without one, from the keys."""
+    """Every connector of the server, from the inventory or, where it does not cover the
+    server, from the override keys: those show the connectors that got a key, not those
+    that did not, so the outcome is then not ``covered``."""
     outcome = ConnectorsOutcome()
     by_name = {fact.connector.casefold(): fact for fact in overrides}
-    if inventory is None or inventory.error:
+    if inventory is None or not inventory.covers(server):
         for fact in overrides:
             outcome.findings.append(_judge(fact.connector, None, fact, network, rule, outcome))
         return outcome
-    outcome.source = "inventory"
+    outcome.source, outcome.covered = "inventory", True
     entries = inventory.of(server)
     for entry in entries:
         keyed = by_name.pop(entry.rdn.casefold(), None)

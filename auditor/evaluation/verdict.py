@@ -9,7 +9,7 @@ from auditor.evaluation.image_path import mta_folder
 from auditor.evaluation.network import Network, network_of
 from auditor.facts import ServerFacts
 from auditor.parsing.connectors_csv import ConnectorInventory
-from auditor.verdicts import ServerVerdict, Status
+from auditor.verdicts import ConnectorResult, ServerVerdict, Status
 from auditor.versions import Version
 
 __all__ = ["evaluate"]
@@ -39,7 +39,7 @@ def evaluate(
         )
     mta = files.judged.get(baseline.registry.service_binary)
     mta_version = mta.fixed_version if mta and not mta.error else None
-    warnings = [*files.warnings, *network.warnings, *connectors.warnings]
+    warnings = [*facts.notes, *files.warnings, *network.warnings, *connectors.warnings]
     if registry is not None and registry.cluster_service:
         warnings.append("cluster node (ClusSvc): the override needs the cluster workaround Q169113")
     return ServerVerdict(
@@ -55,6 +55,7 @@ def evaluate(
         multihomed=network.multihomed,
         addresses=network.addresses,
         connector_source=connectors.source,
+        connectors_unknown=bool(network.multihomed) and not connectors.covered,
         site=facts.site,
         owner=facts.owner,
     )
@@ -83,7 +84,7 @@ def _status(
     # What could not be read is listed even where the rest already proves the status.
     also = [f"also: {item}" for item in unknown]
     if network.multihomed and (files.below or invalid):
-        return Status.EXPOSED, [_multihomed(network), *reasons, *also], remediation
+        return Status.EXPOSED, [network.describe(), *reasons, *also], remediation
     if files.below:
         if network.multihomed is None:
             reasons.append("could not tell whether it is multihomed; if it is, it is exposed")
@@ -91,7 +92,7 @@ def _status(
             reasons.append("not multihomed, so the override is not needed")
         return Status.BELOW_BASELINE, [*reasons, *also], remediation
     if unknown:
-        steps = ["Collect the missing evidence and scan again", *remediation]
+        steps = [_collect_step(facts.server, connectors, network), *remediation]
         return Status.INCOMPLETE, unknown, steps
     return Status.COMPLIANT, _compliant_reasons(baseline, network, connectors), []
 
@@ -138,26 +139,57 @@ def _unknowns(
         unknown.append("no readable registry evidence: the overrides and addresses are unknown")
     elif network.multihomed is None:
         unknown.append("the registry evidence holds no configured IPv4 address")
-    elif network.multihomed and connectors.source == "override keys" and not connectors.findings:
-        unknown.append(
-            "multihomed, but there is no connectors inventory and no override key: "
-            "cannot tell which X.400 connectors need an override (supply connectors.csv)"
-        )
+    elif network.multihomed and not connectors.covered:
+        unknown.append(_uncovered(facts.server, network, connectors, inventory))
     return unknown
 
 
-def _multihomed(network: Network) -> str:
-    return f"multihomed ({', '.join(network.addresses)})"
+def _uncovered(
+    server: str,
+    network: Network,
+    connectors: ConnectorsOutcome,
+    inventory: ConnectorInventory | None,
+) -> str:
+    """Override keys show the connectors that got one, never a connector that did not."""
+    if inventory is None:
+        why = "there is no connectors inventory (connectors.csv)"
+    elif inventory.error:
+        why = "the connectors inventory is unusable"
+    else:
+        why = f"the connectors inventory does not list {server}"
+    keys = [f"{finding.connector!r} ({finding.detail})" for finding in connectors.findings]
+    found = f"override keys found: {', '.join(keys)}" if keys else "no override key found"
+    return (
+        f"{network.describe()}, and {why}: which X.400 connectors it has is unknown, so "
+        f"it cannot be shown that each one is pinned to an own address ({found})"
+    )
+
+
+def _collect_step(server: str, connectors: ConnectorsOutcome, network: Network) -> str:
+    if network.multihomed and not connectors.covered:
+        return (
+            f"List the X.400 connectors of {server} in connectors.csv (each one's Obj-Dist-Name, "
+            "from the Exchange Administrator in raw mode), or one row with an empty "
+            "obj_dist_name if it has none; collect any missing evidence; scan again"
+        )
+    return "Collect the missing evidence and scan again"
 
 
 def _compliant_reasons(
     baseline: Baseline, network: Network, connectors: ConnectorsOutcome
 ) -> list[str]:
     reasons = [f"every MTA file is at or above {baseline.fixed_build}"]
-    if network.multihomed and not connectors.findings:
-        reasons.append(f"{_multihomed(network)}; the inventory lists no X.400 connector for it")
+    listed = [f for f in connectors.findings if f.result is not ConnectorResult.NO_CONNECTOR]
+    if network.multihomed and not listed:
+        reasons.append(f"{network.describe()}; the inventory declares no X.400 connector for it")
     elif network.multihomed:
-        reasons.append(f"{_multihomed(network)}; every connector has a valid override")
+        pinned = sum(1 for f in listed if f.result is ConnectorResult.VALID)
+        excused = len(listed) - pinned
+        reasons.append(
+            f"{network.describe()}; each of its {pinned} TCP/IP connectors in the inventory "
+            "has a valid override"
+            + (f" ({excused} on other transports need none)" if excused else "")
+        )
         reasons.append(RESTART_CAVEAT)
     else:
         reasons.append("not multihomed, so no override is needed")

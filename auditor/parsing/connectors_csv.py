@@ -1,4 +1,10 @@
-"""The connectors inventory: ``server,obj_dist_name[,transport,remote_server,remote_address]``."""
+"""The connectors inventory: ``server,obj_dist_name[,transport,remote_server,remote_address]``.
+
+A row per X.400 connector of each server; a row with the server and an empty
+``obj_dist_name`` declares that the server has no X.400 connector. An override key in the
+registry names a connector that was configured once, but a connector that never got a key
+leaves no trace there: only the inventory tells which connectors a server has.
+"""
 
 from __future__ import annotations
 
@@ -47,6 +53,8 @@ class ConnectorInventory:
     """Why the whole inventory is unusable; then no server can be judged compliant by it."""
     rejected: tuple[tuple[str, str], ...] = ()
     """(server, why) for each row of a named server that could not be used: a connector lost."""
+    without_connectors: tuple[str, ...] = ()
+    """Servers declared to have no X.400 connector (a row with an empty obj_dist_name)."""
 
     @classmethod
     def unusable(cls, source: str, error: str) -> ConnectorInventory:
@@ -57,6 +65,17 @@ class ConnectorInventory:
 
     def rejected_of(self, server: str) -> tuple[str, ...]:
         return self._rejected_by_server.get(server.casefold(), ())
+
+    def covers(self, server: str) -> bool:
+        """The inventory says which X.400 connectors ``server`` has: rows, or "none"."""
+        if self.error:
+            return False
+        folded = server.casefold()
+        return folded in self._entries_by_server or folded in self._declared_without
+
+    @cached_property
+    def _declared_without(self) -> frozenset[str]:
+        return frozenset(server.casefold() for server in self.without_connectors)
 
     # Indexed once: every server of the fleet looks itself and its peers up, and a scan
     # through all entries each time made judging a 10,000-server fleet quadratic.
@@ -99,7 +118,12 @@ def parse_connectors(path: Path) -> ConnectorInventory:
     problems: list[str] = []
     rejected: list[tuple[str, str]] = []
     seen: set[tuple[str, str]] = set()
+    declared: dict[str, tuple[str, int]] = {}
     for line, row in enumerate(reader, start=2):
+        server = (row.get("server") or "").strip()
+        if server and not (row.get("obj_dist_name") or "").strip():
+            declared.setdefault(server.casefold(), (server, line))
+            continue
         entry = _entry(row, f"{path}:{line}", problems)
         if entry is None:
             server = (row.get("server") or "").strip()
@@ -112,15 +136,30 @@ def parse_connectors(path: Path) -> ConnectorInventory:
             continue
         seen.add(key)
         entries.append(entry)
-    return ConnectorInventory(str(path), tuple(entries), tuple(problems), None, tuple(rejected))
+    with_rows = {entry.server.casefold() for entry in entries}
+    for folded, (server, line) in declared.items():
+        if folded in with_rows:
+            # Both "no connector" and a connector: which is true is not ours to guess.
+            why = f"{path}:{line}: {server!r} is declared to have no X.400 connector, "
+            why += "yet other rows list connectors of it"
+            problems.append(why)
+            rejected.append((server, why))
+    return ConnectorInventory(
+        str(path),
+        tuple(entries),
+        tuple(problems),
+        None,
+        tuple(rejected),
+        tuple(server for folded, (server, _) in declared.items() if folded not in with_rows),
+    )
 
 
 def _entry(row: dict[str, str | None], where: str, problems: list[str]) -> ConnectorEntry | None:
     # Trailing spaces are significant in an RDN, as in the registry key it names.
     values = {name: (row.get(name) or "").strip() for name in (*REQUIRED, *OPTIONAL)}
     values["obj_dist_name"] = (row.get("obj_dist_name") or "").lstrip()
-    if not values["server"] or not values["obj_dist_name"]:
-        problems.append(f"{where}: a row without server or obj_dist_name")
+    if not values["server"]:
+        problems.append(f"{where}: a row without a server name")
         return None
     try:
         rdn = rdn_of(values["obj_dist_name"])

@@ -110,7 +110,9 @@ def _adapters(services: RegistryKey) -> tuple[AdapterFact, ...]:
     ]
     interfaces = services.find("Tcpip\\Parameters\\Interfaces")
     if interfaces is not None:
-        adapters += [_adapter(key.name, key, None) for key in interfaces.subkeys()]
+        # Windows 2000 lists bound interfaces as \Device\{GUID}: one it does not list (a
+        # removed or disabled NIC) keeps its key and addresses but carries no traffic.
+        adapters += [_adapter(key.name, key, bound_names) for key in interfaces.subkeys()]
     return tuple(adapters)
 
 

@@ -160,6 +160,7 @@ def _verdict(data: dict[str, Any]) -> ServerVerdict:
         multihomed=data["multihomed"],
         addresses=tuple(data["addresses"]),
         connector_source=data["connector_source"],
+        connectors_unknown=bool(data.get("connectors_unknown", False)),
         site=data.get("site", ""),
         owner=data.get("owner", ""),
         waiver=waiver,

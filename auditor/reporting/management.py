@@ -82,6 +82,29 @@ def headline(result: AuditResult) -> str:
     return f"{sentence}; {abs(delta)} {'more' if delta > 0 else 'fewer'} than {since}."
 
 
+def connectors_unknown_count(result: AuditResult) -> int:
+    """Servers incomplete (before waivers) for want of the connectors inventory."""
+    return sum(
+        1
+        for verdict in result.servers
+        if verdict.connectors_unknown and verdict.underlying_status is Status.INCOMPLETE
+    )
+
+
+def connectors_gap(count: int) -> str:
+    """How many multihomed servers could not be judged for want of the connectors inventory,
+    and what to do about it."""
+    if not count:
+        return "none: every multihomed server is covered by the connectors inventory"
+    subject = "1 multihomed server" if count == 1 else f"{count} multihomed servers"
+    have = "it has" if count == 1 else "they have"
+    return (
+        f"{subject} could not be judged: the connectors inventory (connectors.csv) does not "
+        f"say which X.400 connectors {have}. List them (each connector's Obj-Dist-Name, from "
+        "the Exchange Administrator in raw mode; see the README) and scan again."
+    )
+
+
 def changes_frame(result: AuditResult) -> pd.DataFrame:
     """The Changes rows. Statuses are underneath waivers; the Waiver column says when one
     applies now, so that a waived server still exposed is not mistaken for a new risk."""

@@ -15,6 +15,7 @@ import pandas as pd
 from auditor.baseline import Baseline
 from auditor.reporting.management import (
     changes_frame,
+    connectors_unknown_count,
     headline,
     history_frame,
     remediation_frame,
@@ -103,6 +104,9 @@ class Summary:
     """The run compared with; None when there is none."""
     waivers_judged_on: str | None = None
     """The day waivers were judged against (ISO date); None without a waivers file."""
+    connectors_unknown: int = 0
+    """Servers incomplete (before waivers) because they are multihomed and the connectors
+    inventory does not say which X.400 connectors they have."""
 
     def count(self, status: Status) -> int:
         return dict(self.counts)[status]
@@ -202,6 +206,7 @@ def _summary(result: AuditResult) -> Summary:
         headline=headline(result),
         previous=result.trend.previous if result.trend else None,
         waivers_judged_on=result.judged_on.isoformat() if result.judged_on else None,
+        connectors_unknown=connectors_unknown_count(result),
     )
 
 

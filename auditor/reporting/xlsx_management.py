@@ -22,6 +22,7 @@ from openpyxl.chart.series import SeriesLabel
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from auditor import __version__
+from auditor.reporting.management import connectors_gap
 from auditor.reporting.model import Report
 from auditor.reporting.text import clean_text
 from auditor.verdicts import Status
@@ -261,10 +262,11 @@ def write_summary(workbook: Workbook, report: Report) -> None:
         ("Fixed build", summary.fixed_build),
         ("Compared with", compared),
         ("Waivers judged on", summary.waivers_judged_on or "no waivers file"),
+        ("Connectors unknown", connectors_gap(summary.connectors_unknown)),
     ):
         sheet.append([_text(sheet, label, _BOLD), _text(sheet, value.strip())])
     sheet.append([])
-    table_top = 9
+    table_top = 10
     sheet.append(_header(sheet, ["Status", "This audit", "Previous audit", "Change"], 1))
     for status, count in summary.counts:
         before = previous.count(status) if previous else None

@@ -39,6 +39,7 @@ def registry(
     image_path: str | None = "C:\\exchsrvr\\bin\\emsmta.exe",
     mta_service: bool = True,
     cluster: bool = False,
+    remote_access_start: int | None = None,
 ) -> RegistryFacts:
     return RegistryFacts(
         sources=("registry/system.reg",),
@@ -48,6 +49,7 @@ def registry(
         overrides=overrides,
         adapters=adapters,
         cluster_service=cluster,
+        remote_access_start=remote_access_start,
     )
 
 
@@ -68,6 +70,7 @@ def server(
     file_facts: tuple[FileFact, ...] | None = None,
     registry_facts: RegistryFacts | None = SINGLE,
     problems: tuple[str, ...] = (),
+    notes: tuple[str, ...] = (),
 ) -> ServerFacts:
     return ServerFacts(
         server=name,
@@ -75,6 +78,7 @@ def server(
         files=files() if file_facts is None else file_facts,
         registry=registry_facts,
         problems=problems,
+        notes=notes,
     )
 
 

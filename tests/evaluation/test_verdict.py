@@ -84,9 +84,10 @@ def test_multihomed_at_sp1_is_exposed(baseline: Baseline) -> None:
 
 
 def test_multihomed_pinned_at_sp2_is_compliant_with_restart_caveat(baseline: Baseline) -> None:
-    verdict = evaluate(server(registry_facts=MULTI_PINNED), baseline)
+    inv = inventory(("EXCH01", "TCP to MTA B", "", ""))
+    verdict = evaluate(server(registry_facts=MULTI_PINNED), baseline, inv)
     assert verdict.status is Status.COMPLIANT
-    assert verdict.connector_source == "override keys"
+    assert verdict.connector_source == "inventory"
     assert [c.result for c in verdict.connectors] == [ConnectorResult.VALID]
     assert any("restart" in reason for reason in verdict.reasons)
 
@@ -453,11 +454,12 @@ def test_an_unusable_inventory_row_keeps_its_server_from_passing(baseline: Basel
     assert any("connectors.csv:3" in reason for reason in verdict.reasons)
 
 
-def test_a_multihomed_server_the_inventory_does_not_list_says_so(baseline: Baseline) -> None:
+def test_a_multihomed_server_the_inventory_does_not_list_is_incomplete(baseline: Baseline) -> None:
     multihomed = registry(adapter("A", "10.0.0.5", "10.0.0.6"))
     verdict = evaluate(server(registry_facts=multihomed), baseline, inventory())
-    assert verdict.status is Status.COMPLIANT
-    assert any("lists no X.400 connector" in reason for reason in verdict.reasons)
+    assert verdict.status is Status.INCOMPLETE
+    assert verdict.connectors_unknown
+    assert any("does not list EXCH01" in reason for reason in verdict.reasons)
 
 
 def test_unreadable_evidence_is_still_named_when_the_status_is_proven(baseline: Baseline) -> None:

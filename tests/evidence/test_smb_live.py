@@ -22,6 +22,7 @@ from auditor.evidence.credentials import Credentials
 from auditor.evidence.recording import RecordingSource
 from auditor.evidence.smb import REGISTRY_FILE, SmbSource
 from auditor.facts import ServerFacts
+from auditor.parsing.connectors_csv import ConnectorEntry, ConnectorInventory
 from auditor.parsing.regfile import parse_reg
 from auditor.parsing.registry import RegistryTree, RegType, RegValue
 from auditor.verdicts import AuditResult, Status
@@ -61,6 +62,15 @@ def source(
     )  # type: ignore[arg-type]
 
 
+def london_connector(*servers: str) -> ConnectorInventory:
+    """The connectors inventory of the scenarios: one TCP connector each, 'TCP to LONDON'."""
+    odn = "/o=Org/ou=Site/cn=Configuration/cn=Connections/cn=TCP to LONDON"
+    entries = tuple(
+        ConnectorEntry(server, odn, "TCP to LONDON", "TCP", "", "") for server in servers
+    )
+    return ConnectorInventory("connectors.csv", entries, ())
+
+
 def collected(live: SmbSource, baseline: Baseline) -> ServerFacts:
     try:
         return collect(live, baseline)
@@ -87,7 +97,7 @@ def test_a_live_server_gets_its_verdict(
     assert (live.stats.dialect == "NT LM 0.12") == (protocol == "SMB1")
     assert len(facts.files) == len(baseline.files)
     assert {fact.path.split("/")[:3] == ["C$", "exchsrvr", "bin"] for fact in facts.files} == {True}
-    verdict = evaluate(facts, baseline)
+    verdict = evaluate(facts, baseline, london_connector(live.server))
     assert verdict.status is status, verdict.reasons
     assert verdict.multihomed is True
 
@@ -326,13 +336,14 @@ def test_saved_evidence_is_judged_the_same_offline(
     for scenario in ("compliant", "exposed"):
         inner = source(samba(scenario, protocol), credentials, baseline, name=scenario)
         live[scenario] = collected(RecordingSource(inner, saved), baseline)
-    offline = scan(saved, baseline)
+    inventory = london_connector("compliant", "exposed")
+    offline = scan(saved, baseline, inventory)
     assert {v.server: v.status for v in offline.servers} == {
         "compliant": Status.COMPLIANT,
         "exposed": Status.EXPOSED,
     }
     for verdict in offline.servers:
-        again = evaluate(live[verdict.server], baseline)
+        again = evaluate(live[verdict.server], baseline, inventory)
         assert (verdict.status, verdict.reasons, verdict.files) == (
             again.status,
             again.reasons,

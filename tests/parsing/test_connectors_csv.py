@@ -54,7 +54,7 @@ def test_bad_rows_are_problems_naming_the_line(tmp_path: Path) -> None:
     inventory = parse_connectors(write(tmp_path, text))
     assert [e.rdn for e in inventory.entries] == ["A"]
     assert len(inventory.problems) == 3
-    assert any(":3:" in p and "without server" in p for p in inventory.problems)
+    assert any(":3:" in p and "without a server name" in p for p in inventory.problems)
     assert any(":4:" in p and "no cn=" in p for p in inventory.problems)
     assert any(":5:" in p and "duplicate" in p for p in inventory.problems)
 

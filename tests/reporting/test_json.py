@@ -37,7 +37,7 @@ BASELINE_KEYS = {
     "builds",
 }
 CHANGES_KEYS = {"newly_exposed", "remediated", "still_exposed", "added", "removed"}
-SUMMARY_KEYS = {"total", "counts", "share_compliant"}
+SUMMARY_KEYS = {"total", "counts", "share_compliant", "connectors_unknown"}
 SERVER_KEYS = {
     "server",
     "status",
@@ -49,6 +49,7 @@ SERVER_KEYS = {
     "multihomed",
     "addresses",
     "connector_source",
+    "connectors_unknown",
     "files",
     "connectors",
     "underlying_status",

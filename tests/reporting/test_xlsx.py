@@ -12,6 +12,7 @@ import pytest
 
 from auditor.errors import ReportError
 from auditor.reporting import build_report, render_xlsx
+from auditor.reporting.management import connectors_gap
 from auditor.reporting.text import clean_text
 from auditor.reporting.xlsx import STATUS_COLOURS
 from auditor.verdicts import Status
@@ -145,6 +146,7 @@ def test_summary_sheet(workbook, scenario):
     assert cells["Audit date"] == summary.audit_date.strftime("%Y-%m-%d %H:%M UTC")
     assert cells["Baseline"].startswith("Q197378: ")
     assert cells["Fixed build"] == "5.5.2431.0"
+    assert cells["Connectors unknown"] == connectors_gap(summary.connectors_unknown)
     for status, count in summary.counts:
         assert cells[status.value] == count
     assert cells["Total"] == summary.total
@@ -157,9 +159,9 @@ def test_summary_sheet(workbook, scenario):
         chart = package.read("xl/charts/chart1.xml").decode()
     # The bars are the count table: its header names the series, the status ids label it.
     references = set(re.findall(r"<f>([^<]*)</f>", chart.replace("'", "")))
-    expected = {"Summary!B9", "Summary!$A$10:$A$15", "Summary!$B$10:$B$15"}
+    expected = {"Summary!B10", "Summary!$A$11:$A$16", "Summary!$B$11:$B$16"}
     if summary.previous is not None:  # a second series: the previous audit's counts
-        expected |= {"Summary!C9", "Summary!$C$10:$C$15"}
+        expected |= {"Summary!C10", "Summary!$C$11:$C$16"}
     assert references == expected
 
 
