@@ -95,13 +95,14 @@ def read_system_hive(
     except OSError as error:
         raise EvidenceError(f"{origin}: cannot read the hive: {error}") from error
     base = _check_base_block(data, origin)
-    notes: list[str] = []
-    replayed = False
+    notes: tuple[str, ...] = ()
+    replayed = None
     if base.dirty:
-        data, notes, replayed = _replayed(data, base, origin, logs, limit)
+        replayed, note = _replay(data, base, origin, logs, limit)
+        data, notes = replayed or data, (note,)
     try:
-        root = _parse_copy(data) if replayed else RegistryHive(str(path)).root  # type: ignore[no-untyped-call]
-        return _Reader(origin, data).read(root, services, base, tuple(notes))
+        root = _root(path) if replayed is None else _parse_copy(replayed)
+        return _Reader(origin, data).read(root, services, base, notes)
     except ParseError:
         raise
     except Exception as error:  # regipy and construct raise many kinds on corrupt input
@@ -109,29 +110,21 @@ def read_system_hive(
         raise ParseError(f"{origin}: corrupt hive ({type(error).__name__}: {reason})") from error
 
 
-def _replayed(
+def _replay(
     data: bytes, base: BaseBlock, origin: str, logs: Sequence[tuple[str, bytes]], limit: int
-) -> tuple[bytes, list[str], bool]:
-    dirty = (
-        f"{origin}: dirty hive (sequence numbers {base.primary_sequence} and "
-        f"{base.secondary_sequence})"
-    )
+) -> tuple[bytes | None, str]:
+    """The dirty hive with its logs applied (None when none applies), and a note saying so."""
+    dirty = f"{origin}: dirty hive (sequence numbers {base.primary_sequence} and "
+    dirty += f"{base.secondary_sequence})"
+    stale = "read as it is; its last writes may be missing"
     if not logs:
-        stale = "and no transaction log beside it: read as it is; its last writes may be missing"
-        return data, [f"{dirty} {stale}"], False
+        return None, f"{dirty} and no transaction log beside it: {stale}"
     replay = replay_logs(data, logs, limit)
     refused = "; ".join(replay.refused)
     if not replay.applied:
-        return (
-            data,
-            [
-                f"{dirty} and no transaction log beside it that applies ({refused}): read as it "
-                "is; its last writes may be missing"
-            ],
-            False,
-        )
+        return None, f"{dirty} and no transaction log beside it that applies ({refused}): {stale}"
     note = f"{dirty}: read with its transaction log {', '.join(replay.applied)} applied to a copy"
-    return replay.data, [f"{note} ({refused})" if refused else note], True
+    return replay.data, f"{note} ({refused})" if refused else note
 
 
 def _parse_copy(data: bytes) -> _NK:
@@ -139,7 +132,11 @@ def _parse_copy(data: bytes) -> _NK:
     with tempfile.TemporaryDirectory(prefix="fixlevel-hive-") as folder:
         copy = Path(folder) / "replayed"
         copy.write_bytes(data)
-        return RegistryHive(str(copy)).root  # type: ignore[no-untyped-call]
+        return _root(copy)
+
+
+def _root(path: Path) -> _NK:
+    return RegistryHive(str(path)).root  # type: ignore[no-untyped-call]
 
 
 def _check_base_block(data: bytes, origin: str) -> BaseBlock:
