@@ -15,6 +15,7 @@ from auditor.errors import AuditorError
 from auditor.evidence.interface import EvidenceFile, EvidenceSource
 from auditor.facts import FileFact, RegistryFacts, ServerFacts
 from auditor.parsing.hive import looks_like_hive, read_system_hive
+from auditor.parsing.hive_base import SNIFF_HIVE, is_log, read_base_block
 from auditor.parsing.mta_registry import (
     CLUSTER_SERVICE,
     REMOTE_ACCESS_SERVICE,
@@ -58,6 +59,10 @@ class _Budget:
 class _RegistryEvidence:
     file: EvidenceFile
     is_hive: bool
+    is_log: bool = False
+    """A hive's transaction log: read only to replay a dirty hive beside it."""
+    dirty: bool = False
+    """A hive whose sequence numbers differ: a write was cut short."""
 
 
 def collect(source: EvidenceSource, baseline: Baseline) -> ServerFacts:
@@ -140,11 +145,16 @@ def _sniff(
     """Registry evidence is known by its content, not its name."""
     try:
         head = source.read_at(file.path, 0, SNIFF_BYTES)
+        if looks_like_hive(head):
+            head = source.read_at(file.path, 0, SNIFF_HIVE)
     except AuditorError as error:
         problems.append(str(error))
         return None
     if looks_like_hive(head):
-        return _RegistryEvidence(file, is_hive=True)
+        if is_log(head):  # SYSTEM.LOG, .LOG1, .LOG2 begin with regf too
+            return _RegistryEvidence(file, is_hive=False, is_log=True)
+        base = read_base_block(head)
+        return _RegistryEvidence(file, is_hive=True, dirty=base is not None and base.dirty)
     if looks_like_reg(head):
         return _RegistryEvidence(file, is_hive=False)
     if _in_registry_folder(file):
@@ -165,20 +175,29 @@ def _registry_facts(
     tree = RegistryTree()
     used: list[str] = []
     room, operations_left = MAX_REGISTRY_BYTES, MAX_OPERATIONS
-    for item in sorted(evidence, key=lambda item: (not item.is_hive, item.file.path.casefold())):
+    logs = [item.file for item in evidence if item.is_log]
+    read = [item for item in evidence if not item.is_log]
+    for item in sorted(read, key=lambda item: (not item.is_hive, item.file.path.casefold())):
         origin = f"{source.location}/{item.file.path}"
-        if item.file.size > room or operations_left <= 0:
+        beside = _logs_beside(item.file, logs) if item.dirty else []
+        if item.file.size + sum(log.size for log in beside) > room or operations_left <= 0:
             problems.append(
                 f"{origin}: not read: the server's registry evidence is more than "
                 f"{MAX_REGISTRY_BYTES} bytes or {MAX_OPERATIONS} keys and values"
             )
             continue  # at most MAX_OPENED such lines: the files were opened to be sniffed
-        room -= item.file.size
+        room -= item.file.size + sum(log.size for log in beside)
         try:
             if item.is_hive:
                 services = (baseline.registry.service, CLUSTER_SERVICE, REMOTE_ACCESS_SERVICE)
+                # Logs are read as bytes and replayed on a copy in memory, never on the evidence.
+                replay = [(log.name, source.read_all(log.path, MAX_HIVE)) for log in beside]
                 with source.local_copy(item.file.path, MAX_HIVE) as path:
-                    operations = read_system_hive(path, origin, services)
+                    reading = read_system_hive(path, origin, services, replay, MAX_HIVE)
+                notes.extend(reading.notes)
+                if not reading.system:
+                    continue  # a SOFTWARE or SAM hive: named in a note, not evidence
+                operations = list(reading.operations)
             else:
                 data = source.read_all(item.file.path, MAX_REG_FILE)
                 export = parse_reg(data, origin, max_operations=operations_left)
@@ -223,6 +242,19 @@ def _report_skipped(
             (problems if bears else notes).append(
                 f"{origin}: {count} more lines skipped, as regedit would, {where}"
             )
+
+
+def _logs_beside(hive: EvidenceFile, logs: list[EvidenceFile]) -> list[EvidenceFile]:
+    """The hive's transaction logs: in its folder, named after it (SYSTEM.LOG, .LOG1, .LOG2),
+    whatever the case; each found by its content to be a log."""
+    folder = hive.path.rsplit("/", 1)[0] if "/" in hive.path else ""
+    found: dict[str, EvidenceFile] = {}
+    for log in logs:
+        log_folder = log.path.rsplit("/", 1)[0] if "/" in log.path else ""
+        suffix = log.name.casefold().removeprefix(hive.name.casefold())
+        if log_folder == folder and suffix in (".log", ".log1", ".log2"):
+            found.setdefault(suffix, log)
+    return [found[suffix] for suffix in sorted(found)]
 
 
 def _reason(error: AuditorError, origin: str) -> str:

@@ -8,23 +8,39 @@ bounded in depth and size, so that a hostile hive cannot run away.
 regipy's value decoding loses data (the last string of an unterminated REG_MULTI_SZ, odd-length
 strings, Latin-1 names), so values are decoded here from the cells. A base block whose
 checksum does not match is rejected: the root and the bins' size are read through it.
-Unequal sequence numbers (a hive copied mid-write, without its logs) are accepted; such a
-hive may miss its last writes.
+Unequal sequence numbers (a hive copied mid-write) make a dirty hive: its transaction logs,
+when given, are replayed on a copy in memory (``hive_log``); without them it is read as it
+is, with a note that it may miss its last writes.
+
+A hive whose root has neither ``Select`` nor a ``ControlSetNNN`` key is another hive
+(SOFTWARE, SAM, a user's NTUSER.DAT): it is named in a note and yields no operations.
 """
 
 from __future__ import annotations
 
+import re
 import struct
+import tempfile
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from regipy.registry import RegistryHive
 
 from auditor.errors import EvidenceError, ParseError
+from auditor.parsing.hive_base import BASE_BLOCK, BaseBlock, read_base_block
+from auditor.parsing.hive_log import replay_logs
 from auditor.parsing.registry import EnsureKey, RegData, RegOperation, RegType, RegValue, SetValue
 
-__all__ = ["MAX_DEPTH", "MAX_ITEMS", "SYSTEM_ROOT", "looks_like_hive", "read_system_hive"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_ITEMS",
+    "SYSTEM_ROOT",
+    "HiveReading",
+    "looks_like_hive",
+    "read_system_hive",
+]
 
 SYSTEM_ROOT = "HKEY_LOCAL_MACHINE\\SYSTEM"
 """Where the operations mount the hive."""
@@ -33,7 +49,7 @@ MAX_DEPTH = 12
 MAX_ITEMS = 20_000
 """How many keys and values one read may visit before the hive is judged hostile."""
 
-BASE_BLOCK = 4096
+_CONTROL_SET = re.compile(r"ControlSet\d{3}", re.IGNORECASE)
 _VK = struct.Struct("<2sHIIIHH")  # signature, name size, data size, data offset, type, flags
 _VALUE_COMP_NAME = 0x0001
 _INLINE = 0x8000_0000  # data size flag: the data sit in the data offset field
@@ -46,23 +62,47 @@ def looks_like_hive(head: bytes) -> bool:
     return head[:4] == b"regf"
 
 
-def read_system_hive(path: Path, origin: str, services: Sequence[str]) -> list[RegOperation]:
+@dataclass(frozen=True)
+class HiveReading:
+    """What one hive file gave."""
+
+    operations: tuple[RegOperation, ...]
+    """Empty for a hive other than SYSTEM."""
+    system: bool
+    """False for another hive (SOFTWARE, SAM, NTUSER.DAT): not evidence for this audit."""
+    notes: tuple[str, ...] = ()
+    """Remarks naming the file: a dirty hive read as it is or through its logs, another hive."""
+
+
+def read_system_hive(
+    path: Path,
+    origin: str,
+    services: Sequence[str],
+    logs: Sequence[tuple[str, bytes]] = (),
+    limit: int = 1 << 62,
+) -> HiveReading:
     """Operations rebuilding, under ``HKEY_LOCAL_MACHINE\\SYSTEM``, what the audit needs.
 
     That is the ``Select`` key's values and, in the current control set (under its real
-    name, e.g. ``ControlSet002``): ``Services\\<name>`` for each of ``services``,
-    ``Services\\Tcpip`` and every ``Services\\<adapter>\\Parameters\\Tcpip`` (NT4).
-    Raise ParseError naming ``origin`` when the file is not a sound SYSTEM hive, and
-    EvidenceError when it cannot be read.
+    name, e.g. ``ControlSet002``): its ``Services`` key, ``Services\\<name>`` for each of
+    ``services``, ``Services\\Tcpip`` and every ``Services\\<adapter>\\Parameters\\Tcpip``
+    (NT4). ``logs`` (name, content) are the transaction logs beside the hive, replayed when
+    it is dirty into a copy of at most ``limit`` bytes. Raise ParseError naming ``origin``
+    when the file is not a sound hive, and EvidenceError when it cannot be read.
     """
     try:
         data = path.read_bytes()
     except OSError as error:
         raise EvidenceError(f"{origin}: cannot read the hive: {error}") from error
-    _check_base_block(data, origin)
+    base = _check_base_block(data, origin)
+    notes: tuple[str, ...] = ()
+    replayed = None
+    if base.dirty:
+        replayed, note = _replay(data, base, origin, logs, limit)
+        data, notes = replayed or data, (note,)
     try:
-        hive = RegistryHive(str(path))  # type: ignore[no-untyped-call]
-        return _Reader(origin, data).read(hive.root, services)
+        root = _root(path) if replayed is None else _parse_copy(replayed)
+        return _Reader(origin, data).read(root, services, base, notes)
     except ParseError:
         raise
     except Exception as error:  # regipy and construct raise many kinds on corrupt input
@@ -70,26 +110,51 @@ def read_system_hive(path: Path, origin: str, services: Sequence[str]) -> list[R
         raise ParseError(f"{origin}: corrupt hive ({type(error).__name__}: {reason})") from error
 
 
-def _check_base_block(data: bytes, origin: str) -> None:
-    if not looks_like_hive(data):
-        raise ParseError(f"{origin}: not a registry hive (no 'regf' signature)")
+def _replay(
+    data: bytes, base: BaseBlock, origin: str, logs: Sequence[tuple[str, bytes]], limit: int
+) -> tuple[bytes | None, str]:
+    """The dirty hive with its logs applied (None when none applies), and a note saying so."""
+    dirty = f"{origin}: dirty hive (sequence numbers {base.primary_sequence} and "
+    dirty += f"{base.secondary_sequence})"
+    stale = "read as it is; its last writes may be missing"
+    if not logs:
+        return None, f"{dirty} and no transaction log beside it: {stale}"
+    replay = replay_logs(data, logs, limit)
+    refused = "; ".join(replay.refused)
+    if not replay.applied:
+        return None, f"{dirty} and no transaction log beside it that applies ({refused}): {stale}"
+    note = f"{dirty}: read with its transaction log {', '.join(replay.applied)} applied to a copy"
+    return replay.data, f"{note} ({refused})" if refused else note
+
+
+def _parse_copy(data: bytes) -> _NK:
+    """regipy opens paths only: the replayed hive goes through a file deleted at once."""
+    with tempfile.TemporaryDirectory(prefix="fixlevel-hive-") as folder:
+        copy = Path(folder) / "replayed"
+        copy.write_bytes(data)
+        return _root(copy)
+
+
+def _root(path: Path) -> _NK:
+    return RegistryHive(str(path)).root  # type: ignore[no-untyped-call]
+
+
+def _check_base_block(data: bytes, origin: str) -> BaseBlock:
+    base = read_base_block(data)
+    if base is None:
+        if not looks_like_hive(data):
+            raise ParseError(f"{origin}: not a registry hive (no 'regf' signature)")
+        raise ParseError(f"{origin}: truncated hive: {len(data)} bytes, less than its base block")
     if len(data) < BASE_BLOCK:
         raise ParseError(f"{origin}: truncated hive: {len(data)} bytes, less than its base block")
-    if _checksum(data) != struct.unpack_from("<I", data, 508)[0]:
+    if not base.checksum_ok:
         raise ParseError(f"{origin}: damaged hive: the base block checksum does not match")
-    (bins,) = struct.unpack_from("<I", data, 40)
-    if BASE_BLOCK + bins > len(data):
+    if BASE_BLOCK + base.bins_size > len(data):
         raise ParseError(
-            f"{origin}: truncated hive: its base block declares {BASE_BLOCK + bins} bytes,"
-            f" the file holds {len(data)}"
+            f"{origin}: truncated hive: its base block declares {BASE_BLOCK + base.bins_size}"
+            f" bytes, the file holds {len(data)}"
         )
-
-
-def _checksum(head: bytes) -> int:
-    checksum = 0
-    for (dword,) in struct.iter_unpack("<I", head[:508]):
-        checksum ^= dword
-    return {0: 1, 0xFFFF_FFFF: 0xFFFF_FFFE}.get(checksum, checksum)
+    return base
 
 
 class _Reader:
@@ -102,9 +167,16 @@ class _Reader:
         self.visited = 0
         self.operations: list[RegOperation] = []
 
-    def read(self, root: _NK, services: Sequence[str]) -> list[RegOperation]:
+    def read(
+        self, root: _NK, services: Sequence[str], block: BaseBlock, notes: tuple[str, ...]
+    ) -> HiveReading:
+        names = [_name(key) for key in self._subkeys(root)]
         select = self._child(root, "Select")
         if select is None:
+            other = _other_hive(names, block.file_name)
+            if other is not None:
+                note = f"{self.origin}: {other}, not SYSTEM: not registry evidence for this audit"
+                return HiveReading((), system=False, notes=(*notes, note))
             raise ParseError(f"{self.origin}: no Select key, so no current control set")
         self._copy_values(select, f"{SYSTEM_ROOT}\\{_name(select)}")
         control_set = self._current(root, select)
@@ -112,6 +184,8 @@ class _Reader:
         if found is None:
             raise ParseError(f"{self.origin}: {_name(control_set)} has no Services key")
         base = f"{SYSTEM_ROOT}\\{_name(control_set)}\\{_name(found)}"
+        # Said even when none of the keys below exists: "no MTA service here" is a fact.
+        self.operations.append(EnsureKey(base))
         copied = dict.fromkeys(name.casefold() for name in (*services, "Tcpip"))
         for name in copied:
             key = self._child(found, name)
@@ -120,7 +194,7 @@ class _Reader:
         for service in self._subkeys(found):
             if _name(service).casefold() not in copied:
                 self._copy_adapter(service, f"{base}\\{_name(service)}")
-        return self.operations
+        return HiveReading(tuple(self.operations), system=True, notes=notes)
 
     def _current(self, root: _NK, select: _NK) -> _NK:
         current = next((v for v in self._values(select) if v.name.casefold() == "current"), None)
@@ -252,6 +326,21 @@ class _Reader:
         return ParseError(f"{self.origin}: corrupt hive: {reason}")
 
 
+def _other_hive(root_keys: Sequence[str], file_name: str) -> str | None:
+    """How to name a hive that is not SYSTEM; None when it is SYSTEM, however damaged.
+
+    SYSTEM is known by its ``ControlSetNNN`` keys, or by the name Windows wrote in the base
+    block; another hive by that name or, failing it, by its root keys.
+    """
+    name = file_name.replace("/", "\\").rsplit("\\", 1)[-1]
+    if name.casefold() == "system" or any(_CONTROL_SET.fullmatch(key) for key in root_keys):
+        return None
+    if name:
+        return f"a {name} hive"
+    shown = ", ".join(root_keys[:4]) + (", ..." if len(root_keys) > 4 else "")
+    return f"a hive whose root holds {shown or 'no key'}"
+
+
 def _name(key: _NK) -> str:
     """The key's name; Windows compresses names that fit in Latin-1, not only ASCII ones."""
     if key.header.flags.KEY_COMP_NAME:
@@ -269,12 +358,15 @@ def _type(code: int) -> RegType:
 def _decode(kind: RegType, raw: bytes) -> RegData:
     """Data as RegValue holds it; DWORD/QWORD data of the wrong length stays bytes."""
     if kind in (RegType.SZ, RegType.EXPAND_SZ):
-        return _utf16(raw).rstrip("\0")
+        # The string ends at its first NUL: Windows, hivex and regedit ignore what follows,
+        # and real XP and Windows 7 hives hold leftover bytes there.
+        return _utf16(raw).split("\0", 1)[0]
     if kind is RegType.MULTI_SZ:
+        # NUL-terminated strings ended by an empty one; what follows it is leftover bytes
+        # (hivex's hivex_value_multiple_strings stops there too).
         strings = _utf16(raw).split("\0")
-        while strings and not strings[-1]:
-            strings.pop()
-        return tuple(strings)
+        end = strings.index("") if "" in strings else len(strings)
+        return tuple(strings[:end])
     if (kind, len(raw)) in ((RegType.DWORD, 4), (RegType.QWORD, 8)):
         return int.from_bytes(raw, "little")
     return raw

@@ -48,14 +48,16 @@ def build_hive(
     *,
     index: Literal["lf", "lh"] = "lh",
     latin1_names: bool = False,
+    file_name: str = NT_NAME,
 ) -> bytes:
     """The bytes of a hive holding ``keys`` (paths below the root, e.g. ``Select``).
 
     Intermediate keys are created; paths that differ only in case are one key, named as first
     given. ``index`` picks the subkey list: ``lf`` (NT4, format 1.3) or ``lh`` (format 1.5).
     With ``latin1_names``, names whose characters all fit in Latin-1 are stored compressed as
-    Latin-1, as Windows does; otherwise only ASCII names are. Raise ValueError on a value
-    named twice in one key.
+    Latin-1, as Windows does; otherwise only ASCII names are. ``file_name`` goes to the base
+    block's name field (its last 31 characters, as Windows keeps them). Raise ValueError on
+    a value named twice in one key.
     """
     root = _Key("ROOT")
     for path, values in keys.items():
@@ -69,7 +71,8 @@ def build_hive(
     cells = _Cells(index, "latin-1" if latin1_names else "ascii")
     cells.add_key(root, parent=None)
     bins, root_offset = cells.layout()
-    return _base_block(root_offset, len(bins), minor=3 if index == "lf" else 5) + bins
+    minor = 3 if index == "lf" else 5
+    return _base_block(root_offset, len(bins), minor, file_name) + bins
 
 
 def hive_checksum(base_block: bytes) -> int:
@@ -275,10 +278,10 @@ def _security_cell_size() -> int:
     return 20 + len(_security_descriptor())
 
 
-def _base_block(root_offset: int, bins_size: int, minor: int) -> bytes:
+def _base_block(root_offset: int, bins_size: int, minor: int, file_name: str) -> bytes:
     block = bytearray(BLOCK)
     fields = (b"regf", 1, 1, FILETIME, 1, minor, 0, 1, root_offset, bins_size, 1)
     struct.pack_into("<4sIIQIIIIIII", block, 0, *fields)
-    block[0x30 : 0x30 + 64] = NT_NAME[-31:].encode("utf-16-le").ljust(64, b"\0")
+    block[0x30 : 0x30 + 64] = file_name[-31:].encode("utf-16-le").ljust(64, b"\0")
     struct.pack_into("<I", block, 508, hive_checksum(bytes(block)))
     return bytes(block)

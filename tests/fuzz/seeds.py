@@ -67,6 +67,12 @@ def _hive() -> Iterator[bytes]:
     yield build_hive(keys, index="lf")
 
 
+def _hive_log() -> Iterator[bytes]:
+    log = (_HOSTILE.parent / "hives" / "dirty.SYSTEM.LOG").read_bytes()
+    yield log
+    yield log[:512] + b"HvLE" + log[516:]
+
+
 def _zip() -> Iterator[bytes]:
     export = next(_reg())
     pe = build_pe("5.5.2431.0")
@@ -82,6 +88,7 @@ SEEDS: dict[str, tuple[Callable[[], Iterator[bytes]], tuple[str, ...]]] = {
     "pe": (_pe, ("pe/*.exe", "pe/*.dll")),
     "reg": (_reg, ("registry/*.reg",)),
     "hive": (_hive, ("registry/*.SYSTEM",)),
+    "hive_log": (_hive_log, ()),
     "zip": (_zip, ()),
 }
 """Target name -> (builder of seeds, globs of samples under ../shared/samples)."""

@@ -21,10 +21,11 @@ from auditor.parsing.pe_version import read_pe_version
 from auditor.parsing.regfile import parse_reg
 from tests.builders.hive import hive_checksum
 
-__all__ = ["TARGETS", "hive", "pe", "reg", "zip_source"]
+__all__ = ["TARGETS", "hive", "hive_log", "pe", "reg", "zip_source"]
 
 _SERVICES = ("MSExchangeMTA", "ClusSvc")
 _BASE_BLOCK = 4096
+_DIRTY = Path(__file__).resolve().parent.parent / "assets" / "hives" / "dirty.SYSTEM"
 # regipy opens hives by path only; one scratch file, in memory where the system offers it.
 _SHM = Path("/dev/shm")
 _SCRATCH = Path(tempfile.mkdtemp(prefix="fixlevel-fuzz-", dir=_SHM if _SHM.is_dir() else None))
@@ -46,6 +47,17 @@ def hive(data: bytes) -> None:
     path.write_bytes(_checksummed(data))
     with contextlib.suppress(ParseError):
         read_system_hive(path, "fuzz", _SERVICES)
+
+
+def hive_log(data: bytes) -> None:
+    """``data`` as the transaction log of a dirty hive, replayed and the result read."""
+    path = _SCRATCH / "SYSTEM"
+    path.write_bytes(_DIRTY.read_bytes())
+    log = data
+    if len(data) >= 512:  # the checksum made right, so that mutations reach the replay
+        log = data[:508] + struct.pack("<I", hive_checksum(data[:508])) + data[512:]
+    with contextlib.suppress(ParseError):
+        read_system_hive(path, "fuzz", _SERVICES, [("SYSTEM.LOG", log)], 1 << 22)
 
 
 def _checksummed(data: bytes) -> bytes:
@@ -76,5 +88,6 @@ TARGETS: dict[str, Callable[[bytes], None]] = {
     "pe": pe,
     "reg": reg,
     "hive": hive,
+    "hive_log": hive_log,
     "zip": zip_source,
 }
