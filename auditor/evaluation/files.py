@@ -91,7 +91,10 @@ def _judge(
     if required.kind is FileKind.DATA:
         return _judge_data(required, fact, outcome)
     if fact.error or not fact.fixed_version:
-        reason = fact.error or "no version in its VS_FIXEDFILEINFO (0.0.0.0)"
+        reason = (
+            fact.error
+            or "no version Windows would report: its VS_FIXEDFILEINFO is absent or 0.0.0.0"
+        )
         outcome.unknown.append(f"{required.name} at {fact.path} could not be read: {reason}")
         return _finding(required, fact, FileResult.UNREADABLE, reason)
     version = Version.parse(fact.fixed_version)

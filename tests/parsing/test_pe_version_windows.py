@@ -222,7 +222,7 @@ def test_a_language_that_is_a_directory_is_passed_over() -> None:
     [
         ("id2-only.exe", Status.INCOMPLETE, "RT_VERSION has ID 2 but no directory with ID 1"),
         ("named-only.exe", Status.INCOMPLETE, "no directory with ID 1"),
-        ("no-signature.exe", Status.INCOMPLETE, "no version in its VS_FIXEDFILEINFO"),
+        ("no-signature.exe", Status.INCOMPLETE, "VS_FIXEDFILEINFO is absent or 0.0.0.0"),
         ("ansi-key.exe", Status.COMPLIANT, None),  # 5.5.2653.1, above the fix
     ],
 )
