@@ -83,6 +83,9 @@ def _status(
     unknown = _unknowns(facts, files, network, connectors, inventory)
     # What could not be read is listed even where the rest already proves the status.
     also = [f"also: {item}" for item in unknown]
+    if connectors_unknown := bool(network.multihomed) and not connectors.covered:
+        # Once the fix is in, the overrides are the next step, and they need the list.
+        remediation.append(_list_connectors_step(facts.server))
     if network.multihomed and (files.below or invalid):
         return Status.EXPOSED, [network.describe(), *reasons, *also], remediation
     if files.below:
@@ -92,8 +95,13 @@ def _status(
             reasons.append("not multihomed, so the override is not needed")
         return Status.BELOW_BASELINE, [*reasons, *also], remediation
     if unknown:
-        steps = [_collect_step(facts.server, connectors, network), *remediation]
-        return Status.INCOMPLETE, unknown, steps
+        missing = len(unknown) > (1 if connectors_unknown else 0)  # besides the list
+        steps = [
+            *(["Collect the missing evidence and scan again"] if missing else []),
+            *remediation,
+        ]
+        why = [network.describe(), *unknown] if connectors_unknown else unknown
+        return Status.INCOMPLETE, why, steps
     return Status.COMPLIANT, _compliant_reasons(baseline, network, connectors), []
 
 
@@ -160,19 +168,17 @@ def _uncovered(
     keys = [f"{finding.connector!r} ({finding.detail})" for finding in connectors.findings]
     found = f"override keys found: {', '.join(keys)}" if keys else "no override key found"
     return (
-        f"{network.describe()}, and {why}: which X.400 connectors it has is unknown, so "
-        f"it cannot be shown that each one is pinned to an own address ({found})"
+        f"{why}: which X.400 connectors it has is unknown, so it cannot be shown that each "
+        f"one is pinned to an own address ({found})"
     )
 
 
-def _collect_step(server: str, connectors: ConnectorsOutcome, network: Network) -> str:
-    if network.multihomed and not connectors.covered:
-        return (
-            f"List the X.400 connectors of {server} in connectors.csv (each one's Obj-Dist-Name, "
-            "from the Exchange Administrator in raw mode), or one row with an empty "
-            "obj_dist_name if it has none; collect any missing evidence; scan again"
-        )
-    return "Collect the missing evidence and scan again"
+def _list_connectors_step(server: str) -> str:
+    return (
+        f"List the X.400 connectors of {server} in connectors.csv (each one's Obj-Dist-Name, "
+        "from the Exchange Administrator in raw mode), or one row with an empty obj_dist_name "
+        "if it has none, and scan again"
+    )
 
 
 def _compliant_reasons(

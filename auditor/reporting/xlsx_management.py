@@ -262,9 +262,16 @@ def write_summary(workbook: Workbook, report: Report) -> None:
         ("Fixed build", summary.fixed_build),
         ("Compared with", compared),
         ("Waivers judged on", summary.waivers_judged_on or "no waivers file"),
-        ("Connectors unknown", connectors_gap(summary.connectors_unknown)),
     ):
         sheet.append([_text(sheet, label, _BOLD), _text(sheet, value.strip())])
+    # A sentence to act on: wrapped across the table's width, not one line off the page.
+    gap = _text(sheet, connectors_gap(summary.connectors_unknown))
+    gap.alignment = _WRAP
+    sheet.merged_cells.add(f"B8:{_letters(len(WIDTHS))[-1]}8")
+    sheet.row_dimensions[8].height = 30
+    label = _text(sheet, "Connectors unknown", _BOLD)
+    label.alignment = _TOP
+    sheet.append([label, gap])
     sheet.append([])
     table_top = 10
     sheet.append(_header(sheet, ["Status", "This audit", "Previous audit", "Change"], 1))

@@ -50,11 +50,12 @@ def test_pinned_keys_without_an_inventory_are_incomplete_naming_the_keys(
     verdict = evaluate(server(registry_facts=MULTI_PINNED), baseline, None)
     assert verdict.status is Status.INCOMPLETE
     assert verdict.connectors_unknown
-    [reason] = verdict.reasons
+    multihomed, reason = verdict.reasons
+    assert multihomed == "multihomed (10.0.0.5, 10.0.0.6)"
     assert "there is no connectors inventory" in reason
     assert "'TCP to MTA B' (pinned to own address 10.0.0.5)" in reason
-    assert "connectors.csv" in verdict.remediation[0]
-    assert "raw mode" in verdict.remediation[0]
+    [step] = verdict.remediation
+    assert "connectors.csv" in step and "raw mode" in step
 
 
 def test_an_inventory_that_does_not_list_the_server_is_incomplete(
@@ -127,6 +128,17 @@ def test_below_the_fix_and_uncovered_is_exposed_not_incomplete(baseline: Baselin
     )
     assert verdict.status is Status.EXPOSED
     assert verdict.connectors_unknown
+    # Said once, not again among the "also" reasons; the list is the step after the fix.
+    assert sum("multihomed (10.0.0.5, 10.0.0.6)" in reason for reason in verdict.reasons) == 1
+    assert "SP2 or later" in verdict.remediation[0]
+    assert "connectors.csv" in verdict.remediation[-1]
+
+
+def test_missing_evidence_and_an_uncovered_server_get_both_steps(baseline: Baseline) -> None:
+    verdict = evaluate(server(registry_facts=MULTI_PINNED, problems=("x.reg: bad",)), baseline)
+    assert verdict.status is Status.INCOMPLETE
+    assert verdict.remediation[0] == "Collect the missing evidence and scan again"
+    assert "connectors.csv" in verdict.remediation[1]
 
 
 def test_a_single_homed_server_needs_no_inventory(baseline: Baseline) -> None:

@@ -147,6 +147,7 @@ def test_summary_sheet(workbook, scenario):
     assert cells["Baseline"].startswith("Q197378: ")
     assert cells["Fixed build"] == "5.5.2431.0"
     assert cells["Connectors unknown"] == connectors_gap(summary.connectors_unknown)
+    assert "B8:I8" in {str(cells) for cells in sheet.merged_cells.ranges}  # wraps on the page
     for status, count in summary.counts:
         assert cells[status.value] == count
     assert cells["Total"] == summary.total
