@@ -13,11 +13,12 @@ from auditor.verdicts import ConnectorFinding, ConnectorResult
 
 __all__ = ["ConnectorsOutcome", "judge_connectors"]
 
-# The MTA's other stacks; the override is for TCP/IP only. A transport that names TCP is
-# TCP/IP whatever else it says ("TCP/IP (RFC 1006 TP0)" is TP0 over TCP), and an unknown
-# spelling counts as TCP/IP, so that a typo in the inventory cannot excuse a missing override.
-_TCP = re.compile(r"tcp", re.IGNORECASE)
-_OTHER_STACKS = re.compile(r"\b(x\.?25|tp[04]|clnp|clns|osi|ras)\b", re.IGNORECASE)
+# The MTA's other stacks; the override is for TCP/IP only. RFC 1006 carries TP0 over TCP/IP,
+# so a transport that names TCP, IP or RFC 1006 is TCP/IP whatever else it says, and only a
+# clearly other stack (X.25, TP4, CLNP, RAS) is excused. An unknown spelling, a bare TP0 or
+# OSI included, counts as TCP/IP, so that a typo cannot excuse a missing override.
+_TCP = re.compile(r"tcp|\bip\b|rfc\s*-?\s*1006", re.IGNORECASE)
+_OTHER_STACKS = re.compile(r"\b(x\.?25|tp4|clnp|clns|ras)\b", re.IGNORECASE)
 _INVALID = {
     ConnectorResult.MISSING,
     ConnectorResult.WRONG_TYPE,

@@ -121,7 +121,7 @@ def parse_connectors(path: Path) -> ConnectorInventory:
     declared: dict[str, tuple[str, int]] = {}
     for line, row in enumerate(reader, start=2):
         server = (row.get("server") or "").strip()
-        if server and not (row.get("obj_dist_name") or "").strip():
+        if server and _declares_none(row):
             declared.setdefault(server.casefold(), (server, line))
             continue
         entry = _entry(row, f"{path}:{line}", problems)
@@ -154,12 +154,30 @@ def parse_connectors(path: Path) -> ConnectorInventory:
     )
 
 
+def _declares_none(row: dict[str, str | None]) -> bool:
+    """A row of the server alone, every other column present and empty: "no X.400 connector".
+
+    A row cut short (fewer fields than the header) or with a transport or peer but no
+    Obj-Dist-Name is a connector whose name was lost, not a declaration.
+    """
+    others = [name for name in row if name != "server"]
+    return bool(others) and all(
+        value is not None and not value.strip() for name, value in row.items() if name != "server"
+    )
+
+
 def _entry(row: dict[str, str | None], where: str, problems: list[str]) -> ConnectorEntry | None:
     # Trailing spaces are significant in an RDN, as in the registry key it names.
     values = {name: (row.get(name) or "").strip() for name in (*REQUIRED, *OPTIONAL)}
     values["obj_dist_name"] = (row.get("obj_dist_name") or "").lstrip()
     if not values["server"]:
         problems.append(f"{where}: a row without a server name")
+        return None
+    if not values["obj_dist_name"]:
+        problems.append(
+            f"{where}: a connector without an obj_dist_name (a row declaring that the server "
+            "has no X.400 connector leaves every column but the server empty)"
+        )
         return None
     try:
         rdn = rdn_of(values["obj_dist_name"])

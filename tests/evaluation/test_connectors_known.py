@@ -101,6 +101,18 @@ def test_a_row_with_an_empty_obj_dist_name_declares_no_connector(
     assert any("declares no X.400 connector" in reason for reason in verdict.reasons)
 
 
+@pytest.mark.parametrize("row", ["EXCH01,,TCP,LONDON,10.9.9.9", "EXCH01,,,,10.9.9.9", "EXCH01"])
+def test_a_row_with_more_than_the_server_is_no_declaration(
+    baseline: Baseline, tmp_path: Path, row: str
+) -> None:
+    inv = connectors(tmp_path, row)
+    assert not inv.covers("EXCH01")
+    assert len(inv.rejected_of("EXCH01")) == 1
+    verdict = evaluate(server(registry_facts=MULTI_PINNED), baseline, inv)
+    assert verdict.status is Status.INCOMPLETE
+    assert any("without an obj_dist_name" in reason for reason in verdict.reasons)
+
+
 def test_declared_without_connectors_yet_with_rows_is_not_guessed(
     baseline: Baseline, tmp_path: Path
 ) -> None:

@@ -434,6 +434,13 @@ def test_mta_binaries_without_the_service_key_are_still_judged(baseline: Baselin
         ("TCP/IP (RFC 1006 TP0)", ConnectorResult.MISSING),
         ("TP0 over TCP", ConnectorResult.MISSING),
         ("RAS over TCP/IP", ConnectorResult.MISSING),
+        ("RFC 1006 (TP0)", ConnectorResult.MISSING),
+        ("RFC1006", ConnectorResult.MISSING),
+        ("TP0 over IP", ConnectorResult.MISSING),
+        ("TP0", ConnectorResult.MISSING),
+        ("OSI", ConnectorResult.MISSING),
+        ("TP0/X.25", ConnectorResult.NOT_REQUIRED),
+        ("TP4", ConnectorResult.NOT_REQUIRED),
     ],
 )
 def test_only_known_other_stacks_are_excused_from_the_override(
