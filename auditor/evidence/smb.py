@@ -27,7 +27,7 @@ from auditor.errors import EvidenceError
 from auditor.evidence.credentials import Credentials
 from auditor.evidence.failures import describe_failure
 from auditor.evidence.interface import EvidenceFile, EvidenceSource
-from auditor.evidence.netbios import NETBIOS_PORT
+from auditor.evidence.netbios import NETBIOS_PORT, WILDCARD, netbios_name
 from auditor.evidence.regexport import RawKey, write_export
 from auditor.evidence.rrp import RegistryReader, read_mta_keys
 from auditor.evidence.share_path import SYSTEM_ROOT, image_path_of, mta_share_folder
@@ -237,6 +237,21 @@ class SmbSource(EvidenceSource):
             raise _Failure(f"cannot log on as {credentials}: {self._reason(error)}") from None
         finally:
             self._lap()
+        self._confirm_identity(connected)
+
+    def _confirm_identity(self, connected: Connected) -> None:
+        """A server that refused our server's name and answered the wildcard may be another
+        machine at that address: read it only when it names itself as the row's server."""
+        expected = netbios_name(self.server)
+        if connected.called != WILDCARD or not connected.refused or expected is None:
+            return
+        answered = str(self._conn.getServerName() or "").strip()
+        if answered.casefold() != expected.casefold():
+            said = f"names itself {answered!r}" if answered else "does not name itself"
+            raise _Failure(
+                f"the server at {self.host} refused the NetBIOS name {expected} and {said}: "
+                f"it may not be {self.server}; not read"
+            )
 
     def _notes(self, connected: Connected, tried: tuple[str, ...]) -> list[str]:
         """How the server was reached, where it was not the plain way."""

@@ -175,6 +175,24 @@ def test_after_a_refused_name_smbserver_reaches_the_server(
     assert evaluate(facts, baseline).status is Status.EXPOSED
 
 
+def test_after_a_refused_name_another_machine_is_not_read_as_the_server(
+    samba: Samba, credentials: Credentials, baseline: Baseline
+) -> None:
+    # The row names OTHER; the machine at the address refuses that name, answers the
+    # wildcard, and names itself EXCH01 in its logon challenge: it is not OTHER's evidence.
+    nt4 = samba("compliant", NT4)
+    with closed_port() as refused, listening(forwarding("OTHER", nt4.port)) as service:
+        facts = collected(
+            live(credentials, baseline, refused, service.port, server="OTHER"), baseline
+        )
+    (problem,) = facts.problems
+    assert f"the server at {HOST} refused the NetBIOS name OTHER and names itself 'EXCH01'" in (
+        problem
+    )
+    assert facts.files == ()
+    assert evaluate(facts, baseline).status is Status.INCOMPLETE
+
+
 def test_refused_on_both_ports_says_both(credentials: Credentials, baseline: Baseline) -> None:
     with closed_port() as first, closed_port() as second:
         facts = collected(live(credentials, baseline, first, second), baseline)
