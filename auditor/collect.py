@@ -24,7 +24,8 @@ from auditor.parsing.mta_registry import (
 )
 from auditor.parsing.pe_version import read_pe_version
 from auditor.parsing.regfile import MAX_OPERATIONS, SkippedLine, looks_like_reg, parse_reg
-from auditor.parsing.registry import RegistryTree
+from auditor.parsing.registry import RegistryTree, RegOperation
+from auditor.parsing.source_agreement import disagreements
 
 __all__ = ["collect"]
 
@@ -174,6 +175,7 @@ def _registry_facts(
     """Merge hives first, then .reg exports in name order, as a later import would."""
     tree = RegistryTree()
     used: list[str] = []
+    read_apart: list[tuple[str, list[RegOperation]]] = []
     room, operations_left = MAX_REGISTRY_BYTES, MAX_OPERATIONS
     logs = [item.file for item in evidence if item.is_log]
     read = [item for item in evidence if not item.is_log]
@@ -210,8 +212,11 @@ def _registry_facts(
         operations_left -= len(operations)
         tree.apply(operations)
         used.append(item.file.path)
+        read_apart.append((origin, operations))
     if not used:
         return None
+    if len(read_apart) > 1:
+        problems.extend(disagreements(read_apart, baseline.registry))
     try:
         return extract_registry_facts(tree, baseline.registry, tuple(used))
     except AuditorError as error:

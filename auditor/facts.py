@@ -70,8 +70,9 @@ class RegistryFacts:
     """The evidence files that were merged, in the order applied."""
     control_set: str
     """"CurrentControlSet" in an export, or "ControlSet002" when resolved via Select\\Current."""
-    mta_service: bool
-    """The MSExchangeMTA service key exists."""
+    mta_service: bool | None
+    """The MSExchangeMTA service key exists; None when the evidence does not show the
+    Services key itself (an export of a few keys below it), so its absence is not shown."""
     image_path: str | None
     """The service's ImagePath as stored (may hold variables, quotes, arguments)."""
     overrides: tuple[OverrideFact, ...]

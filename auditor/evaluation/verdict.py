@@ -115,7 +115,10 @@ def _not_applicable(facts: ServerFacts, baseline: Baseline) -> str | None:
         return None
     if not copies:
         registry = facts.registry
-        if registry is not None and not registry.mta_service:
+        # Absence must be shown: an export of Tcpip alone says nothing of the MTA, and the
+        # MTA's data files without its binaries are a collection that missed the rest.
+        data_files = any(fact.name.casefold() not in pe_names for fact in facts.files)
+        if registry is not None and registry.mta_service is False and not data_files:
             return f"no {baseline.registry.service} service and no MTA binaries"
         return None
     lines = sorted({Version.parse(fact.fixed_version or "").product_line for fact in copies})

@@ -138,7 +138,12 @@ def read_mta_keys(
     under the control set it names, as an offline hive of the same server would hold them.
     Raise rrp.DCERPCSessionError (access denied and the like) or OverflowError.
     """
-    found: list[RawKey | None] = [reader.key("SYSTEM\\Select", ("Current",))]
+    # Services is listed (as a key, without its values): every key below it that the audit
+    # reads was asked for by name, so one that is not in the export is not on the server.
+    found: list[RawKey | None] = [
+        reader.key("SYSTEM\\Select", ("Current",)),
+        RawKey(f"{_HKLM}\\{_SERVICES}"),
+    ]
     mta = reader.key(f"{_SERVICES}\\{service}", ("ImagePath",))
     if mta is not None:
         parameters = f"{_SERVICES}\\{service}\\{override_key}"

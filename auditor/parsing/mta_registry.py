@@ -25,6 +25,7 @@ __all__ = [
     "REMOTE_ACCESS_SERVICE",
     "SYSTEM_KEY",
     "could_hold_audited_value",
+    "current_control_set",
     "extract_registry_facts",
     "value_text",
 ]
@@ -44,13 +45,16 @@ def extract_registry_facts(
     system = tree.find(SYSTEM_KEY)
     if system is None:
         raise ParseError(f"{where}: no HKEY_LOCAL_MACHINE\\SYSTEM key in the registry evidence")
-    name, control_set = _current_control_set(system, where)
+    name, control_set = current_control_set(system, where)
     services = control_set.find("Services")
     service = services.subkey(rule.service) if services else None
+    # The service's absence is shown only where the evidence names Services or a key above it.
+    above = (tree.find("HKEY_LOCAL_MACHINE"), system, control_set, services)
+    shown = any(key is not None and key.listed for key in above)
     return RegistryFacts(
         sources=sources,
         control_set=name,
-        mta_service=service is not None,
+        mta_service=True if service is not None else (False if shown else None),
         image_path=_text(service.value("ImagePath")) if service else None,
         overrides=_overrides(service.find(rule.override_key), rule) if service else (),
         adapters=_adapters(services) if services else (),
@@ -67,7 +71,7 @@ def _start(service: RegistryKey | None) -> int | None:
     return start.data if start is not None and isinstance(start.data, int) else -1
 
 
-def _current_control_set(system: RegistryKey, where: str) -> tuple[str, RegistryKey]:
+def current_control_set(system: RegistryKey, where: str) -> tuple[str, RegistryKey]:
     current = system.subkey("CurrentControlSet")
     if current is not None:
         return current.name, current

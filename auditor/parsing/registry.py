@@ -128,6 +128,10 @@ class RegistryKey:
     name: str
     _values: dict[str, RegValue] = field(default_factory=dict)
     _subkeys: dict[str, RegistryKey] = field(default_factory=dict)
+    listed: bool = False
+    """The evidence names this key itself (a ``[key]`` line, a hive's copy of it), not only
+    a key below it: an export of a key holds its whole subtree, so a subkey that is not
+    there was not there."""
 
     def value(self, name: str) -> RegValue | None:
         return self._values.get(name.casefold())
@@ -182,9 +186,11 @@ class RegistryTree:
             parts = self._resolve(split_path(operation.key))
             match operation:
                 case SetValue(value=value):
-                    self.root.ensure(parts).set_value(value)
+                    target = self.root.ensure(parts)
+                    target.set_value(value)
+                    target.listed = True
                 case EnsureKey():
-                    self.root.ensure(parts)
+                    self.root.ensure(parts).listed = True
                 case DeleteValue(name=name):
                     key = self.root.find(parts)
                     if key is not None:
