@@ -126,7 +126,10 @@ class RegistryReader:
         value = key.values[0] if key is not None and key.values else None
         if value is None or value.type_code not in (1, 2):
             return None
-        return value.data[: len(value.data) // 2 * 2].decode("utf-16-le", "replace").rstrip("\0")
+        # A registry string ends at its first NUL (as parsing.registry.string_data reads it).
+        return (
+            value.data[: len(value.data) // 2 * 2].decode("utf-16-le", "replace").partition("\0")[0]
+        )
 
 
 def read_mta_keys(

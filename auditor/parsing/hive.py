@@ -31,7 +31,16 @@ from regipy.registry import RegistryHive
 from auditor.errors import EvidenceError, ParseError
 from auditor.parsing.hive_base import BASE_BLOCK, BaseBlock, read_base_block
 from auditor.parsing.hive_log import replay_logs
-from auditor.parsing.registry import EnsureKey, RegData, RegOperation, RegType, RegValue, SetValue
+from auditor.parsing.registry import (
+    EnsureKey,
+    RegData,
+    RegOperation,
+    RegType,
+    RegValue,
+    SetValue,
+    multi_string_data,
+    string_data,
+)
 
 __all__ = [
     "MAX_DEPTH",
@@ -358,15 +367,9 @@ def _type(code: int) -> RegType:
 def _decode(kind: RegType, raw: bytes) -> RegData:
     """Data as RegValue holds it; DWORD/QWORD data of the wrong length stays bytes."""
     if kind in (RegType.SZ, RegType.EXPAND_SZ):
-        # The string ends at its first NUL: Windows, hivex and regedit ignore what follows,
-        # and real XP and Windows 7 hives hold leftover bytes there.
-        return _utf16(raw).split("\0", 1)[0]
+        return string_data(_utf16(raw))
     if kind is RegType.MULTI_SZ:
-        # NUL-terminated strings ended by an empty one; what follows it is leftover bytes
-        # (hivex's hivex_value_multiple_strings stops there too).
-        strings = _utf16(raw).split("\0")
-        end = strings.index("") if "" in strings else len(strings)
-        return tuple(strings[:end])
+        return multi_string_data(_utf16(raw))
     if (kind, len(raw)) in ((RegType.DWORD, 4), (RegType.QWORD, 8)):
         return int.from_bytes(raw, "little")
     return raw

@@ -16,8 +16,10 @@ from auditor.parsing.registry import (
     RegistryTree,
     RegType,
     RegValue,
+    multi_string_data,
     selected_control_set,
     split_path,
+    string_data,
 )
 
 __all__ = [
@@ -141,20 +143,9 @@ def _strings(value: RegValue | None) -> tuple[str, ...]:
     if value is None:
         return ()
     if isinstance(value.data, tuple):
-        return _until_empty(value.data)
+        return multi_string_data(value.data)
     text = _text(value)
     return (text,) if text else ()
-
-
-def _until_empty(strings: tuple[str, ...]) -> tuple[str, ...]:
-    """A REG_MULTI_SZ ends at its first empty string, as hivex and Windows read it."""
-    kept = []
-    for item in strings:
-        item = item.partition("\0")[0]
-        if not item:
-            break
-        kept.append(item)
-    return tuple(kept)
 
 
 def _text(value: RegValue | None) -> str | None:
@@ -164,15 +155,14 @@ def _text(value: RegValue | None) -> str | None:
 def value_text(value: RegValue) -> str:
     """Any value as text for a report: strings as they are, numbers in decimal, bytes in hex."""
     data = value.data
-    # A registry string ends at its first NUL: what follows is leftover bytes (DESIGN.md).
     if isinstance(data, str):
-        return data.partition("\0")[0]
+        return string_data(data)
     if isinstance(data, tuple):
-        return ",".join(_until_empty(data))
+        return ",".join(multi_string_data(data))
     if isinstance(data, int):
         return str(data)
     if value.type in (RegType.SZ, RegType.EXPAND_SZ):
-        return data.decode("utf-16-le", errors="replace").partition("\0")[0]
+        return string_data(data.decode("utf-16-le", errors="replace"))
     return data.hex(",")
 
 

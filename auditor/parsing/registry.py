@@ -21,8 +21,10 @@ __all__ = [
     "RegistryKey",
     "RegistryTree",
     "SetValue",
+    "multi_string_data",
     "selected_control_set",
     "split_path",
+    "string_data",
 ]
 
 
@@ -104,6 +106,25 @@ class DeleteValue:
 
 
 RegOperation = SetValue | EnsureKey | DeleteKey | DeleteValue
+
+
+def string_data(text: str) -> str:
+    """A registry string ends at its first NUL: Windows, hivex and regedit ignore what
+    follows, and real XP and Windows 7 hives hold leftover bytes there."""
+    return text.partition("\0")[0]
+
+
+def multi_string_data(data: str | Iterable[str]) -> tuple[str, ...]:
+    """A REG_MULTI_SZ: NUL-terminated strings ended by an empty one; what follows it is
+    leftover bytes (hivex's hivex_value_multiple_strings stops there too). ``data`` is the
+    decoded text, or strings already split."""
+    kept: list[str] = []
+    for item in data.split("\0") if isinstance(data, str) else data:
+        item = string_data(item)
+        if not item:
+            break
+        kept.append(item)
+    return tuple(kept)
 
 
 _ROOT_ALIASES = {"hklm": "HKEY_LOCAL_MACHINE"}

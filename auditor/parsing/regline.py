@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from auditor.parsing.registry import RegData, RegType, RegValue
+from auditor.parsing.registry import RegData, RegType, RegValue, multi_string_data, string_data
 
 __all__ = [
     "ANSI",
@@ -95,7 +95,7 @@ def _parse_data(data: str, encoding: str, next_line: NextLine) -> tuple[RegType,
         if not _is_comment_or_end(data[end:]):
             # "Value 1"#comment and "foo"bar" are dropped; "Value 2";comment is not (test_comments).
             raise LineSkipped(f"text after the string: {clip(data[end:])}")
-        return RegType.SZ, _first_string(text)
+        return RegType.SZ, string_data(text)
     # regedit writes the type tags in lower case; hand-edited exports are read as before.
     prefix = data[:16].lower()  # lowercasing the whole of a 10 MB payload would be waste
     if prefix.startswith("dword:"):
@@ -234,15 +234,9 @@ def _typed(code: int, payload: bytes, encoding: str) -> tuple[RegType, RegData]:
             imported=True,
         ) from None
     if value_type in (RegType.SZ, RegType.EXPAND_SZ):
-        return value_type, _first_string(_payload_text(payload, encoding))
+        return value_type, string_data(_payload_text(payload, encoding))
     if value_type is RegType.MULTI_SZ:
-        strings = []
-        # A list of strings ended by an empty one; what follows it is not part of the value.
-        for item in _payload_text(payload, encoding).split("\0"):
-            if not item:
-                break
-            strings.append(item)
-        return value_type, tuple(strings)
+        return value_type, multi_string_data(_payload_text(payload, encoding))
     size = {RegType.DWORD: 4, RegType.QWORD: 8}.get(value_type)
     if size is None:
         return value_type, payload
@@ -253,11 +247,6 @@ def _typed(code: int, payload: bytes, encoding: str) -> tuple[RegType, RegData]:
             imported=True,
         )
     return value_type, int.from_bytes(payload, "little")
-
-
-def _first_string(text: str) -> str:
-    """A registry string ends at its first NUL; Windows ignores what follows it."""
-    return text.partition("\0")[0]
 
 
 def _payload_text(payload: bytes, encoding: str) -> str:
