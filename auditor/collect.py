@@ -22,7 +22,7 @@ from auditor.parsing.mta_registry import (
     could_hold_audited_value,
     extract_registry_facts,
 )
-from auditor.parsing.pe_version import read_pe_version
+from auditor.parsing.pe_version import PeVersion, read_pe_version
 from auditor.parsing.regfile import MAX_OPERATIONS, SkippedLine, looks_like_reg, parse_reg
 from auditor.parsing.registry import RegistryTree, RegOperation
 from auditor.parsing.source_agreement import disagreements
@@ -128,9 +128,24 @@ def _file_fact(
         return replace(fact, error=_reason(error, origin))
     return replace(
         fact,
-        fixed_version=str(version.fixed) if version.fixed else None,
+        fixed_version=str(version.lowest) if version.lowest else None,
         string_version=version.string,
         bytes_read=version.bytes_read,
+        note=_languages_note(version),
+    )
+
+
+def _languages_note(version: PeVersion) -> str | None:
+    """Where the version Windows reports depends on the server's locale, say which is judged."""
+    if all(fixed == version.fixed for _, fixed in version.other_languages):
+        return None
+    others = ", ".join(
+        f"{language:#06x}: {fixed or 'none'}" for language, fixed in version.other_languages
+    )
+    return (
+        f"its version resource differs by language (an English (US) server reports "
+        f"{version.fixed or 'none'}; other languages: {others}) and none is neutral, so what "
+        "Windows reports depends on the server's locale; the lowest is judged"
     )
 
 

@@ -32,6 +32,8 @@ class FileFact:
     """Why the version or content could not be read; None when it could."""
     bytes_read: int = 0
     """Bytes read from the evidence to establish these facts."""
+    note: str | None = None
+    """A remark on how the version was read that does not stop it being judged."""
 
 
 @dataclass(frozen=True)

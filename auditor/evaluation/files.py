@@ -99,6 +99,8 @@ def _judge(
         return _finding(required, fact, FileResult.UNREADABLE, reason)
     version = Version.parse(fact.fixed_version)
     _check_string_version(required, fact, version, outcome)
+    if fact.note:
+        outcome.warnings.append(f"{required.name} at {fact.path}: {fact.note}")
     if version.product_line != baseline.product_line:
         if outcome.other_product:
             detail = f"product line {version.product_line}: the fix does not apply"

@@ -79,6 +79,18 @@ class PeVersion:
     """Total bytes that read_at returned."""
     reads: int
     """Number of read_at calls: round trips over SMB."""
+    other_languages: tuple[tuple[int, Version | None], ...] = ()
+    """(language ID, fixed version) of the other language entries under ID 1 when none is
+    neutral: which one Windows reports then depends on the server's locale (``fixed`` is
+    the English (US) server's)."""
+
+    @property
+    def lowest(self) -> Version | None:
+        """The lowest fixed version any locale would report; None when one reports none."""
+        versions = [self.fixed, *(version for _, version in self.other_languages)]
+        if any(version is None for version in versions):
+            return None
+        return min(version for version in versions if version is not None)
 
 
 def read_pe_version(read_at: ReadAt, size: int, origin: str) -> PeVersion:
@@ -92,13 +104,17 @@ def read_pe_version(read_at: ReadAt, size: int, origin: str) -> PeVersion:
     """
     reader = RangeReader(read_at, size)
     try:
-        blob = _version_info_blob(reader)
-        fixed, string = parse_version_info(blob)
+        headers, picked, others = _version_entries(reader)
+        fixed, string = parse_version_info(_version_info_blob(reader, headers, picked))
+        other_languages = tuple(
+            (language, parse_version_info(_version_info_blob(reader, headers, entry))[0])
+            for language, entry in others
+        )
     except Unreadable as exc:
         raise ParseError(f"{origin}: {exc}") from None
     except (struct.error, IndexError, ValueError) as exc:
         raise ParseError(f"{origin}: malformed PE file: {exc}") from exc
-    return PeVersion(fixed, string, reader.bytes_read, reader.reads)
+    return PeVersion(fixed, string, reader.bytes_read, reader.reads, other_languages)
 
 
 def read_pe_version_from_path(path: Path, origin: str | None = None) -> PeVersion:
@@ -224,7 +240,15 @@ def _map_rva(headers: _Headers, rva: int, what: str) -> tuple[int, int]:
 # --- resource tree -------------------------------------------------------------------
 
 
-def _version_info_blob(reader: RangeReader) -> bytes:
+_Entry = tuple[int, int]
+"""A resource data entry: the RVA and size of its data."""
+
+
+def _version_entries(
+    reader: RangeReader,
+) -> tuple[_Headers, _Entry, list[tuple[int, _Entry]]]:
+    """The headers, the entry the loader picks, and the other languages' entries where the
+    pick depends on the server's locale."""
     headers = _parse_headers(reader)
     if headers.resources is None or headers.resources[0] == 0:
         raise Unreadable("no version resource (no resource directory)")
@@ -235,7 +259,11 @@ def _version_info_blob(reader: RangeReader) -> bytes:
     tree = _ResourceTree(reader, root, min(raw_end, reader.size))
     if 0 < resources_size <= _SMALL_RESOURCES:
         tree.prefetch(resources_size)
-    data_rva, data_size = tree.version_data_entry()
+    return headers, *tree.version_data_entries()
+
+
+def _version_info_blob(reader: RangeReader, headers: _Headers, entry: _Entry) -> bytes:
+    data_rva, data_size = entry
     offset, data_end = _map_rva(headers, data_rva, "version resource")
     length = min(data_size, _MAX_VERSION_INFO)
     if length < 6:
@@ -263,8 +291,10 @@ class _ResourceTree:
     def prefetch(self, size: int) -> None:
         self._reader.fetch(self._root, min(size, self._end - self._root), what="resource section")
 
-    def version_data_entry(self) -> tuple[int, int]:
-        """Return the RVA and size of the data of RT_VERSION ID 1 in the loader's language."""
+    def version_data_entries(self) -> tuple[_Entry, list[tuple[int, _Entry]]]:
+        """The data entry of RT_VERSION ID 1 in the English (US) loader's language, and,
+        when no entry is language-neutral, every other language's: a loader in another
+        locale picks its own language first."""
         types = self._directory(0)
         node = _find_id(types, _RT_VERSION)
         if node is None or not node & _SUBDIRECTORY:
@@ -284,6 +314,17 @@ class _ResourceTree:
                 "no version resource that Windows reads: RT_VERSION ID 1 has no language "
                 "entry with data"
             )
+        picked = self._entry(node)
+        if _find_id(languages, 0) is not None:
+            return picked, []
+        others = [
+            (name & 0xFFFF, self._entry(target))
+            for name, target in languages.ids
+            if target != node and not target & _SUBDIRECTORY
+        ]
+        return picked, others
+
+    def _entry(self, node: int) -> _Entry:
         data_rva, data_size = struct.unpack("<II", self._read(node, 8, 0))
         return data_rva, data_size
 

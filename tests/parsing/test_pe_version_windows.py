@@ -20,7 +20,9 @@ import pytest
 
 from auditor.audit import scan
 from auditor.baseline import default_baseline_path, load_baseline
+from auditor.collect import collect
 from auditor.errors import ParseError
+from auditor.evidence import FolderSource
 from auditor.parsing.pe_version import PeVersion, read_pe_version
 from auditor.verdicts import Status
 from auditor.versions import Version
@@ -237,3 +239,28 @@ def test_a_version_windows_does_not_report_never_passes(
     assert verdict.status is status
     if reason is not None:
         assert any("Emsmta.exe" in line and reason in line for line in verdict.reasons), verdict
+
+
+@pytest.mark.parametrize(
+    ("name", "judged", "noted"),
+    [
+        ("languages-neutral-en.exe", "5.5.2232.0", False),  # neutral: every locale reads it
+        ("languages-de-en.exe", "5.5.2431.0", True),  # en-US 2431, de 2448: the lowest
+        ("languages-de-en-neutral.exe", "5.5.2448.0", True),  # a German server reads 2448
+        ("languages-fr-de.exe", "5.5.2448.0", True),
+        ("id1-en-us.exe", "5.5.2431.0", False),
+    ],
+)
+def test_a_version_that_depends_on_the_locale_is_judged_at_its_lowest(
+    tmp_path: Path, name: str, judged: str, noted: bool
+) -> None:
+    server = tmp_path / "EXCH01" / "C$" / "exchsrvr" / "bin"
+    server.mkdir(parents=True)
+    shutil.copyfile(ASSETS / name, server / "EMSMTA.EXE")
+    baseline = load_baseline(default_baseline_path())
+    facts = collect(FolderSource(tmp_path / "EXCH01"), baseline)
+    (emsmta,) = [fact for fact in facts.files if fact.name == "Emsmta.exe"]
+    assert emsmta.fixed_version == judged
+    assert (emsmta.note is not None) is noted
+    if noted:
+        assert emsmta.note is not None and "depends on the server's locale" in emsmta.note
