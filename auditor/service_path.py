@@ -1,14 +1,21 @@
-"""The binary a Windows service's ImagePath names.
+"""The services the audit reads, and the binary a service's ImagePath names.
 
-Live collection follows it to the admin share to read, and evaluation to the copy of a file
-that counts; both must read an ImagePath the same way, so the reading lives here, below both.
+Live collection reads these services by name and follows the ImagePath to the admin share;
+parsing reads the same services from exports and hives, and evaluation follows the ImagePath
+to the copy of a file that counts. Both sides must agree, so this lives below both.
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["DRIVE", "binary_of"]
+__all__ = ["CLUSTER_SERVICE", "DRIVE", "REMOTE_ACCESS_SERVICE", "binary_of"]
+
+CLUSTER_SERVICE = "ClusSvc"
+"""A cluster node's service: the override needs the cluster workaround (Q169113)."""
+REMOTE_ACCESS_SERVICE = "RemoteAccess"
+"""RAS (NT4) and Routing and Remote Access (Windows 2000): a server running it is in
+effect dual-homed (Q255991, Q256844)."""
 
 DRIVE = re.compile(r"[A-Za-z]:")
 """A drive component, ``C:``."""

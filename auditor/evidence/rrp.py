@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from impacket.dcerpc.v5 import rrp
 
 from auditor.evidence.regexport import RawKey, RawValue
+from auditor.service_path import CLUSTER_SERVICE, REMOTE_ACCESS_SERVICE
 
 __all__ = [
     "CLUSTER_SERVICE",
@@ -24,8 +25,6 @@ __all__ = [
     "read_mta_keys",
 ]
 
-CLUSTER_SERVICE = "ClusSvc"
-REMOTE_ACCESS_SERVICE = "RemoteAccess"
 MAX_KEYS = 2000
 """More keys than the MTA's connectors and a server's adapters need; past it reading stops."""
 

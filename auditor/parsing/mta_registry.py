@@ -21,6 +21,7 @@ from auditor.parsing.registry import (
     split_path,
     string_data,
 )
+from auditor.service_path import CLUSTER_SERVICE, REMOTE_ACCESS_SERVICE
 
 __all__ = [
     "CLUSTER_SERVICE",
@@ -33,10 +34,6 @@ __all__ = [
 ]
 
 SYSTEM_KEY = "HKEY_LOCAL_MACHINE\\SYSTEM"
-CLUSTER_SERVICE = "ClusSvc"
-REMOTE_ACCESS_SERVICE = "RemoteAccess"
-"""RAS (NT4) and Routing and Remote Access (Windows 2000): a server running it is in
-effect dual-homed (Q255991, Q256844)."""
 
 
 def extract_registry_facts(
