@@ -194,10 +194,20 @@ def _compliant_reasons(
     elif network.multihomed:
         pinned = sum(1 for f in listed if f.result is ConnectorResult.VALID)
         excused = len(listed) - pinned
+        pinned_text = (
+            "its TCP/IP connector in the inventory has"
+            if pinned == 1
+            else f"each of its {pinned} TCP/IP connectors in the inventory has"
+        )
+        excused_text = (
+            "1 on another transport needs none"
+            if excused == 1
+            else f"{excused} on other transports need none"
+        )
         reasons.append(
-            f"{network.describe()}; each of its {pinned} TCP/IP connectors in the inventory "
-            "has a valid override"
-            + (f" ({excused} on other transports need none)" if excused else "")
+            f"{network.describe()}; "
+            + (f"{pinned_text} a valid override" if pinned else "it has no TCP/IP connector")
+            + (f" ({excused_text})" if excused else "")
         )
         reasons.append(RESTART_CAVEAT)
     else:
