@@ -232,3 +232,16 @@ def test_notes_of_collection_are_warnings_that_do_not_change_the_status(
     verdict = evaluate(server(notes=(note,)), baseline)
     assert verdict.status is Status.COMPLIANT
     assert note in verdict.warnings
+
+
+def test_connectors_on_other_transports_are_counted_in_the_reasons(
+    baseline: Baseline, tmp_path: Path
+) -> None:
+    inv = connectors(tmp_path, f"EXCH01,{ODN}TCP to MTA B,TCP,,", f"EXCH01,{ODN}To Rome,X.25,,")
+    verdict = evaluate(server(registry_facts=MULTI_PINNED), baseline, inv)
+    assert verdict.status is Status.COMPLIANT
+    assert any("(1 on another transport needs none)" in reason for reason in verdict.reasons)
+    only_x25 = connectors(tmp_path, f"EXCH01,{ODN}To Rome,X.25,,")
+    verdict = evaluate(server(registry_facts=MULTI_PINNED), baseline, only_x25)
+    assert verdict.status is Status.COMPLIANT
+    assert any("it has no TCP/IP connector" in reason for reason in verdict.reasons)
