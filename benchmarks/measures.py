@@ -68,7 +68,7 @@ def prepared_fleet(work: Path, size: int, *, rebuild: bool) -> Path:
 
 def pe_files(fleet: Path, servers: int | None = PE_SERVERS) -> list[Path]:
     """The PE files (.EXE, .DLL) of the fleet's first ``servers`` servers (None: all)."""
-    folders = sorted(path for path in fleet.iterdir() if not path.name.startswith("."))
+    folders = sorted(path for path in fleet.iterdir() if path.is_dir() and path.name[0] != ".")
     files: list[Path] = []
     for server in folders[:servers]:
         for path in sorted((server / "C$" / "exchsrvr" / "bin").iterdir()):
@@ -277,7 +277,7 @@ def exiftool_side_by_side(fleet: Path, work: Path, repeats: int) -> Figures:
         theirs.append(_wall([exiftool, "-fast2", "-FileVersionNumber", *map(str, files)])[0])
     return {
         "available": True,
-        "servers": len([p for p in fleet.iterdir() if not p.name.startswith(".")]),
+        "servers": sum(1 for path in fleet.iterdir() if path.is_dir() and path.name[0] != "."),
         "pe_files": len(files),
         "audit_s": statistics.median(audit),
         "exiftool_s": statistics.median(theirs),
