@@ -20,7 +20,7 @@ from auditor.errors import AuditorError, ParseError, ReportError
 from auditor.evaluation import evaluate
 from auditor.evaluation.waivers import apply_waivers
 from auditor.evidence import EvidenceSource, FolderSource, NotAFleet, discover_fleet
-from auditor.evidence.credentials import Credentials
+from auditor.evidence.credentials import DEFAULT_TIMEOUT, Credentials
 from auditor.evidence.fleet import CONNECTORS_FILE
 from auditor.evidence.inventory import (
     FleetEntry,
@@ -30,11 +30,10 @@ from auditor.evidence.inventory import (
     sources_from_inventory,
 )
 from auditor.evidence.recording import RecordingSource
-from auditor.evidence.smb import DEFAULT_TIMEOUT, smb_sources
 from auditor.facts import ServerFacts
 from auditor.parsing.connectors_csv import ConnectorInventory, parse_connectors
 from auditor.parsing.fleet_csv import parse_fleet
-from auditor.pool import DEFAULT_WORKERS, Progress, run_beside, run_pool
+from auditor.pool import DEFAULT_WORKERS, Progress, run_pool
 from auditor.reference import ReferenceCapture, capture_reference, write_reference
 from auditor.reporting import build_report, render_csv, render_json, render_xlsx
 from auditor.reporting.json_load import read_result, read_run
@@ -240,6 +239,10 @@ def live_collection(
 
     def live(entry: FleetEntry) -> EvidenceSource:
         if not made:
+            # impacket is imported with the first live row: a scan of evidence folders
+            # never pays for it.
+            from auditor.evidence.smb import smb_sources
+
             rule = baseline.registry
             made.append(
                 smb_sources(
@@ -514,13 +517,12 @@ def write_reports(result: AuditResult, paths: ReportPaths) -> list[Path]:
         (paths.json, partial(render_json, result, report)),
     ]
     jobs = [(path, render) for path, render in renderers if path is not None]
-    # The workbook takes longest (5 s for 10,000 servers): with other formats to write, a
-    # second process writes it meanwhile.
-    beside = jobs[:1] if len(jobs) > 1 else []
+    # One after the other, in this process: a forked writer would gain a second or two at
+    # 10,000 servers but copy the parent's pages as they are touched, doubling the memory
+    # of a large fleet's run.
     try:
-        with run_beside([partial(_render_partial, path, render) for path, render in beside]):
-            for path, render in jobs[len(beside) :]:
-                _render_partial(path, render)
+        for path, render in jobs:
+            _render_partial(path, render)
         for path, _ in jobs:
             _publish(path)
     finally:

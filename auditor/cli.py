@@ -35,10 +35,13 @@ from auditor.audit import (
 )
 from auditor.baseline import Baseline, default_baseline_path, load_baseline
 from auditor.errors import AuditorError, EvidenceError
-from auditor.evidence.credentials import Credentials, credentials_from_environment
+from auditor.evidence.credentials import (
+    DEFAULT_TIMEOUT,
+    Credentials,
+    credentials_from_environment,
+)
 from auditor.evidence.fleet import CONNECTORS_FILE, NotAFleet
 from auditor.evidence.inventory import FleetInventory
-from auditor.evidence.smb import DEFAULT_TIMEOUT
 from auditor.parsing.connectors_csv import ConnectorInventory
 from auditor.progress import terminal_progress
 from auditor.reporting.management import connectors_gap, connectors_unknown_count, headline

@@ -284,7 +284,7 @@ def test_a_failed_workbook_leaves_no_report_of_any_format(
         path.write_bytes(b"half a workbook")
         raise ReportError(f"{path}: disk full")
 
-    monkeypatch.setattr("auditor.audit.render_xlsx", refuse)  # forked writers see the patch
+    monkeypatch.setattr("auditor.audit.render_xlsx", refuse)
     out = tmp_path / "out"
     paths = {kind: out / f"r.{kind}" for kind in ("xlsx", "csv", "json")}
     code, _, err = run("scan", str(fleet), *(f"--{k}={p}" for k, p in paths.items()))

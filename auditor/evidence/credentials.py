@@ -9,11 +9,21 @@ from typing import TextIO
 
 from auditor.errors import EvidenceError
 
-__all__ = ["ENV_DOMAIN", "ENV_PASSWORD", "ENV_USER", "Credentials", "credentials_from_environment"]
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "ENV_DOMAIN",
+    "ENV_PASSWORD",
+    "ENV_USER",
+    "Credentials",
+    "credentials_from_environment",
+]
 
 ENV_USER = "FIXLEVEL_USER"
 ENV_PASSWORD = "FIXLEVEL_PASSWORD"  # noqa: S105 - the variable's name, not a password
 ENV_DOMAIN = "FIXLEVEL_DOMAIN"
+DEFAULT_TIMEOUT = 120.0
+"""Seconds one live server may take in all; every network wait is bounded by what is left.
+Here rather than in smb.py so that the CLI can show it without importing impacket."""
 
 
 @dataclass(frozen=True)

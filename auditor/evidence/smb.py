@@ -24,7 +24,7 @@ from impacket import smb3
 from impacket.dcerpc.v5 import rrp, transport
 
 from auditor.errors import EvidenceError
-from auditor.evidence.credentials import Credentials
+from auditor.evidence.credentials import DEFAULT_TIMEOUT, Credentials
 from auditor.evidence.failures import describe_failure
 from auditor.evidence.interface import EvidenceFile, EvidenceSource
 from auditor.evidence.netbios import NETBIOS_PORT, WILDCARD, netbios_name
@@ -46,8 +46,6 @@ __all__ = [
     "smb_sources",
 ]
 
-DEFAULT_TIMEOUT = 120.0
-"""Seconds one server may take in all; every network wait is bounded by what is left."""
 REGISTRY_FILE = "registry/live.reg"
 
 # Read-only, and sharing everything: the MTA holds its files open while it runs, and a

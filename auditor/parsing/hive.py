@@ -26,8 +26,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from regipy.registry import RegistryHive
-
 from auditor.errors import EvidenceError, ParseError
 from auditor.parsing.hive_base import BASE_BLOCK, BaseBlock, read_base_block
 from auditor.parsing.hive_log import replay_logs
@@ -145,6 +143,10 @@ def _parse_copy(data: bytes) -> _NK:
 
 
 def _root(path: Path) -> _NK:
+    # Imported at the first hive, not with the module: a fleet of .reg exports never pays
+    # for regipy (and construct) at start-up.
+    from regipy.registry import RegistryHive
+
     return RegistryHive(str(path)).root  # type: ignore[no-untyped-call]
 
 

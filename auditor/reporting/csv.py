@@ -11,10 +11,9 @@ import csv
 from collections.abc import Iterable
 from pathlib import Path
 
-import pandas as pd
-
 from auditor.errors import ReportError
 from auditor.reporting.model import Report
+from auditor.reporting.table import Table
 from auditor.reporting.text import clean_text
 
 __all__ = ["defuse", "render_csv"]
@@ -42,8 +41,18 @@ def defuse(value: object) -> object:
     return value
 
 
-def _safe_rows(frame: pd.DataFrame) -> Iterable[list[object]]:
-    # NaN (pandas' missing string) becomes None, which the csv module writes as an empty field.
-    plain = frame.astype(object).where(frame.notna(), None)
-    for row in plain.itertuples(index=False, name=None):
-        yield [defuse(clean_text(value) if isinstance(value, str) else value) for value in row]
+def _safe_rows(table: Table) -> Iterable[list[object]]:
+    # None is written as an empty field. Values repeat down a column (statuses, versions,
+    # reasons), so each distinct string is cleaned and defused once.
+    safe: dict[str, object] = {}
+    for row in table.rows:
+        line: list[object] = []
+        for value in row:
+            if isinstance(value, str):
+                done = safe.get(value)
+                if done is None:
+                    done = safe[value] = defuse(clean_text(value))
+                line.append(done)
+            else:
+                line.append(value)
+        yield line

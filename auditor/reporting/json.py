@@ -7,6 +7,7 @@ cleaning the workbook needs; json escapes control characters itself.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,18 +27,52 @@ from auditor.verdicts import (
 )
 from auditor.waivers import Waiver
 
-__all__ = ["render_json", "to_json_dict"]
+__all__ = ["render_json", "to_json_dict", "write_layout"]
 
 
 def render_json(result: AuditResult, report: Report, path: Path) -> None:
     """Write to_json_dict as UTF-8 JSON. Raise ReportError when it cannot be written."""
     document = to_json_dict(result, report)
     try:
+        # errors="replace": a lone surrogate (a file name that was not valid UTF-8) is
+        # written as "?", which no encoder refuses and every reader loads.
         with path.open("w", encoding="utf-8", errors="replace") as stream:
-            json.dump(document, stream, ensure_ascii=False, indent=2)
+            write_layout(document, stream.write)
             stream.write("\n")
     except OSError as error:
         raise ReportError(f"{path}: cannot write the JSON report: {error}") from error
+
+
+# CPython's C encoder runs only without indent; json.dump(indent=2) falls back to the pure
+# Python encoder, about five times slower on a 10,000-server report. So the outer levels
+# are laid out here, and everything below them goes through the C encoder in one piece.
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+_OPEN_DICTS = 2
+"""Objects shallower than this are laid out one key a line: the document and its parts."""
+_OPEN_LISTS = 3
+"""Lists shallower than this are laid out one item a line: the servers, the baseline's
+files, the trend's rows. Each item is then one line of compact JSON."""
+
+
+def write_layout(value: object, write: Callable[[str], object], depth: int = 0) -> None:
+    """Write ``value`` as JSON: the outer levels indented by two spaces, one key or item a
+    line, the rest compact. It loads to the same data as json.dumps(value)."""
+    if isinstance(value, dict) and value and depth < _OPEN_DICTS:
+        pad = "\n" + "  " * (depth + 1)
+        write("{")
+        for number, (key, item) in enumerate(value.items()):
+            write(f"{',' if number else ''}{pad}{_encode(str(key))}: ")
+            write_layout(item, write, depth + 1)
+        write("\n" + "  " * depth + "}")
+    elif isinstance(value, list) and value and depth < _OPEN_LISTS:
+        pad = "\n" + "  " * (depth + 1)
+        write("[")
+        for number, item in enumerate(value):
+            write(f"{',' if number else ''}{pad}")
+            write_layout(item, write, depth + 1)
+        write("\n" + "  " * depth + "]")
+    else:
+        write(_encode(value))
 
 
 def to_json_dict(result: AuditResult, report: Report) -> dict[str, Any]:

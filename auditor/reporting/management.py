@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import pandas as pd
-
+from auditor.reporting.table import Row, Table
 from auditor.verdicts import AuditResult, Change, RunCounts, ServerVerdict, Status, Trend
 
 __all__ = [
@@ -16,11 +15,11 @@ __all__ = [
     "HISTORY_COLUMNS",
     "REMEDIATION_COLUMNS",
     "WAIVER_COLUMNS",
-    "changes_frame",
+    "changes_table",
     "headline",
-    "history_frame",
-    "remediation_frame",
-    "waivers_frame",
+    "history_table",
+    "remediation_table",
+    "waivers_table",
 ]
 
 CHANGE_COLUMNS = (
@@ -105,7 +104,7 @@ def connectors_gap(count: int) -> str:
     )
 
 
-def changes_frame(result: AuditResult) -> pd.DataFrame:
+def changes_table(result: AuditResult) -> Table:
     """The Changes rows. Statuses are underneath waivers; the Waiver column says when one
     applies now, so that a waived server still exposed is not mistaken for a new risk."""
     waivers = {v.server.casefold(): v.waiver.reason for v in result.servers if v.waiver}
@@ -120,22 +119,22 @@ def changes_frame(result: AuditResult) -> pd.DataFrame:
         )
         for row in (result.trend.changes if result.trend else ())
     )
-    return pd.DataFrame.from_records(list(rows), columns=list(CHANGE_COLUMNS))
+    return Table.of(CHANGE_COLUMNS, rows)
 
 
-def history_frame(trend: Trend | None, current: RunCounts) -> pd.DataFrame:
+def history_table(trend: Trend | None, current: RunCounts) -> Table:
     """One row per archived quarter and this run, oldest first: the trend chart's data."""
     runs = trend.history if trend else (current,)
-    rows = (
+    rows: Iterable[Row] = (
         (run.quarter, f"{run.generated_at:%Y-%m-%d}", *(n for _, n in run.counts), run.total)
         for run in runs
     )
-    return pd.DataFrame.from_records(list(rows), columns=list(HISTORY_COLUMNS))
+    return Table.of(HISTORY_COLUMNS, rows)
 
 
-def remediation_frame(verdicts: Iterable[ServerVerdict]) -> pd.DataFrame:
+def remediation_table(verdicts: Iterable[ServerVerdict]) -> Table:
     """Every action item, worst server first; Priority numbers the servers in that order."""
-    rows = []
+    rows: list[Row] = []
     priority = 0
     for verdict in verdicts:
         if not verdict.remediation:
@@ -146,10 +145,10 @@ def remediation_frame(verdicts: Iterable[ServerVerdict]) -> pd.DataFrame:
             (priority, verdict.server, verdict.status.value, underlying, step)
             for step in verdict.remediation
         ]
-    return pd.DataFrame.from_records(rows, columns=list(REMEDIATION_COLUMNS))
+    return Table.of(REMEDIATION_COLUMNS, rows)
 
 
-def waivers_frame(result: AuditResult) -> pd.DataFrame:
+def waivers_table(result: AuditResult) -> Table:
     rows = (
         (
             o.waiver.server,
@@ -163,4 +162,4 @@ def waivers_frame(result: AuditResult) -> pd.DataFrame:
         )
         for o in result.waivers
     )
-    return pd.DataFrame.from_records(list(rows), columns=list(WAIVER_COLUMNS))
+    return Table.of(WAIVER_COLUMNS, rows)

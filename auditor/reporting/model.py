@@ -1,26 +1,25 @@
 """The presentation model: one AuditResult turned into the tables every renderer shows.
 
-Each renderer reads the same frames, so the workbook, the CSV and the JSON can never
+Each renderer reads the same tables, so the workbook, the CSV and the JSON can never
 disagree about what a server's row says. Column names are the headers the workbook shows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-import pandas as pd
-
 from auditor.baseline import Baseline
 from auditor.reporting.management import (
-    changes_frame,
+    changes_table,
     connectors_unknown_count,
     headline,
-    history_frame,
-    remediation_frame,
-    waivers_frame,
+    history_table,
+    remediation_table,
+    waivers_table,
 )
+from auditor.reporting.table import Row, Table
 from auditor.trend import run_counts
 from auditor.verdicts import AuditResult, ConnectorFinding, RunCounts, ServerVerdict, Status
 
@@ -33,6 +32,7 @@ __all__ = [
     "WARNING_COLUMNS",
     "Report",
     "Summary",
+    "Table",
     "build_report",
     "has_labels",
     "server_columns",
@@ -81,8 +81,6 @@ BASELINE_COLUMNS = ("Section", "Name", "Kind", "Version", "Reference SHA-256", "
 
 _JOIN = "; "
 
-Row = tuple[object, ...]
-
 
 @dataclass(frozen=True)
 class Summary:
@@ -112,29 +110,28 @@ class Summary:
         return dict(self.counts)[status]
 
 
-# eq=False: the generated __eq__ would compare DataFrames, whose truth value is ambiguous.
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True)
 class Report:
-    """Everything a renderer shows. Frames are sorted worst server first."""
+    """Everything a renderer shows. Tables are sorted worst server first."""
 
     summary: Summary
-    servers: pd.DataFrame
+    servers: Table
     """One row per server; columns server_columns(has_labels(result))."""
-    files: pd.DataFrame
+    files: Table
     """One row per file finding; columns FILE_COLUMNS."""
-    connectors: pd.DataFrame
+    connectors: Table
     """One row per connector finding; columns CONNECTOR_COLUMNS."""
-    warnings: pd.DataFrame
+    warnings: Table
     """One row per warning; columns WARNING_COLUMNS."""
-    baseline_rules: pd.DataFrame
+    baseline_rules: Table
     """The rules that were applied; columns BASELINE_COLUMNS."""
-    changes: pd.DataFrame
+    changes: Table
     """Servers whose status moved since the previous run; management.CHANGE_COLUMNS."""
-    remediation: pd.DataFrame
+    remediation: Table
     """Action items, worst server first; management.REMEDIATION_COLUMNS."""
-    waivers: pd.DataFrame
+    waivers: Table
     """Every waiver and what it did; management.WAIVER_COLUMNS."""
-    history: pd.DataFrame
+    history: Table
     """Status counts per archived quarter, oldest first; management.HISTORY_COLUMNS."""
 
 
@@ -162,17 +159,17 @@ def build_report(result: AuditResult) -> Report:
     labelled = has_labels(result)
     return Report(
         summary=_summary(result),
-        servers=_frame(
+        servers=Table.of(
             server_columns(labelled), (_server_row(verdict, labelled) for verdict in verdicts)
         ),
-        files=_frame(FILE_COLUMNS, _file_rows(verdicts)),
-        connectors=_frame(CONNECTOR_COLUMNS, _connector_rows(verdicts)),
-        warnings=_frame(WARNING_COLUMNS, _warning_rows(result, verdicts)),
-        baseline_rules=_frame(BASELINE_COLUMNS, _baseline_rows(result.baseline)),
-        changes=changes_frame(result),
-        remediation=remediation_frame(verdicts),
-        waivers=waivers_frame(result),
-        history=history_frame(result.trend, run_counts(result)),
+        files=Table.of(FILE_COLUMNS, _file_rows(verdicts)),
+        connectors=Table.of(CONNECTOR_COLUMNS, _connector_rows(verdicts)),
+        warnings=Table.of(WARNING_COLUMNS, _warning_rows(result, verdicts)),
+        baseline_rules=Table.of(BASELINE_COLUMNS, _baseline_rows(result.baseline)),
+        changes=changes_table(result),
+        remediation=remediation_table(verdicts),
+        waivers=waivers_table(result),
+        history=history_table(result.trend, run_counts(result)),
     )
 
 
@@ -183,12 +180,6 @@ FLEET_ROW = "(fleet)"
 def _warning_rows(result: AuditResult, verdicts: Iterable[ServerVerdict]) -> Iterable[Row]:
     yield from ((FLEET_ROW, note) for note in result.notes)
     yield from ((v.server, warning) for v in verdicts for warning in v.warnings)
-
-
-def _frame(columns: Sequence[str], rows: Iterable[Row]) -> pd.DataFrame:
-    # Rows are plain tuples built in Python; pandas sees them once, which keeps it off the
-    # per-row path (DataFrame.append or .loc per row is quadratic at fleet sizes).
-    return pd.DataFrame.from_records(list(rows), columns=list(columns))
 
 
 def _summary(result: AuditResult) -> Summary:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-__all__ = ["MAX_CELL_CHARS", "clean_text"]
+__all__ = ["ILLEGAL_CHARACTERS_RE", "MAX_CELL_CHARS", "clean_text"]
 
 MAX_CELL_CHARS = 32_767
 """Excel keeps no more in one cell (counted in UTF-16 units)."""
 _TRUNCATED = " …[truncated]"
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+"""The C0 controls openpyxl refuses (openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE, the same
+pattern): copied so that the CSV and the terminal can clean text without importing it."""
 # openpyxl refuses only C0 controls; DEL and the C1 controls (U+009B is a terminal's CSI)
 # pass it, so they go too. Tab, LF and CR are kept: they are text.
 _CONTROLS = re.compile("[\x7f-\x9f]")

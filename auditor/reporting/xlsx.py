@@ -13,18 +13,16 @@ estimated once per distinct value, so a 130k-row sheet pays for a few thousand e
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from auditor.errors import ReportError
 from auditor.reporting.model import Report
+from auditor.reporting.table import Cell, Table
 from auditor.reporting.text import clean_text
 from auditor.reporting.xlsx_management import (
     LINE_HEIGHT,
@@ -81,27 +79,27 @@ def _build_workbook(report: Report) -> Workbook:
     write_summary(workbook, report)
     write_changes(workbook, report)
     write_remediation(workbook, report)
-    for title, frame in (
+    for title, table in (
         ("Servers", report.servers),
         ("Files", report.files),
         ("Connectors", report.connectors),
         ("Warnings", report.warnings),
     ):
-        _write_table(workbook, title, frame)
+        _write_table(workbook, title, table)
     write_waivers(workbook, report)
     _write_table(workbook, "Baseline", report.baseline_rules)
     finish_workbook(workbook, report)
     return workbook
 
 
-def _write_table(workbook: Workbook, title: str, frame: pd.DataFrame) -> None:
+def _write_table(workbook: Workbook, title: str, table: Table) -> None:
     sheet = workbook.create_sheet(title)
-    columns = [str(name) for name in frame.columns]
-    widths, wrapped = _column_layout(frame)
+    columns = [str(name) for name in table.columns]
+    widths, wrapped = _column_layout(table)
     for number, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(number)].width = width
     sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(frame) + 1}"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(table) + 1}"
     _set_printing(sheet)
     rows = RowWriter(sheet, len(columns))
     header = rows.style(_HEADER_FONT, _HEADER_FILL, _HEADER_ALIGNMENT)
@@ -115,16 +113,21 @@ def _write_table(workbook: Workbook, title: str, frame: pd.DataFrame) -> None:
     # One line: default styles (none at all for most cells); several: every cell top-aligned.
     short = [rows.style(alignment=_WRAP) if wrap else None for wrap in wrapped]
     tall = [rows.style(alignment=_WRAP if wrap else _TOP) for wrap in wrapped]
+    # The status cell's style, per status and row height, registered once.
+    status_styles: dict[tuple[Cell, bool], str] = {}
     # A row of one line keeps the default height: most rows of the Files sheet, for speed.
     heights = [None, None, *(_height(lines) for lines in range(2, _max_lines() + 1))]
-    row_lines = _row_lines(frame, widths, wrapped).tolist()
-    for row, lines in zip(_plain_rows(frame), row_lines, strict=True):
-        values = [_plain_value(value) for value in row]
+    plain = _PlainValues()
+    for row, lines in zip(table.rows, _row_lines(table, widths, wrapped), strict=True):
+        values = [plain(value) for value in row]
         styles = tall if lines > 1 else short
         if status_at >= 0:
+            key = (row[status_at], lines > 1)
+            if key not in status_styles:
+                fill = _STATUS_FILLS[str(row[status_at])]
+                status_styles[key] = rows.style(fill=fill, alignment=_TOP if lines > 1 else None)
             styles = styles.copy()
-            fill = _STATUS_FILLS[str(row[status_at])]
-            styles[status_at] = rows.style(fill=fill, alignment=_TOP if lines > 1 else None)
+            styles[status_at] = status_styles[key]
         rows.append(values, styles, heights[lines])
 
 
@@ -136,42 +139,58 @@ def _max_lines() -> int:
     return math.ceil(MAX_ROW_HEIGHT / LINE_HEIGHT)
 
 
-def _row_lines(frame: pd.DataFrame, widths: list[float], wrapped: list[bool]) -> np.ndarray:
+def _row_lines(table: Table, widths: list[float], wrapped: list[bool]) -> list[int]:
     """Each row's line count: the most any of its wrapped cells needs, at most _max_lines."""
-    lines = np.ones(len(frame), dtype=np.int64)
-    for name, width, wrap in zip(frame.columns, widths, wrapped, strict=True):
-        if not wrap:
-            continue
-        # Values repeat (a Files sheet holds a few hundred distinct details in 130k rows),
-        # so the estimate runs once per distinct value; code -1 is a missing value.
-        codes, distinct = pd.factorize(frame[name])
-        counts = np.array([wrapped_lines(value, width) for value in distinct] + [1])
-        lines = np.maximum(lines, counts[codes])
-    return np.minimum(lines, _max_lines())
+    at_most = _max_lines()
+    estimates: list[tuple[int, float, dict[Cell, int]]] = [
+        (index, width, {})
+        for index, (width, wrap) in enumerate(zip(widths, wrapped, strict=True))
+        if wrap
+    ]
+    if not estimates:
+        return [1] * len(table)
+    lines = []
+    for row in table.rows:
+        most = 1
+        for index, width, known in estimates:
+            # Values repeat (a Files sheet holds a few hundred distinct details in 130k
+            # rows), so the estimate runs once per distinct value of a column.
+            value = row[index]
+            count = known.get(value)
+            if count is None:
+                count = known[value] = wrapped_lines(value, width)
+            most = max(most, count)
+        lines.append(min(most, at_most))
+    return lines
 
 
-def _plain_value(value: object) -> Value:
-    """A cell's value: cleaned text, a Python number, or None for an empty cell."""
-    if isinstance(value, str):
-        return clean_text(value) if value else None
-    if value is None:
-        return None
-    if isinstance(value, bool | np.bool_):
-        return "Yes" if value else "No"
-    if isinstance(value, int | np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        return float(value) if math.isfinite(value) else None
-    return clean_text(str(value))
+class _PlainValues:
+    """A cell's value: cleaned text, a number, or None for an empty cell.
+
+    Cleaning is cached per distinct string: most values of the large sheets repeat.
+    """
+
+    def __init__(self) -> None:
+        self._cleaned: dict[str, Value] = {}
+
+    def __call__(self, value: Cell) -> Value:
+        if isinstance(value, str):
+            cleaned = self._cleaned.get(value)
+            if cleaned is None and value not in self._cleaned:
+                cleaned = self._cleaned[value] = clean_text(value) if value else None
+            return cleaned
+        if value is None:
+            return None
+        if isinstance(value, bool):
+            return "Yes" if value else "No"
+        if isinstance(value, int):
+            return value
+        if isinstance(value, float):
+            return value if math.isfinite(value) else None
+        return clean_text(str(value))
 
 
-def _plain_rows(frame: pd.DataFrame) -> Iterator[tuple[object, ...]]:
-    """Rows as Python values, with pandas' NaN for a missing string turned back into None."""
-    as_objects = frame.astype(object)
-    return as_objects.where(frame.notna(), None).itertuples(index=False, name=None)
-
-
-def _column_layout(frame: pd.DataFrame) -> tuple[list[float], list[bool]]:
+def _column_layout(table: Table) -> tuple[list[float], list[bool]]:
     """Each column's width, and whether its text wraps.
 
     A column is as wide as its longest value (at most MAX_WIDTH) or the longest word of its
@@ -180,9 +199,15 @@ def _column_layout(frame: pd.DataFrame) -> tuple[list[float], list[bool]]:
     width, the sheet then prints larger.
     """
     needed, natural = [], []  # the header row always wraps, so only values count here
-    for name in frame.columns:
-        longest = frame[name].astype("string").str.len().max() if len(frame) else 0
-        longest = 0 if pd.isna(longest) else int(longest)
+    for index, name in enumerate(table.columns):
+        longest = max(
+            (
+                len(value if isinstance(value, str) else str(value))
+                for value in (row[index] for row in table.rows)
+                if value is not None
+            ),
+            default=0,
+        )
         word = max((len(part) for part in str(name).split()), default=0)
         needed.append(longest + 2)
         natural.append(float(min(MAX_WIDTH, max(MIN_WIDTH, longest, word) + 2)))

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from datetime import UTC
 from typing import Any
 
-import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import BarChart, Reference
@@ -24,6 +23,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from auditor import __version__
 from auditor.reporting.management import connectors_gap
 from auditor.reporting.model import Report
+from auditor.reporting.table import Table
 from auditor.reporting.text import clean_text
 from auditor.verdicts import Status
 
@@ -93,8 +93,8 @@ def _header(
     return cells
 
 
-def _status(sheet: Sheet, status: str | None) -> WriteOnlyCell | None:
-    if not status:
+def _status(sheet: Sheet, status: object) -> WriteOnlyCell | None:
+    if not isinstance(status, str) or not status:
         return None
     cell = _text(sheet, status)
     if status in _FILLS:
@@ -148,12 +148,10 @@ def _paragraph_lines(text: str, per_line: int) -> int:
     return lines
 
 
-def _write_sheet(
-    workbook: Workbook, title: str, frame: pd.DataFrame, widths: Sequence[float]
-) -> Sheet:
+def _write_sheet(workbook: Workbook, title: str, table: Table, widths: Sequence[float]) -> Sheet:
     """A small table with wrapped text and row heights that fit it, for print."""
     sheet = workbook.create_sheet(title)
-    columns = [str(name) for name in frame.columns]
+    columns = list(table.columns)
     for letter, width in zip(_letters(len(columns)), widths, strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"
@@ -162,9 +160,8 @@ def _write_sheet(
         wrapped_lines(n, w) for n, w in zip(columns, widths, strict=True)
     )
     sheet.append(_header(sheet, columns))
-    plain = frame.astype(object).where(frame.notna(), None)
     statuses = {i for i, name in enumerate(columns) if "status" in name.casefold()}
-    for number, row in enumerate(plain.itertuples(index=False, name=None), start=2):
+    for number, row in enumerate(table.rows, start=2):
         lines = max(wrapped_lines(value, width) for value, width in zip(row, widths, strict=True))
         sheet.row_dimensions[number].height = LINE_HEIGHT * min(lines, MAX_LINES)
         sheet.append(
@@ -294,7 +291,8 @@ def write_summary(workbook: Workbook, report: Report) -> None:
     sheet.add_chart(
         _status_chart(sheet, table_top, summary.counts, largest_before), f"A{chart_row}"
     )
-    tallest = int(report.history["Total"].max()) if len(report.history) else 0
+    totals = report.history.column("Total")
+    tallest = max((n for n in totals if isinstance(n, int)), default=0)
     sheet.add_chart(_trend_chart(sheet, history_top, len(report.history), tallest), f"D{chart_row}")
 
 
@@ -306,13 +304,11 @@ def _delta(sheet: Sheet, now: int, before: int | None) -> object:
     return cell
 
 
-def _write_history(sheet: Sheet, history: pd.DataFrame) -> None:
-    sheet.append(_header(sheet, [str(name) for name in history.columns], 2))
-    for row in history.itertuples(index=False, name=None):
+def _write_history(sheet: Sheet, history: Table) -> None:
+    sheet.append(_header(sheet, list(history.columns), 2))
+    for row in history.rows:
         quarter, day, *counts = row
-        sheet.append(
-            [_text(sheet, str(quarter)), _text(sheet, str(day)), *(int(n) for n in counts)]
-        )
+        sheet.append([_text(sheet, str(quarter)), _text(sheet, str(day)), *counts])
 
 
 def _unit(largest: int, ticks: int = 5) -> int:

@@ -103,8 +103,8 @@ def test_values_match_the_result(document, scenario):
         assert data["summary"]["counts"][status.value] == result.count(status)
     assert isinstance(data["summary"]["share_compliant"], float)
     # Same order as the workbook's Servers sheet, and the same statuses.
-    assert [s["server"] for s in data["servers"]] == list(scenario.report.servers["Server"])
-    assert [s["status"] for s in data["servers"]] == list(scenario.report.servers["Status"])
+    assert [s["server"] for s in data["servers"]] == list(scenario.report.servers.column("Server"))
+    assert [s["status"] for s in data["servers"]] == list(scenario.report.servers.column("Status"))
     by_name = {verdict.server: verdict for verdict in result.servers}
     for server in data["servers"]:
         verdict = by_name[server["server"]]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-import pandas as pd
+from collections import Counter
+
 import pytest
 
 from auditor.reporting import build_report
@@ -12,11 +13,16 @@ from auditor.reporting.model import (
     WARNING_COLUMNS,
     server_columns,
 )
+from auditor.reporting.table import Cell, Table
 from auditor.verdicts import Status
 from tests import scenarios
 
 
-def test_frames_have_the_documented_columns(scenario):
+def by_server(table: Table) -> dict[object, dict[str, Cell]]:
+    return {row["Server"]: row for row in table.records()}
+
+
+def test_tables_have_the_documented_columns(scenario):
     report = scenario.report
     labelled = any(v.site or v.owner for v in scenario.result.servers)
     assert list(report.servers.columns) == list(server_columns(labelled))
@@ -37,12 +43,12 @@ def test_one_row_per_server_finding_and_warning(scenario):
 
 
 def test_servers_sorted_by_severity_then_name(scenario):
-    severities = [Status(s).severity for s in scenario.report.servers["Status"]]
+    severities = [Status(str(s)).severity for s in scenario.report.servers.column("Status")]
     assert severities == sorted(severities)
     expected = sorted(
         scenario.result.servers, key=lambda v: (v.status.severity, v.server.casefold())
     )
-    assert list(scenario.report.servers["Server"]) == [v.server for v in expected]
+    assert list(scenario.report.servers.column("Server")) == [v.server for v in expected]
 
 
 def test_summary_counts_every_status_in_order(scenario):
@@ -61,7 +67,7 @@ def test_summary_counts_every_status_in_order(scenario):
 
 def test_server_row_of_an_exposed_server():
     report = build_report(scenarios.one_of_each())
-    row = report.servers.iloc[0]
+    row = report.servers.records()[0]
     assert row["Server"] == "MTA-EXPOSED"
     assert row["Status"] == "exposed"
     assert row["Reasons"] == "multihomed; Emsmta.exe is below 5.5.2431.0; X lacks an override"
@@ -73,39 +79,41 @@ def test_server_row_of_an_exposed_server():
 
 
 def test_multihomed_reads_yes_no_unknown():
-    servers = build_report(scenarios.one_of_each()).servers.set_index("Server")
-    assert servers.loc["MTA-EXPOSED", "Multihomed"] == "Yes"
-    assert servers.loc["MTA-BELOW", "Multihomed"] == "No"
-    assert servers.loc["MTA-NA", "Multihomed"] == "Unknown"
+    servers = by_server(build_report(scenarios.one_of_each()).servers)
+    assert servers["MTA-EXPOSED"]["Multihomed"] == "Yes"
+    assert servers["MTA-BELOW"]["Multihomed"] == "No"
+    assert servers["MTA-NA"]["Multihomed"] == "Unknown"
 
 
 def test_missing_values_stay_missing():
     report = build_report(scenarios.one_of_each())
-    incomplete = report.servers.set_index("Server").loc["MTA-INCOMPLETE"]
-    assert pd.isna(incomplete["MTA version"])
-    data_file = report.files[(report.files["File"] == "P2.xv2")].iloc[0]
-    assert pd.isna(data_file["Required version"])
+    incomplete = by_server(report.servers)["MTA-INCOMPLETE"]
+    assert incomplete["MTA version"] is None
+    data_file = next(row for row in report.files.records() if row["File"] == "P2.xv2")
+    assert data_file["Required version"] is None
 
 
 def test_baseline_rules_list_what_was_applied():
-    rules = build_report(scenarios.empty_fleet()).baseline_rules
-    by_section = rules.groupby("Section").size()
+    records = build_report(scenarios.empty_fleet()).baseline_rules.records()
+    by_section = Counter(row["Section"] for row in records)
     assert by_section["File"] == 13
     assert by_section["Build label"] == len(scenarios.baseline().builds)
-    fixed = rules[rules["Name"] == "Fixed build"].iloc[0]
-    assert fixed["Version"] == "5.5.2431.0"
-    emsmta = rules[rules["Name"] == "Emsmta.exe"].iloc[0]
+    rules = {row["Name"]: row for row in records}
+    assert rules["Fixed build"]["Version"] == "5.5.2431.0"
+    emsmta = rules["Emsmta.exe"]
     assert (emsmta["Kind"], emsmta["Version"]) == ("pe", "5.5.2431.0")
-    assert pd.isna(rules[rules["Name"] == "P2.xv2"].iloc[0]["Version"])
-    override = rules[rules["Name"] == "Override value"].iloc[0]
+    assert rules["P2.xv2"]["Version"] is None
+    override = rules["Override value"]
     assert (override["Kind"], override["Value"]) == ("REG_SZ", "Stack IP Address Override")
-    key = rules[rules["Name"] == "Override key"].iloc[0]["Value"]
+    key = rules["Override key"]["Value"]
+    assert isinstance(key, str)
     assert key.endswith(r"Services\MSExchangeMTA\Parameters\<connector RDN>")
 
 
-def test_empty_fleet_has_empty_frames_and_zero_share():
+def test_empty_fleet_has_empty_tables_and_zero_share():
     report = build_report(scenarios.empty_fleet())
-    assert report.servers.empty and report.files.empty and report.warnings.empty
+    assert report.servers.rows == report.files.rows == report.warnings.rows == ()
+    assert report.servers.columns == SERVER_COLUMNS
     assert report.summary.total == 0
     assert report.summary.share_compliant == 0.0
 
@@ -113,8 +121,39 @@ def test_empty_fleet_has_empty_frames_and_zero_share():
 def test_site_and_owner_follow_the_server_only_when_an_inventory_gave_them() -> None:
     labelled = build_report(scenarios.inventory_labels()).servers
     assert list(labelled.columns[:4]) == ["Server", "Site", "Owner", "Status"]
-    rows = {row.Server: (row.Site, row.Owner) for row in labelled.itertuples()}
+    rows = {row["Server"]: (row["Site"], row["Owner"]) for row in labelled.records()}
     assert rows["MTA-A"] == ("Europe", "=cmd|' /C calc'!A0")
     assert rows["MTA-C"] == ("", "")
     plain = build_report(scenarios.one_of_each()).servers
     assert list(plain.columns) == list(SERVER_COLUMNS)
+
+
+def test_a_table_refuses_a_row_of_the_wrong_length():
+    with pytest.raises(ValueError, match="row 2 has 1 values for 2 columns"):
+        Table.of(("A", "B"), [("a", 1), ("b",)])
+
+
+def test_a_table_column_by_name():
+    table = Table.of(("A", "B"), [("a", 1), ("b", None)])
+    assert table.column("B") == (1, None)
+    assert table.records() == [{"A": "a", "B": 1}, {"A": "b", "B": None}]
+    with pytest.raises(KeyError):
+        table.column("C")
+
+
+def test_tables_hold_plain_values_only(scenario):
+    report = scenario.report
+    for table in (
+        report.servers,
+        report.files,
+        report.connectors,
+        report.warnings,
+        report.baseline_rules,
+        report.changes,
+        report.remediation,
+        report.waivers,
+        report.history,
+    ):
+        for row in table.rows:
+            assert len(row) == len(table.columns)
+            assert all(type(value) in (str, int, float, type(None)) for value in row), row

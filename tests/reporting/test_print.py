@@ -71,5 +71,5 @@ def test_the_summary_prints_legibly_on_the_first_page(tmp_path):
         before = previous.count(status)
         row = f"{status.value} {count} {before} {count - before:+d}".replace("+0", "0")
         assert row in lines, row
-    for quarter in report.history.itertuples(index=False):
-        assert re.search(rf"^{quarter.Quarter} {quarter[1]} ", "\n".join(lines), re.MULTILINE)
+    for quarter in report.history.rows:
+        assert re.search(rf"^{quarter[0]} {quarter[1]} ", "\n".join(lines), re.MULTILINE)
