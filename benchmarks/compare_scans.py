@@ -102,8 +102,7 @@ def _is_time(value: object, times: set[str], stamps: set[datetime]) -> bool:
         return value.replace(tzinfo=None, microsecond=0) in stamps
     text = str(value)
     return any(
-        stamp and (stamp in text or stamp[:19] in text or stamp[:16] in text.replace("T", " "))
-        for stamp in times
+        stamp and (stamp[:19] in text or stamp[:16].replace("T", " ") in text) for stamp in times
     )
 
 

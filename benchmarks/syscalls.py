@@ -39,12 +39,10 @@ for source in discover_fleet(Path(sys.argv[1])):
 """
 
 
-def syscalls_per_server(
-    fleet: Path, work: Path, *, collection_only: bool = False
-) -> float | None:
+def syscalls_per_server(fleet: Path, work: Path, *, collection_only: bool = False) -> float | None:
     """System calls per server of a scan of ``fleet`` (see the module's text); None when
     strace is not installed. ``work`` receives a one-server fleet and strace's output."""
-    if shutil.which("strace") is None:
+    if _strace() is None:
         return None
     servers = sorted(
         entry for entry in fleet.iterdir() if not entry.name.startswith(".") and entry.is_dir()
@@ -70,8 +68,11 @@ def count_syscalls(fleet: Path, work: Path, label: str, *, collection_only: bool
     else:
         report = work / f"scan-{label}.json"
         command = [sys.executable, "-m", "auditor", "scan", str(fleet), "--json", str(report)]
-    subprocess.run(
-        ["strace", "-f", "-c", "-o", str(table), *command],
+    strace = _strace()
+    if strace is None:
+        raise FileNotFoundError("strace is not installed")
+    subprocess.run(  # noqa: S603 - our own interpreter on the caller's fleet
+        [strace, "-f", "-c", "-o", str(table), *command],
         cwd=REPO,
         stdout=subprocess.DEVNULL,
         check=False,  # a scan's exit code is its fleet's status
@@ -81,6 +82,10 @@ def count_syscalls(fleet: Path, work: Path, label: str, *, collection_only: bool
         if fields and fields[-1] == "total":
             return int(fields[3])
     raise ValueError(f"{table}: no total line in strace's table")
+
+
+def _strace() -> str | None:
+    return shutil.which("strace")
 
 
 def main(argv: list[str]) -> int:
