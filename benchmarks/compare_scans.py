@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -71,8 +72,8 @@ def _diff_workbooks(old: Path, new: Path, times: set[str]) -> list[str]:
         return [f"{new}: sheets {left.sheetnames} -> {right.sheetnames}"]
     found = []
     for name in left.sheetnames:
-        rows_left = list(left[name].iter_rows(values_only=True))
-        rows_right = list(right[name].iter_rows(values_only=True))
+        rows_left = _rows(left[name].iter_rows(values_only=True))
+        rows_right = _rows(right[name].iter_rows(values_only=True))
         if len(rows_left) != len(rows_right):
             found.append(f"{new}[{name}]: {len(rows_left)} rows, now {len(rows_right)}")
             continue
@@ -80,6 +81,22 @@ def _diff_workbooks(old: Path, new: Path, times: set[str]) -> list[str]:
             if a != b and not _only_times(a, b, times):
                 found.append(f"{new}[{name}] row {number}: {a!r} -> {b!r}")
     return found
+
+
+def _rows(rows: Iterable[tuple[object, ...]]) -> list[tuple[object, ...]]:
+    """The cells as data: empty cells past a row's last value, and empty rows past the
+    last row with one, are how a writer sized its sheet, not what it holds."""
+    kept = [_trimmed(row) for row in rows]
+    while kept and not kept[-1]:
+        kept.pop()
+    return kept
+
+
+def _trimmed(row: tuple[object, ...]) -> tuple[object, ...]:
+    end = len(row)
+    while end and row[end - 1] is None:
+        end -= 1
+    return row[:end]
 
 
 def _only_times(a: tuple[Any, ...], b: tuple[Any, ...], times: set[str]) -> bool:
