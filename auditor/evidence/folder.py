@@ -6,6 +6,7 @@ import os
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
 
 from auditor.errors import EvidenceError
@@ -37,7 +38,6 @@ class FolderSource(EvidenceSource):
         self.root = root
         self.server = server or display_name(root.name)
         self.location = display_name(str(root))
-        self._real_root = root.resolve()
         self._root_text = str(root)
         self._raw_paths: dict[str, str] = {}
         """Display path -> path on disk, for names that were not valid UTF-8."""
@@ -66,10 +66,11 @@ class FolderSource(EvidenceSource):
             subfolders: list[tuple[str, str]] = []
             names: list[os.DirEntry[str]] = []
             for entry in entries:
-                raw = f"{below}/{entry.name}" if below else entry.name
                 if not _is_folder(entry):
                     names.append(entry)
-                elif entry.is_symlink():  # os.walk listed it and never entered it
+                    continue
+                raw = f"{below}/{entry.name}" if below else entry.name
+                if entry.is_symlink():  # os.walk listed it and never entered it
                     problems.append(
                         f"{self.location}/{display_name(raw)}: a link to a folder; not followed"
                     )
@@ -109,6 +110,11 @@ class FolderSource(EvidenceSource):
         if relative != raw:
             self._raw_paths[relative] = raw
         return EvidenceFile(relative, status.st_size)
+
+    @cached_property
+    def _real_root(self) -> Path:
+        """Resolved only when a link is met: most servers hold none."""
+        return self.root.resolve()
 
     def _full(self, path: str) -> Path:
         return self.root / self._raw_paths.get(path, path)
