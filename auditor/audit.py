@@ -191,7 +191,7 @@ def gather(
         servers=tuple(facts),
         connectors=inventory,
         notes=tuple(notes),
-        hashed=hashed_files(baseline),
+        hashed=hashed_files(baseline, every=save_evidence is not None),
     )
 
 

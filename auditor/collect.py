@@ -103,9 +103,14 @@ def collect(source: EvidenceSource, baseline: Baseline) -> ServerFacts:
     )
 
 
-def hashed_files(baseline: Baseline) -> tuple[str, ...]:
-    """The baseline's data files that collect() hashes: those it has a reference hash for."""
-    return tuple(item.name for item in baseline.files if item.kind is FileKind.DATA and item.sha256)
+def hashed_files(baseline: Baseline, *, every: bool = False) -> tuple[str, ...]:
+    """The baseline's data files that collect() hashes: those it has a reference hash for,
+    or ``every`` one from a source that keeps what it reads (``keeps_reads``)."""
+    return tuple(
+        item.name
+        for item in baseline.files
+        if item.kind is FileKind.DATA and (every or item.sha256)
+    )
 
 
 def _in_registry_folder(file: EvidenceFile) -> bool:

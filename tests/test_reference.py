@@ -177,3 +177,21 @@ def test_a_loop_of_parents_is_an_error(tmp_path):
     (tmp_path / "b.toml").write_text('extends = "a.toml"\n', encoding="utf-8")
     with pytest.raises(BaselineError, match="a loop"):
         load_baseline(tmp_path / "a.toml")
+
+
+def test_evidence_kept_for_later_has_its_data_files_read_and_hashed(tmp_path):
+    fleet, facts, kept = tmp_path / "fleet", tmp_path / "facts.json", tmp_path / "kept"
+    shutil.copytree(EXAMPLE_FLEET / GOOD, fleet / GOOD)
+    code, _, err = run("collect", str(fleet), "--save-evidence", str(kept), "--facts", str(facts))
+    assert code == ExitCode.OK, err
+    snapshot = json.loads(facts.read_text("utf-8"))
+    shipped = load_baseline(default_baseline_path())
+    assert snapshot["baseline"]["hashed"] == [
+        f.name for f in shipped.files if f.kind is FileKind.DATA
+    ]
+    for fact in snapshot["servers"][0]["files"]:
+        if fact["name"].casefold().endswith(DATA):
+            original = bin_file(EXAMPLE_FLEET / GOOD, fact["name"].upper()).read_bytes()
+            # Kept whole, so that a later scan against a reference hash sees the same bytes.
+            assert bin_file(kept / GOOD, fact["name"].upper()).read_bytes() == original
+            assert fact["sha256"] == hashlib.sha256(original).hexdigest()
