@@ -2,8 +2,8 @@
 
 Run from the repository root:  python benchmarks/compare_scans.py OLD NEW
 
-OLD and NEW are path prefixes: ``OLD.json``, ``OLD.csv`` and ``OLD.xlsx`` (each optional,
-compared when both scans have it) are the reports of ``auditor scan FLEET --json OLD.json
+OLD and NEW are path prefixes: ``OLD.json``, ``OLD.csv`` and ``OLD.xlsx`` (each optional, but
+each in both scans or neither, and at least one) are the reports of ``auditor scan FLEET --json OLD.json
 --csv OLD.csv --xlsx OLD.xlsx``. The JSON is compared as data without ``generated_at``;
 the CSV byte for byte; the workbook cell by cell as openpyxl reads it back, where a cell
 that holds the JSON's ``generated_at`` time (as text or as a date) may differ. Exit 0 when
@@ -26,6 +26,12 @@ def compare(old: Path, new: Path) -> list[str]:
     """The differences between the reports at the two prefixes; empty when they agree."""
     differences: list[str] = []
     times: set[str] = set()
+    pairs = [(Path(f"{old}{kind}"), Path(f"{new}{kind}")) for kind in (".json", ".csv", ".xlsx")]
+    for left, right in pairs:
+        if left.is_file() != right.is_file():
+            differences.append(f"{left if left.is_file() else right}: only in one scan")
+    if not any(left.is_file() and right.is_file() for left, right in pairs):
+        return [*differences, f"{old}, {new}: no report of either scan to compare"]
     old_json, new_json = Path(f"{old}.json"), Path(f"{new}.json")
     if old_json.is_file() and new_json.is_file():
         left, right = json.loads(old_json.read_bytes()), json.loads(new_json.read_bytes())
