@@ -2,9 +2,9 @@
 
 Run from the repository root:  python benchmarks/compare_scans.py OLD NEW
 
-OLD and NEW are path prefixes: ``OLD.json``, ``OLD.csv`` and ``OLD.xlsx`` (each optional, but
-each in both scans or neither, and at least one) are the reports of ``auditor scan FLEET --json OLD.json
---csv OLD.csv --xlsx OLD.xlsx``. The JSON is compared as data without ``generated_at``;
+OLD and NEW are path prefixes: ``OLD.json``, ``OLD.csv`` and ``OLD.xlsx`` are the reports
+of ``auditor scan FLEET --json OLD.json --csv OLD.csv --xlsx OLD.xlsx`` (each optional, but
+in both scans or neither, and at least one). The JSON is compared as data without ``generated_at``;
 the CSV byte for byte; the workbook cell by cell as openpyxl reads it back, where a cell
 that holds the JSON's ``generated_at`` time (as text or as a date) may differ. Exit 0 when
 everything compared is equal, 1 with the first differences listed otherwise.
