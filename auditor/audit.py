@@ -15,7 +15,7 @@ from functools import partial
 from pathlib import Path
 
 from auditor.baseline import Baseline, load_baseline
-from auditor.collect import collect
+from auditor.collect import collect, hashed_files
 from auditor.errors import AuditorError, ParseError, ReportError
 from auditor.evaluation import evaluate
 from auditor.evaluation.waivers import apply_waivers
@@ -190,6 +190,7 @@ def gather(
         servers=tuple(facts),
         connectors=inventory,
         notes=tuple(notes),
+        hashed=hashed_files(baseline, every=save_evidence is not None),
     )
 
 
@@ -326,6 +327,19 @@ def _snapshot_notes(snapshot: Snapshot, baseline: Baseline, now: datetime) -> li
             "the collection did not look for "
             + ", ".join(unasked)
             + ": they count as missing; collect again with this baseline"
+        )
+    hashed = {name.casefold() for name in snapshot.hashed}
+    unhashed = [
+        name
+        for name in hashed_files(baseline)
+        if name.casefold() in asked and name.casefold() not in hashed
+    ]
+    if unhashed:
+        notes.append(
+            "the collection did not hash "
+            + ", ".join(unhashed)
+            + ": they are not checked against this baseline's reference hashes; collect "
+            "again with this baseline"
         )
     return notes
 

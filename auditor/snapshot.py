@@ -4,8 +4,9 @@
 baseline. The snapshot keeps the connectors inventory of the collection, so that judging
 needs nothing but the snapshot; ``judge --connectors`` replaces it. The document::
 
-    {"format": "fixlevel-facts", "version": 2, "collected_at": ISO-8601,
-     "baseline": {"id", "files": [file names the collection looked for]},
+    {"format": "fixlevel-facts", "version": 3, "collected_at": ISO-8601,
+     "baseline": {"id", "files": [file names the collection looked for],
+                  "hashed": [data files whose copies were hashed]},
      "connectors": null or {"source", "entries", "problems", "error", "rejected"},
      "notes": [remarks of the collection], "servers": [ServerFacts.to_dict()]}
 """
@@ -25,10 +26,12 @@ from auditor.parsing.connectors_csv import ConnectorEntry, ConnectorInventory
 __all__ = ["FORMAT", "VERSION", "Snapshot", "read_snapshot", "render_snapshot"]
 
 FORMAT = "fixlevel-facts"
-VERSION = 2
+VERSION = 3
 """Raised when a change would make an older reader misread a snapshot. 2: the RemoteAccess
 service and the notes of collection; a version-1 snapshot never looked for RemoteAccess,
-so a RAS server judged from it would pass as single-homed."""
+so a RAS server judged from it would pass as single-homed. 3: data files are hashed only
+where the collection's baseline has a reference hash; a version-2 reader would take a
+file without a hash for one that differs from its reference."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,9 @@ class Snapshot:
     """The connectors inventory at collection time; None when there was none."""
     notes: tuple[str, ...] = ()
     """Fleet-wide remarks of the collection, carried into the report."""
+    hashed: tuple[str, ...] = ()
+    """The data files whose copies were hashed: those the collection's baseline has a
+    reference hash for. Others are judged "not checked" against a baseline that has one."""
 
 
 def render_snapshot(snapshot: Snapshot, path: Path) -> None:
@@ -53,7 +59,11 @@ def render_snapshot(snapshot: Snapshot, path: Path) -> None:
         "format": FORMAT,
         "version": VERSION,
         "collected_at": snapshot.collected_at.isoformat(),
-        "baseline": {"id": snapshot.baseline_id, "files": list(snapshot.asked_files)},
+        "baseline": {
+            "id": snapshot.baseline_id,
+            "files": list(snapshot.asked_files),
+            "hashed": list(snapshot.hashed),
+        },
         "connectors": None if snapshot.connectors is None else asdict(snapshot.connectors),
         "notes": list(snapshot.notes),
         "servers": [facts.to_dict() for facts in snapshot.servers],
@@ -96,6 +106,7 @@ def _snapshot(document: dict[str, Any]) -> Snapshot:
         servers=tuple(ServerFacts.from_dict(item) for item in document["servers"]),
         connectors=_connectors(document["connectors"]),
         notes=tuple(str(note) for note in document.get("notes", ())),
+        hashed=tuple(str(name) for name in baseline["hashed"]),
     )
 
 

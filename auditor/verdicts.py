@@ -63,6 +63,9 @@ class FileResult(StrEnum):
     """Data file present and equal to the reference hash."""
     DIFFERS = "differs-from-reference"
     """Data file present but not equal to the reference hash (a warning)."""
+    NOT_CHECKED = "not-checked"
+    """Data file present, but not hashed when collected: the collection's baseline had no
+    reference hash for it (a warning)."""
     MISSING = "missing"
     """No copy in the evidence."""
     UNREADABLE = "unreadable"

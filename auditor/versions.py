@@ -25,7 +25,7 @@ class Version:
     @classmethod
     def parse(cls, text: str) -> Version:
         """Parse "5.5.2431" or "5.5.2431.0"; missing parts are 0. Raise ValueError."""
-        return cls(_parse_parts(text))
+        return _parsed(text) if cls is Version else cls(_parse_parts(text))
 
     @classmethod
     def from_ms_ls(cls, ms: int, ls: int) -> Version:
@@ -43,7 +43,20 @@ class Version:
         return f"{self.parts[0]}.{self.parts[1]}"
 
     def __str__(self) -> str:
-        return ".".join(str(part) for part in self.parts)
+        return _dotted(self.parts)
+
+
+# Judging writes each server's versions into findings and reasons, a few dozen times.
+@functools.lru_cache(maxsize=1024)
+def _dotted(parts: tuple[int, int, int, int]) -> str:
+    return ".".join(str(part) for part in parts)
+
+
+# A fleet holds a handful of distinct versions, each parsed again for every server; a
+# Version is immutable, so one object serves every copy of the same text.
+@functools.lru_cache(maxsize=1024)
+def _parsed(text: str) -> Version:
+    return Version(_parse_parts(text))
 
 
 # A fleet holds a handful of distinct versions, each parsed again for every server.

@@ -530,12 +530,13 @@ def test_judge_with_other_connectors_replaces_the_snapshots(fleet: Path, tmp_pat
     [
         ("{not json", "not JSON"),
         ('{"servers": []}', "not a facts snapshot"),
-        ('{"format": "fixlevel-facts", "version": 99}', "version 99; this build reads version 2"),
-        ('{"format": "fixlevel-facts", "version": 1}', "version 1; this build reads version 2"),
-        ('{"format": "fixlevel-facts", "version": 2, "servers": []}', "malformed facts snapshot"),
+        ('{"format": "fixlevel-facts", "version": 99}', "version 99; this build reads version 3"),
+        ('{"format": "fixlevel-facts", "version": 1}', "version 1; this build reads version 3"),
+        ('{"format": "fixlevel-facts", "version": 2}', "version 2; this build reads version 3"),
+        ('{"format": "fixlevel-facts", "version": 3, "servers": []}', "malformed facts snapshot"),
         (
-            '{"format": "fixlevel-facts", "version": 2, "collected_at": "2026-01-01T00:00:00",'
-            ' "baseline": {"id": "Q", "files": []}, "connectors": null,'
+            '{"format": "fixlevel-facts", "version": 3, "collected_at": "2026-01-01T00:00:00",'
+            ' "baseline": {"id": "Q", "files": [], "hashed": []}, "connectors": null,'
             ' "servers": [{"server": "A", "files": [{"bogus": 1}]}]}',
             "malformed facts snapshot",
         ),

@@ -184,3 +184,32 @@ def test_an_error_in_the_body_stops_the_tasks_and_is_raised() -> None:
     with pytest.raises(KeyError), run_beside([sleep_long]):
         raise KeyError("body")
     assert time.monotonic() - start < 30  # the sleeping task was stopped, not waited for
+
+
+def test_few_cpu_bound_items_run_in_the_calling_thread_in_order() -> None:
+    here = (os.getpid(), threading.get_ident())
+    seen: list[tuple[int, int]] = []
+    got = run_pool(
+        list(range(20)),
+        where,
+        failed,
+        workers=4,
+        in_process=lambda n: n % 2 == 0,
+        progress=lambda done, total: seen.append((done, total)),
+        min_process_items=11,  # ten CPU-bound items: fewer than this, so none goes to a process
+    )
+    # The CPU-bound items ran here, not in a process and not in a thread of the pool; the
+    # others (network-bound) ran in threads of this process.
+    assert {got[n] for n in range(0, 20, 2)} == {here}
+    assert all(got[n][0] == here[0] and got[n] != here for n in range(1, 20, 2))
+    assert seen[0] == (0, 20) and seen[-1] == (20, 20)
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+
+
+def test_enough_cpu_bound_items_go_to_worker_processes() -> None:
+    if usable_cpus() < 2:
+        pytest.skip("one CPU: no worker processes")
+    got = run_pool(
+        list(range(12)), where, failed, workers=2, in_process=lambda _: True, min_process_items=12
+    )
+    assert all(pid != os.getpid() for pid, _ in got)

@@ -77,6 +77,63 @@ def test_a_scan_with_the_capture_catches_a_changed_and_a_missing_data_file(refer
     assert servers["same"]["warnings"] == []
 
 
+def judged_data_files(tmp_path: Path, reference: Path, collected_with: Path) -> dict[str, object]:
+    """Collect the good server's fleet against ``collected_with``, judge against the capture."""
+    fleet = tmp_path / "fleet"
+    if not fleet.exists():
+        shutil.copytree(EXAMPLE_FLEET / GOOD, fleet / GOOD)
+    facts, report = tmp_path / f"facts-{collected_with.stem}.json", tmp_path / "run.json"
+    code, _, err = run(
+        "collect", str(fleet), "--baseline", str(collected_with), "--facts", str(facts)
+    )
+    assert code == ExitCode.OK, err
+    snapshot = json.loads(facts.read_text("utf-8"))
+    code, _, err = run("judge", str(facts), "--baseline", str(reference), "--json", str(report))
+    assert code == ExitCode.OK, err  # warnings never change the status
+    document = json.loads(report.read_text("utf-8"))
+    [server] = document["servers"]
+    return {"snapshot": snapshot, "server": server, "notes": document["notes"]}
+
+
+def test_facts_collected_without_hashes_leave_the_data_files_not_checked(reference, tmp_path):
+    judged = judged_data_files(tmp_path, reference, default_baseline_path())
+    snapshot, server = judged["snapshot"], judged["server"]
+    assert isinstance(snapshot, dict) and isinstance(server, dict)
+    # The shipped baseline has no reference hash: nothing was hashed, and the snapshot says so.
+    assert snapshot["baseline"]["hashed"] == []
+    data = [f for f in snapshot["servers"][0]["files"] if f["name"].casefold().endswith(DATA)]
+    assert len(data) == 7 and all(f["sha256"] is None and f["bytes_read"] == 0 for f in data)
+    results = {f["name"]: f["result"] for f in server["files"] if f["kind"] == "data"}
+    assert len(results) == 7 and set(results.values()) == {"not-checked"}
+    not_checked = [w for w in server["warnings"] if "not checked against the reference" in w]
+    assert len(not_checked) == 7
+    assert all(w.endswith("collect again with this baseline") for w in not_checked)
+    assert any("the collection did not hash" in note for note in judged["notes"])
+    assert server["status"] == "compliant"
+
+
+def test_facts_collected_with_the_reference_hashes_are_checked(reference, tmp_path):
+    judged = judged_data_files(tmp_path, reference, reference)
+    snapshot, server = judged["snapshot"], judged["server"]
+    assert isinstance(snapshot, dict) and isinstance(server, dict)
+    hashed = load_baseline(reference)
+    assert snapshot["baseline"]["hashed"] == [
+        f.name for f in hashed.files if f.kind is FileKind.DATA
+    ]
+    # Hashed here with hashlib over the example files, not through the evidence readers.
+    for fact in snapshot["servers"][0]["files"]:
+        if fact["name"].casefold().endswith(DATA):
+            content = bin_file(EXAMPLE_FLEET / GOOD, fact["name"].upper()).read_bytes()
+            assert fact["sha256"] == hashlib.sha256(content).hexdigest()
+    results = {f["name"]: f["result"] for f in server["files"] if f["kind"] == "data"}
+    assert len(results) == 7 and set(results.values()) == {"matches-reference"}
+    assert server["warnings"] == []
+    assert not any("the collection did not hash" in note for note in judged["notes"])
+
+
+DATA = (".sch", ".cat", ".cfg", ".xv2")
+
+
 def test_a_server_that_is_not_good_gives_no_reference(tmp_path):
     out = tmp_path / "ref.toml"
     code, _, err = run(
@@ -120,3 +177,21 @@ def test_a_loop_of_parents_is_an_error(tmp_path):
     (tmp_path / "b.toml").write_text('extends = "a.toml"\n', encoding="utf-8")
     with pytest.raises(BaselineError, match="a loop"):
         load_baseline(tmp_path / "a.toml")
+
+
+def test_evidence_kept_for_later_has_its_data_files_read_and_hashed(tmp_path):
+    fleet, facts, kept = tmp_path / "fleet", tmp_path / "facts.json", tmp_path / "kept"
+    shutil.copytree(EXAMPLE_FLEET / GOOD, fleet / GOOD)
+    code, _, err = run("collect", str(fleet), "--save-evidence", str(kept), "--facts", str(facts))
+    assert code == ExitCode.OK, err
+    snapshot = json.loads(facts.read_text("utf-8"))
+    shipped = load_baseline(default_baseline_path())
+    assert snapshot["baseline"]["hashed"] == [
+        f.name for f in shipped.files if f.kind is FileKind.DATA
+    ]
+    for fact in snapshot["servers"][0]["files"]:
+        if fact["name"].casefold().endswith(DATA):
+            original = bin_file(EXAMPLE_FLEET / GOOD, fact["name"].upper()).read_bytes()
+            # Kept whole, so that a later scan against a reference hash sees the same bytes.
+            assert bin_file(kept / GOOD, fact["name"].upper()).read_bytes() == original
+            assert fact["sha256"] == hashlib.sha256(original).hexdigest()

@@ -122,6 +122,13 @@ def _judge_data(required: BaselineFile, fact: FileFact, outcome: FilesOutcome) -
         return _finding(required, fact, FileResult.UNREADABLE, fact.error)
     if required.sha256 is None:
         return _finding(required, fact, FileResult.PRESENT, "present; no reference hash recorded")
+    if fact.sha256 is None:  # collected against a baseline without this reference hash
+        reason = (
+            "not checked against the reference hash: the facts were collected without "
+            "hashing it; collect again with this baseline"
+        )
+        outcome.warnings.append(f"{required.name} at {fact.path}: {reason}")
+        return _finding(required, fact, FileResult.NOT_CHECKED, reason)
     if fact.sha256 == required.sha256:
         return _finding(required, fact, FileResult.MATCHES, "equal to the reference")
     outcome.warnings.append(f"{required.name} at {fact.path} differs from the reference copy")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from auditor.service_path import DRIVE, binary_of
 
@@ -23,20 +24,25 @@ class MtaFolder:
 
     def holds(self, evidence_path: str) -> bool:
         """True when the evidence file lies directly in this folder."""
-        folder = [part.casefold() for part in evidence_path.split("/")[:-1]]
-        mirror = folder[0] if folder and _MIRROR.fullmatch(folder[0]) else None
-        below_drive = folder[1:] if mirror else folder
-        if self.drive is not None:
-            return (
-                mirror is not None and mirror[0] == self.drive and below_drive == list(self.parts)
-            )
-        return len(below_drive) >= len(self.parts) and below_drive[
-            len(below_drive) - len(self.parts) :
-        ] == list(self.parts)
+        # Judged once per folder: a fleet's copies lie in a handful of folders, and
+        # splitting and case-folding every path again was most of judging a server's files.
+        return _holds(self.drive, self.parts, evidence_path[: evidence_path.rfind("/") + 1])
 
     def __str__(self) -> str:
         path = "\\".join(self.parts)
         return f"{self.drive.upper()}:\\{path}" if self.drive else f"...\\{path}"
+
+
+@lru_cache(maxsize=4096)
+def _holds(drive: str | None, folder: tuple[str, ...], directory: str) -> bool:
+    """``directory`` (an evidence path up to and with its last slash) is the folder."""
+    parts = tuple(part.casefold() for part in directory.split("/")[:-1])
+    mirror = parts[0] if parts and _MIRROR.fullmatch(parts[0]) else None
+    below_drive = parts[1:] if mirror else parts
+    if drive is not None:
+        return mirror is not None and mirror[0] == drive and below_drive == folder
+    tail = below_drive[len(below_drive) - len(folder) :]
+    return len(below_drive) >= len(folder) and tail == folder
 
 
 DEFAULT_FOLDER = MtaFolder(None, ("exchsrvr", "bin"))

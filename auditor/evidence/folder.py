@@ -6,6 +6,7 @@ import os
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
 
 from auditor.errors import EvidenceError
@@ -20,6 +21,14 @@ _HAS_PREAD = hasattr(os, "pread")  # POSIX; Windows reads through a file object
 _SMALL_READ = 64 * 1024
 
 
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    """What os.walk takes for a folder: a folder, or a link to one."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
 class FolderSource(EvidenceSource):
     """A server folder: drive mirrors (``C$/`` or ``C/``) and ``registry/`` below it."""
 
@@ -29,49 +38,64 @@ class FolderSource(EvidenceSource):
         self.root = root
         self.server = server or display_name(root.name)
         self.location = display_name(str(root))
-        self._real_root = root.resolve()
         self._root_text = str(root)
         self._raw_paths: dict[str, str] = {}
         """Display path -> path on disk, for names that were not valid UTF-8."""
+        self._open: tuple[str, int] | None = None
+        """The file last read and its descriptor, kept for the next range of it."""
 
     def list_files(self) -> tuple[list[EvidenceFile], list[str]]:
         files: list[EvidenceFile] = []
         problems: list[str] = []
-
-        def on_error(error: OSError) -> None:
-            problems.append(f"{display_name(str(error.filename))}: cannot list: {error.strerror}")
-
-        # Symlinks are not followed: evidence must not reach outside its folder. Paths are
-        # handled as text here: a Path per file and three stat calls cost more than the
-        # rest of listing a server.
-        for folder, dirs, names in os.walk(self._root_text, onerror=on_error):
-            dirs.sort()
-            below = folder[len(self._root_text) + 1 :].replace(os.sep, "/")
-            for name in dirs:
-                if Path(folder, name).is_symlink():  # os.walk lists it and never enters it
-                    raw = f"{below}/{name}" if below else name
+        # Symlinks are not followed: evidence must not reach outside its folder. Listed
+        # with scandir, whose entries know their type from the listing itself: a regular
+        # file costs one lstat (its size), and only a link costs more. Paths are handled as
+        # text: a Path per file cost more than the rest of listing a server. The order is
+        # os.walk's: a folder's files by name, then its subfolders by name, depth first.
+        pending = [(self._root_text, "")]
+        while pending:
+            folder, below = pending.pop()
+            try:
+                with os.scandir(folder) as listing:
+                    entries = sorted(listing, key=lambda entry: entry.name)
+            except OSError as error:
+                problems.append(
+                    f"{display_name(str(error.filename))}: cannot list: {error.strerror}"
+                )
+                continue
+            subfolders: list[tuple[str, str]] = []
+            names: list[os.DirEntry[str]] = []
+            for entry in entries:
+                if not _is_folder(entry):
+                    names.append(entry)
+                    continue
+                raw = f"{below}/{entry.name}" if below else entry.name
+                if entry.is_symlink():  # os.walk listed it and never entered it
                     problems.append(
                         f"{self.location}/{display_name(raw)}: a link to a folder; not followed"
                     )
-            for name in sorted(names):
+                else:
+                    subfolders.append((f"{folder}/{entry.name}", raw))
+            for entry in names:
                 if len(files) >= MAX_FILES:
                     problems.append(
                         f"{self.location}: more than {MAX_FILES} files; listing stopped"
                     )
                     return files, problems
-                raw = f"{below}/{name}" if below else name
-                entry = self._entry(f"{folder}/{name}", raw, problems)
-                if entry is not None:
-                    files.append(entry)
+                raw = f"{below}/{entry.name}" if below else entry.name
+                found = self._entry(entry, raw, problems)
+                if found is not None:
+                    files.append(found)
+            pending.extend(reversed(subfolders))
         return files, problems
 
-    def _entry(self, full: str, raw: str, problems: list[str]) -> EvidenceFile | None:
+    def _entry(self, entry: os.DirEntry[str], raw: str, problems: list[str]) -> EvidenceFile | None:
         relative = display_name(raw)
         where = f"{self.location}/{relative}"
         try:
-            status = os.lstat(full)
+            status = entry.stat(follow_symlinks=False)
             if stat.S_ISLNK(status.st_mode):
-                link = Path(full)
+                link = Path(entry.path)
                 if not link.resolve().is_relative_to(self._real_root):
                     problems.append(f"{where}: a link that leaves the evidence folder; not read")
                     return None
@@ -86,6 +110,11 @@ class FolderSource(EvidenceSource):
         if relative != raw:
             self._raw_paths[relative] = raw
         return EvidenceFile(relative, status.st_size)
+
+    @cached_property
+    def _real_root(self) -> Path:
+        """Resolved only when a link is met: most servers hold none."""
+        return self.root.resolve()
 
     def _full(self, path: str) -> Path:
         return self.root / self._raw_paths.get(path, path)
@@ -107,16 +136,34 @@ class FolderSource(EvidenceSource):
                 with self._full(path).open("rb") as handle:
                     handle.seek(offset)
                     return handle.read(length)
-            # A PE version costs three or four small reads; a file object for each cost
-            # more than the reads did, so they go to the descriptor directly.
-            descriptor = os.open(
-                f"{self._root_text}/{self._raw_paths.get(path, path)}", os.O_RDONLY
-            )
-            try:
-                if length > _SMALL_READ:  # read_all asks for its limit: allocate what exists
-                    length = min(length, max(0, os.fstat(descriptor).st_size - offset))
-                return os.pread(descriptor, length, offset)
-            finally:
-                os.close(descriptor)
+            # A PE version costs three or four small reads: the file stays open between
+            # them (and a file object for each cost more than the reads did).
+            descriptor = self._descriptor(path)
+            if length > _SMALL_READ:  # read_all asks for its limit: allocate what exists
+                length = min(length, max(0, os.fstat(descriptor).st_size - offset))
+            return os.pread(descriptor, length, offset)
         except OSError as error:
             raise EvidenceError(f"{self.location}/{path}: cannot read: {error.strerror}") from error
+
+    def _descriptor(self, path: str) -> int:
+        """The open file of ``path``; the one open before it, if another, is closed."""
+        if self._open is not None:
+            if self._open[0] == path:
+                return self._open[1]
+            self.close()
+        # O_NONBLOCK: a file swapped for a pipe since the listing fails to read instead of
+        # waiting forever for a writer; it changes nothing for a regular file.
+        descriptor = os.open(
+            f"{self._root_text}/{self._raw_paths.get(path, path)}", os.O_RDONLY | os.O_NONBLOCK
+        )
+        self._open = (path, descriptor)
+        return descriptor
+
+    def close(self) -> None:
+        if self._open is not None:
+            descriptor, self._open = self._open[1], None
+            os.close(descriptor)
+
+    def __getstate__(self) -> dict[str, object]:
+        # A descriptor means nothing in another process: a copy starts with none open.
+        return {**self.__dict__, "_open": None}

@@ -53,6 +53,11 @@ class EvidenceSource(ABC):
     then runs it in worker processes, so such a source must pickle. False keeps it in
     a thread of the scanning process."""
 
+    keeps_reads: ClassVar[bool] = False
+    """True when what is read is kept for a later scan (RecordingSource): collection then
+    reads data files whole even where the baseline has no reference hash for them, so that
+    the kept copy can be hashed against one later."""
+
     @abstractmethod
     def list_files(self) -> tuple[list[EvidenceFile], list[str]]:
         """Every regular file, and the problems met while listing (each a sentence)."""

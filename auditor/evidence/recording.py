@@ -19,6 +19,8 @@ __all__ = ["RecordingSource"]
 class RecordingSource(EvidenceSource):
     """Serve ``inner``'s evidence and write what was read under ``folder/<server>/``."""
 
+    keeps_reads = True
+
     def __init__(self, inner: EvidenceSource, folder: Path) -> None:
         self.inner = inner
         self.server = inner.server

@@ -145,17 +145,24 @@ def test_only_the_version_ranges_of_a_pe_file_cross_the_wire(
     pe_names = {name.casefold() for name in PE_FILES}
     pe_facts = [fact for fact in facts.files if fact.name.casefold() in pe_names]
     assert len(pe_facts) == len(PE_FILES)
+    overhead = []
     for fact in pe_facts:
         counted = live.stats.files[fact.path]
         assert counted.bytes == fact.bytes_read
         assert 0 < counted.bytes <= 8 * 1024
         assert counted.reads <= 4
-        assert counted.round_trips <= counted.reads + 2  # one open, the reads, one close
+        overhead.append(counted.round_trips - counted.reads)
+    # One open and one close a file; the first file opened on the share also bears the
+    # share's tree connect (the data files, read before them, once bore it).
+    assert sorted(overhead)[:-1] == [2] * (len(overhead) - 1) and overhead.count(3) <= 1
+    assert max(overhead) <= 3
     emsmta = next(fact for fact in pe_facts if fact.name == "Emsmta.exe")
     assert emsmta.size > PAD
-    data_total = sum(fact.size for fact in facts.files if fact.name.casefold() not in pe_names)
+    data_facts = [fact for fact in facts.files if fact.name.casefold() not in pe_names]
+    assert data_facts and all(fact.sha256 is None for fact in data_facts)
     pe_total = sum(live.stats.files[fact.path].bytes for fact in pe_facts)
-    assert live.stats.file_bytes == pe_total + data_total
+    # Without a reference hash in the baseline, no data file is read: sizes come from listing.
+    assert live.stats.file_bytes == pe_total
 
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)

@@ -10,12 +10,13 @@ import io
 import subprocess
 import sys
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from auditor.audit import scan
-from auditor.baseline import Baseline
+from auditor.baseline import Baseline, FileKind
 from auditor.collect import collect
 from auditor.evidence import FolderSource
 from auditor.parsing.connectors_csv import parse_connectors
@@ -269,13 +270,27 @@ def test_data_files_are_refused_by_their_size_unread(
     result: AuditResult, hostile_fleet: Path, baseline: Baseline
 ) -> None:
     assert verdict_of(result, "data-sparse-copies").status is Status.INCOMPLETE
-    facts = collect(FolderSource(hostile_fleet / "data-sparse-copies"), baseline)
+    source = FolderSource(hostile_fleet / "data-sparse-copies")
+    facts = collect(source, _with_reference_hashes(baseline))
     assert len(facts.files) == DATA_COPIES
     for fact in facts.files:
         assert fact.bytes_read == 0 and fact.error is not None
         assert fact.error.endswith(
             ": 2147483648 bytes, larger than the 67108864 a data file is hashed up to"
         )
+    # Without a reference hash to compare with, no data file is read at all.
+    unhashed = collect(source, baseline)
+    assert len(unhashed.files) == DATA_COPIES
+    assert all(f.bytes_read == 0 and f.error is None and f.sha256 is None for f in unhashed.files)
+
+
+def _with_reference_hashes(baseline: Baseline) -> Baseline:
+    """The baseline with a reference hash on every data file: data files are then hashed."""
+    files = tuple(
+        replace(item, sha256="0" * 64) if item.kind is FileKind.DATA else item
+        for item in baseline.files
+    )
+    return replace(baseline, files=files)
 
 
 def test_data_files_past_the_server_budget_are_not_hashed(
@@ -288,7 +303,7 @@ def test_data_files_past_the_server_budget_are_not_hashed(
         data = tmp_path / "SRV" / "C$" / f"copy{copy}" / "Dbserver.sch"
         data.parent.mkdir(parents=True)
         data.write_bytes(b"x" * 60)
-    facts = collect(FolderSource(tmp_path / "SRV"), baseline)
+    facts = collect(FolderSource(tmp_path / "SRV"), _with_reference_hashes(baseline))
     hashed = [fact for fact in facts.files if fact.sha256]
     refused = [fact.error for fact in facts.files if fact.error]
     assert len(hashed) == 2
