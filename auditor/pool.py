@@ -17,7 +17,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import (
     Executor,
     Future,
@@ -25,12 +25,10 @@ from concurrent.futures import (
     ThreadPoolExecutor,
     as_completed,
 )
-from contextlib import ExitStack, contextmanager
-from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
+from contextlib import ExitStack
 from typing import TypeVar
 
-__all__ = ["DEFAULT_WORKERS", "Progress", "run_beside", "run_pool"]
+__all__ = ["DEFAULT_WORKERS", "Progress", "run_pool"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -165,63 +163,3 @@ def _run_one(work: Callable[[T], R], on_failure: Callable[[T, BaseException], R]
         return work(item)
     except Exception as error:  # work should not raise; if it does, the item still has a row
         return on_failure(item, error)
-
-
-@contextmanager
-def run_beside(tasks: Sequence[Callable[[], None]]) -> Iterator[None]:
-    """Run ``tasks`` in forked processes while the body runs; re-raise the first error.
-
-    For large CPU-bound jobs whose inputs are already in memory (a report's frames): a fork
-    shares them instead of pickling them to a pool. Where fork is not available, or only
-    one CPU is, the tasks run here before the body. An error of the body stops the tasks.
-    """
-    if not tasks:
-        yield
-        return
-    if sys.platform != "linux" or usable_cpus() < 2:
-        for task in tasks:
-            task()
-        yield
-        return
-    context = multiprocessing.get_context("fork")
-    running: list[tuple[BaseProcess, Connection]] = []
-    try:
-        for task in tasks:
-            receiver, sender = context.Pipe(duplex=False)
-            child = context.Process(target=_run_and_send, args=(task, sender), daemon=True)
-            child.start()
-            sender.close()
-            running.append((child, receiver))
-        yield
-    except BaseException:
-        for process, _ in running:
-            process.terminate()
-        raise
-    finally:
-        errors = [_outcome(process, receiver) for process, receiver in running]
-    first = next((error for error in errors if error is not None), None)
-    if first is not None:
-        raise first
-
-
-def _run_and_send(task: Callable[[], None], sender: Connection) -> None:
-    try:
-        task()
-        sender.send(None)
-    except BaseException as error:  # the parent re-raises it
-        try:
-            sender.send(error)
-        except Exception:  # an exception that does not pickle still says what it was
-            sender.send(RuntimeError(f"{type(error).__name__}: {error}"))
-
-
-def _outcome(child: BaseProcess, receiver: Connection) -> BaseException | None:
-    try:
-        outcome = receiver.recv()
-    except EOFError:  # the child died without a word: killed, or out of memory
-        child.join()
-        outcome = RuntimeError(f"a worker process died (exit code {child.exitcode})")
-    finally:
-        child.join()
-        receiver.close()
-    return outcome if isinstance(outcome, BaseException) else None

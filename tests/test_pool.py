@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import os
-import sys
 import threading
-import time
 from functools import partial
-from pathlib import Path
 
 import pytest
 
-from auditor.errors import ReportError
-from auditor.pool import run_beside, run_pool, usable_cpus
+from auditor.pool import run_pool, usable_cpus
 
 # Work for worker processes must be importable by name, so it lives at module level.
 
@@ -132,58 +128,6 @@ def test_an_empty_fleet_needs_no_pool() -> None:
 def test_workers_must_be_positive() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         run_pool([1], square, failed, workers=0)
-
-
-def write_pid(target: Path) -> None:
-    target.write_text(str(os.getpid()))
-
-
-def raise_report_error() -> None:
-    raise ReportError("out.xlsx: disk full")
-
-
-def die() -> None:
-    os._exit(3)
-
-
-def sleep_long() -> None:
-    time.sleep(60)
-
-
-needs_two_cpus = pytest.mark.skipif(
-    usable_cpus() < 2 or sys.platform != "linux", reason="run_beside forks on Linux only"
-)
-
-
-@needs_two_cpus
-def test_run_beside_runs_tasks_in_another_process_while_the_body_runs(tmp_path: Path) -> None:
-    target = tmp_path / "pid"
-    with run_beside([partial(write_pid, target)]):
-        here = os.getpid()
-    assert int(target.read_text()) != here
-
-
-@needs_two_cpus
-def test_run_beside_reraises_a_task_error() -> None:
-    with (
-        pytest.raises(ReportError, match=r"^out\.xlsx: disk full$"),
-        run_beside([raise_report_error]),
-    ):
-        pass
-
-
-@needs_two_cpus
-def test_run_beside_reports_a_task_process_that_died() -> None:
-    with pytest.raises(RuntimeError, match=r"died \(exit code 3\)"), run_beside([die]):
-        pass
-
-
-@needs_two_cpus
-def test_an_error_in_the_body_stops_the_tasks_and_is_raised() -> None:
-    start = time.monotonic()
-    with pytest.raises(KeyError), run_beside([sleep_long]):
-        raise KeyError("body")
-    assert time.monotonic() - start < 30  # the sleeping task was stopped, not waited for
 
 
 def test_few_cpu_bound_items_run_in_the_calling_thread_in_order() -> None:
