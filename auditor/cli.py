@@ -13,9 +13,7 @@ from functools import partial
 from pathlib import Path
 from typing import TextIO
 
-from auditor import __version__
 from auditor.audit import (
-    DEFAULT_WORKERS,
     ReportPaths,
     add_trend,
     capture_baseline,
@@ -34,20 +32,16 @@ from auditor.audit import (
     write_snapshot,
 )
 from auditor.baseline import Baseline, default_baseline_path, load_baseline
+from auditor.cli_console import print_collected, print_summary, silence_stdout
+from auditor.cli_parser import build_parser
 from auditor.errors import AuditorError, EvidenceError
-from auditor.evidence.credentials import (
-    DEFAULT_TIMEOUT,
-    Credentials,
-    credentials_from_environment,
-)
+from auditor.evidence.credentials import Credentials, credentials_from_environment
 from auditor.evidence.fleet import CONNECTORS_FILE, NotAFleet
 from auditor.evidence.inventory import FleetInventory
 from auditor.parsing.connectors_csv import ConnectorInventory
 from auditor.progress import terminal_progress
-from auditor.reporting.management import connectors_gap, connectors_unknown_count, headline
-from auditor.snapshot import Snapshot
 from auditor.trend import RunRecord
-from auditor.verdicts import AuditResult, Status
+from auditor.verdicts import AuditResult
 from auditor.waivers import WAIVERS_FILE, WaiverFile
 
 __all__ = ["ExitCode", "UsageError", "main"]
@@ -67,252 +61,6 @@ class ExitCode(IntEnum):
     """The run itself failed: unreadable baseline or fleet, unwritable output."""
 
 
-EPILOG = """\
-examples:
-  auditor scan examples/fleet
-  auditor scan /audits/fleet --connectors /audits/connectors.csv --xlsx q4.xlsx
-  auditor scan --inventory fleet.csv
-  auditor scan --inventory fleet.csv --save-evidence /audits/kept-2026-11
-  auditor collect --inventory fleet.csv --facts q4-facts.json
-  auditor judge q4-facts.json --baseline next.toml --xlsx q4.xlsx
-  python -m auditor scan FLEET_DIR --json result.json
-  auditor report reports/2026-Q4/q197378-2026-11-24.json --xlsx again.xlsx
-  auditor baseline capture evidence/MTA-GOOD --out baselines/local-reference.toml
-
-exit codes: 0 all compliant, not applicable or waived; 1 a server is exposed, below
-the baseline or incomplete; 2 usage error; 3 the run failed.
-"""
-
-SCAN_HELP = """\
-Judge every server against the baseline and write the management workbook (xlsx),
-the Servers sheet as CSV, and the full result as JSON. The servers are the folders
-and zips under FLEET_DIR, the rows of a fleet inventory (--inventory), or both.
-Without output options all three reports go to reports/<YYYY>-Q<n>/ under the
-current folder. The run is compared with --previous, else with the newest earlier
-JSON under reports/; waivers come from --waivers, else waivers.toml in FLEET_DIR,
-else beside the fleet inventory (connectors.csv likewise).
-
-examples:
-  auditor scan examples/fleet
-  auditor scan --inventory fleet.csv --xlsx q4.xlsx
-  auditor scan examples/fleet --waivers waivers.toml --previous old/q197378.json
-"""
-
-COLLECT_HELP = """\
-Gather the facts of every server, as scan does, but judge nothing: write them,
-with the connectors inventory, to a snapshot that `auditor judge` reads later.
-
-example:
-  auditor collect examples/fleet --facts facts.json
-"""
-
-JUDGE_HELP = """\
-Judge a facts snapshot written by `auditor collect`, against the same or another
-baseline, and write the same reports as scan. --connectors replaces the connectors
-inventory kept in the snapshot.
-
-example:
-  auditor judge facts.json --baseline baselines/q197378.toml --xlsx q4.xlsx
-"""
-
-REPORT_HELP = """\
-Rebuild the workbook and the CSV of a saved run from its JSON alone, without the
-evidence. Without output options both go beside RUN.json.
-
-example:
-  auditor report reports/2026-Q4/q197378-2026-11-24.json --xlsx q4.xlsx
-"""
-
-CAPTURE_HELP = """\
-Record the sha256 of every baseline file on a known-good server, as a baseline that
-extends the one given (by default the shipped q197378.toml). Scanning with it
-reports data files that differ from the reference, or are missing, as warnings.
-
-example:
-  auditor baseline capture evidence/MTA-GOOD --out baselines/local-reference.toml
-"""
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="auditor",
-        description="fixlevel: which of our servers are still exposed to a Knowledge Base fix?",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--version", action="version", version=f"fixlevel {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    scan_parser = _command(commands, "scan", "scan a fleet and write the reports", SCAN_HELP)
-    _add_fleet(scan_parser)
-    _add_baseline(scan_parser)
-    _add_outputs(scan_parser)
-    _add_judging(scan_parser, "waivers.toml in FLEET_DIR, else beside the fleet inventory")
-    collect_parser = _command(
-        commands, "collect", "gather a fleet's facts into a snapshot, judging nothing", COLLECT_HELP
-    )
-    _add_fleet(collect_parser)
-    _add_baseline(collect_parser)
-    collect_parser.add_argument(
-        "--facts",
-        type=Path,
-        metavar="PATH",
-        required=True,
-        help="write the facts snapshot (JSON) here",
-    )
-    judge_parser = _command(
-        commands, "judge", "judge a facts snapshot and write the reports", JUDGE_HELP
-    )
-    judge_parser.add_argument("facts", type=Path, metavar="FACTS", help="from auditor collect")
-    _add_baseline(judge_parser)
-    judge_parser.add_argument(
-        "--connectors",
-        type=Path,
-        metavar="PATH",
-        help="connectors inventory (default: the snapshot's)",
-    )
-    _add_outputs(judge_parser)
-    _add_judging(judge_parser, "none")
-    _add_rerender(commands)
-    _add_capture(commands)
-    return parser
-
-
-def _command(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-    name: str,
-    summary: str,
-    description: str,
-) -> argparse.ArgumentParser:
-    return commands.add_parser(
-        name,
-        help=summary,
-        description=description,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-
-
-def _add_fleet(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "fleet", type=Path, nargs="?", metavar="FLEET_DIR", help="holds a folder or zip per server"
-    )
-    parser.add_argument(
-        "--inventory",
-        type=Path,
-        metavar="FLEET_CSV",
-        help="fleet inventory: server,host[,port,site,owner,evidence], a row per server",
-    )
-    parser.add_argument(
-        "--connectors",
-        type=Path,
-        metavar="PATH",
-        help="connectors inventory (default: connectors.csv in FLEET_DIR, "
-        "else beside the fleet inventory)",
-    )
-    parser.add_argument(
-        "--timeout",
-        type=float,
-        default=DEFAULT_TIMEOUT,
-        metavar="SECONDS",
-        help=f"time allowed to each server read live (default: {DEFAULT_TIMEOUT:g})",
-    )
-    parser.add_argument(
-        "--save-evidence",
-        type=Path,
-        metavar="DIR",
-        help="keep what was read from each server in DIR/<server>/ (a new or empty folder), "
-        "so that a later `auditor scan DIR` judges it again offline",
-    )
-    parser.add_argument(
-        "--workers",
-        type=_positive,
-        default=DEFAULT_WORKERS,
-        metavar="N",
-        help=f"servers collected at a time (default {DEFAULT_WORKERS}; "
-        "evidence folders use at most one process per CPU)",
-    )
-    parser.add_argument(
-        "--quiet", action="store_true", help="no progress line on a terminal's stderr"
-    )
-
-
-def _positive(text: str) -> int:
-    try:
-        number = int(text)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
-    return number
-
-
-def _add_baseline(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--baseline",
-        type=Path,
-        metavar="PATH",
-        help="baseline TOML (default: the shipped q197378.toml)",
-    )
-
-
-def _add_outputs(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--xlsx", type=Path, metavar="PATH", help="write the workbook here")
-    parser.add_argument(
-        "--csv", type=Path, metavar="PATH", help="write the Servers sheet as CSV here"
-    )
-    parser.add_argument(
-        "--json", type=Path, metavar="PATH", help="write the full result as JSON here"
-    )
-
-
-def _add_judging(parser: argparse.ArgumentParser, waivers_default: str) -> None:
-    """What scan and judge add to the verdicts: the trend and the waivers."""
-    parser.add_argument(
-        "--previous",
-        type=Path,
-        metavar="PATH.json",
-        help="compare with this run (default: the newest earlier JSON under reports/)",
-    )
-    parser.add_argument(
-        "--waivers", type=Path, metavar="PATH", help=f"waivers TOML (default: {waivers_default})"
-    )
-
-
-def _add_rerender(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    report_parser = _command(
-        commands, "report", "rebuild the workbook and CSV of a saved run from its JSON", REPORT_HELP
-    )
-    report_parser.add_argument("run", type=Path, metavar="RUN.json", help="a saved JSON report")
-    report_parser.add_argument("--xlsx", type=Path, metavar="PATH", help="write the workbook here")
-    report_parser.add_argument(
-        "--csv", type=Path, metavar="PATH", help="write the Servers sheet as CSV here"
-    )
-
-
-def _add_capture(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    baseline_parser = commands.add_parser("baseline", help="work with baselines")
-    baseline_commands = baseline_parser.add_subparsers(
-        dest="baseline_command", metavar="COMMAND", required=True
-    )
-    capture_parser = _command(
-        baseline_commands,
-        "capture",
-        "record reference hashes from a known-good server",
-        CAPTURE_HELP,
-    )
-    capture_parser.add_argument(
-        "evidence", type=Path, metavar="SERVER_EVIDENCE", help="one server's evidence folder"
-    )
-    capture_parser.add_argument(
-        "--out", type=Path, metavar="PATH", required=True, help="the baseline to write"
-    )
-    capture_parser.add_argument(
-        "--baseline",
-        type=Path,
-        metavar="PATH",
-        help="the baseline to extend (default: the shipped q197378.toml)",
-    )
-
-
 def main(
     argv: Sequence[str] | None = None,
     stdout: TextIO | None = None,
@@ -323,7 +71,7 @@ def main(
     """Run the CLI in-process; return the exit code. ``now`` stands in for the clock."""
     out = stdout or sys.stdout
     err = stderr or sys.stderr
-    parser = _parser()
+    parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as stop:  # argparse exits on --help (0) and on usage errors (2)
@@ -398,10 +146,10 @@ def _collect(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextI
         )
     written = write_snapshot(snapshot, args.facts)
     try:
-        _print_collected(snapshot, written, out)
+        print_collected(snapshot, written, out)
     except BrokenPipeError:
         if out is sys.stdout:
-            _silence_stdout()
+            silence_stdout()
     return ExitCode.OK
 
 
@@ -508,33 +256,12 @@ def _report(
     result = add_trend(result, Path.cwd() / "reports", previous, exclude=paths.json)
     written = write_reports(result, paths)
     try:
-        _print_summary(result, written, out)
+        print_summary(result, written, out)
     except BrokenPipeError:
         # The reader (say, `| head`) has gone; the reports are written and the verdicts stand.
         if out is sys.stdout:
-            _silence_stdout()
+            silence_stdout()
     return ExitCode.FINDINGS if any(v.status.is_failing for v in result.servers) else ExitCode.OK
-
-
-def _print_collected(snapshot: Snapshot, written: Path, out: TextIO) -> None:
-    unread = [
-        facts
-        for facts in snapshot.servers
-        if facts.problems or any(file.error for file in facts.files)
-    ]
-    print(
-        f"{snapshot.baseline_id}: collected {len(snapshot.servers)} servers, "
-        f"{len(unread)} with evidence that could not be read",
-        file=out,
-    )
-    for facts in unread[:20]:
-        reasons = [*facts.problems, *(file.error for file in facts.files if file.error)]
-        print(f"  ! {_printable(facts.server)}: {_printable('; '.join(reasons))}", file=out)
-    if len(unread) > 20:
-        print(f"  ... and {len(unread) - 20} more in the snapshot", file=out)
-    for note in snapshot.notes:
-        print(f"  note: {_printable(note)}", file=out)
-    print(f"wrote {written}", file=out)
 
 
 def _rerender(args: argparse.Namespace, out: TextIO, now: datetime) -> int:
@@ -562,44 +289,3 @@ def _capture(args: argparse.Namespace, out: TextIO, now: datetime) -> int:
         file=out,
     )
     return ExitCode.OK
-
-
-def _print_summary(result: AuditResult, written: list[Path], out: TextIO) -> None:
-    baseline = result.baseline
-    print(
-        f"{baseline.article_id} (fix build {baseline.fixed_build}): {len(result.servers)} servers",
-        file=out,
-    )
-    for status in Status:
-        print(f"  {status.value:<15} {result.count(status):>6}", file=out)
-    failing = [v for v in result.servers if v.status.is_failing]
-    for verdict in sorted(failing, key=lambda v: (v.status.severity, v.server.casefold()))[:20]:
-        reason = "; ".join(verdict.reasons)
-        print(
-            f"  ! {_printable(verdict.server)}: {verdict.status.value}: {_printable(reason)}",
-            file=out,
-        )
-    if len(failing) > 20:
-        print(f"  ... and {len(failing) - 20} more in the reports", file=out)
-    print(f"  {_printable(headline(result))}", file=out)
-    if unknown := connectors_unknown_count(result):
-        print(f"  {connectors_gap(unknown)}", file=out)
-    for note in result.notes:
-        print(f"  note: {_printable(note)}", file=out)
-    for path in written:
-        print(f"wrote {path}", file=out)
-
-
-def _silence_stdout() -> None:
-    """Point stdout at /dev/null so the interpreter's final flush does not fail again."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):  # no real file behind stdout: nothing will flush to it
-        pass
-
-
-def _printable(text: str) -> str:
-    """Evidence text on a terminal: no control characters (escape sequences), bounded length."""
-    clean = "".join(ch if ch.isprintable() else "?" for ch in text)
-    return clean if len(clean) <= 200 else clean[:197] + "..."

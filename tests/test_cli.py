@@ -16,7 +16,8 @@ from typing import Any
 import openpyxl
 import pytest
 
-from auditor.cli import ExitCode, _parser, main
+from auditor.cli import ExitCode, main
+from auditor.cli_parser import build_parser
 from tests.builders.bundle import zip_folder
 from tests.conftest import REPO
 
@@ -568,7 +569,7 @@ def test_the_readme_usage_names_every_option_of_every_command() -> None:
             current = " ".join(words)
             usage[current] = ""
         usage[current] += line
-    commands = _subcommands(_parser())
+    commands = _subcommands(build_parser())
     assert sorted(usage) == sorted(commands)
     for name, command in commands.items():
         for action in command._actions:

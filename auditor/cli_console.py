@@ -1,0 +1,77 @@
+"""What the CLI prints on stdout: a run's summary, a collection's, and evidence text made
+safe for a terminal."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from auditor.reporting.management import connectors_gap, connectors_unknown_count, headline
+from auditor.snapshot import Snapshot
+from auditor.verdicts import AuditResult, Status
+
+__all__ = ["print_collected", "print_summary", "silence_stdout"]
+
+
+def print_collected(snapshot: Snapshot, written: Path, out: TextIO) -> None:
+    unread = [
+        facts
+        for facts in snapshot.servers
+        if facts.problems or any(file.error for file in facts.files)
+    ]
+    print(
+        f"{snapshot.baseline_id}: collected {len(snapshot.servers)} servers, "
+        f"{len(unread)} with evidence that could not be read",
+        file=out,
+    )
+    for facts in unread[:20]:
+        reasons = [*facts.problems, *(file.error for file in facts.files if file.error)]
+        print(f"  ! {_printable(facts.server)}: {_printable('; '.join(reasons))}", file=out)
+    if len(unread) > 20:
+        print(f"  ... and {len(unread) - 20} more in the snapshot", file=out)
+    for note in snapshot.notes:
+        print(f"  note: {_printable(note)}", file=out)
+    print(f"wrote {written}", file=out)
+
+
+def print_summary(result: AuditResult, written: list[Path], out: TextIO) -> None:
+    baseline = result.baseline
+    print(
+        f"{baseline.article_id} (fix build {baseline.fixed_build}): {len(result.servers)} servers",
+        file=out,
+    )
+    for status in Status:
+        print(f"  {status.value:<15} {result.count(status):>6}", file=out)
+    failing = [v for v in result.servers if v.status.is_failing]
+    for verdict in sorted(failing, key=lambda v: (v.status.severity, v.server.casefold()))[:20]:
+        reason = "; ".join(verdict.reasons)
+        print(
+            f"  ! {_printable(verdict.server)}: {verdict.status.value}: {_printable(reason)}",
+            file=out,
+        )
+    if len(failing) > 20:
+        print(f"  ... and {len(failing) - 20} more in the reports", file=out)
+    print(f"  {_printable(headline(result))}", file=out)
+    if unknown := connectors_unknown_count(result):
+        print(f"  {connectors_gap(unknown)}", file=out)
+    for note in result.notes:
+        print(f"  note: {_printable(note)}", file=out)
+    for path in written:
+        print(f"wrote {path}", file=out)
+
+
+def silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file behind stdout: nothing will flush to it
+        pass
+
+
+def _printable(text: str) -> str:
+    """Evidence text on a terminal: no control characters (escape sequences), bounded length."""
+    clean = "".join(ch if ch.isprintable() else "?" for ch in text)
+    return clean if len(clean) <= 200 else clean[:197] + "..."
