@@ -497,7 +497,10 @@ def _internal_error(source: EvidenceSource, error: BaseException) -> ServerFacts
 
 def _notes(inventory: ConnectorInventory | None) -> tuple[str, ...]:
     if inventory is None:
-        return ("no connectors inventory: the override keys found stand in for the connectors",)
+        return (
+            "no connectors inventory (connectors.csv): no multihomed server can be judged "
+            "compliant, since override keys show only the connectors that were given one",
+        )
     notes = [f"the connectors inventory is unusable: {inventory.error}"] if inventory.error else []
     return (*notes, *inventory.problems)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from auditor.audit import scan
+from auditor.audit import load_inventory, scan
 from auditor.baseline import default_baseline_path, load_baseline
 from auditor.evidence import FolderSource
 from auditor.evidence.interface import EvidenceSource
@@ -32,3 +32,13 @@ def test_a_live_factory_collects_the_rows_without_evidence(fleet: Path) -> None:
         ("compliant-sp2-single-homed", Status.COMPLIANT, "Europe"),
         ("exposed-sp1-multihomed", Status.EXPOSED, "Europe"),
     ]
+
+
+def test_without_a_connectors_inventory_no_multihomed_server_passes(fleet: Path) -> None:
+    (fleet / "connectors.csv").unlink()
+    result = scan(fleet, load_baseline(default_baseline_path()), load_inventory(fleet, None))
+    assert any("no multihomed server can be judged compliant" in note for note in result.notes)
+    statuses = {verdict.server: verdict.status for verdict in result.servers}
+    assert statuses["compliant-sp3-multihomed-current-is-cs2"] is Status.INCOMPLETE
+    assert statuses["compliant-sp2-single-homed"] is Status.COMPLIANT
+    assert statuses["exposed-connector-without-override"] is Status.INCOMPLETE  # PARIS unseen
