@@ -8,18 +8,28 @@ snapshot between them.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from contextlib import suppress
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
-from auditor.baseline import Baseline, load_baseline
+from auditor.archive import (
+    ReportPaths,
+    add_trend,
+    default_report_paths,
+    load_archive,
+    read_facts,
+    read_previous,
+    rerender,
+    write_reports,
+    write_snapshot,
+)
+from auditor.baseline import Baseline
 from auditor.collect import collect, hashed_files
-from auditor.errors import AuditorError, ParseError, ReportError
+from auditor.errors import AuditorError, ParseError
 from auditor.evaluation import evaluate
 from auditor.evaluation.waivers import apply_waivers
-from auditor.evidence import EvidenceSource, FolderSource, NotAFleet, discover_fleet
+from auditor.evidence import EvidenceSource, NotAFleet, discover_fleet
 from auditor.evidence.credentials import DEFAULT_TIMEOUT, Credentials
 from auditor.evidence.fleet import CONNECTORS_FILE
 from auditor.evidence.inventory import (
@@ -34,12 +44,9 @@ from auditor.facts import ServerFacts
 from auditor.parsing.connectors_csv import ConnectorInventory, parse_connectors
 from auditor.parsing.fleet_csv import parse_fleet
 from auditor.pool import DEFAULT_WORKERS, Progress, run_pool
-from auditor.reference import ReferenceCapture, capture_reference, write_reference
-from auditor.reporting import build_report, render_csv, render_json, render_xlsx
-from auditor.reporting.json_load import read_result, read_run
-from auditor.snapshot import Snapshot, read_snapshot, render_snapshot
-from auditor.trend import RunRecord, compare
-from auditor.verdicts import AuditResult, ServerVerdict, WaiverOutcome, WaiverState, quarter_of
+from auditor.reference import capture_baseline
+from auditor.snapshot import Snapshot
+from auditor.verdicts import AuditResult, ServerVerdict, WaiverOutcome, WaiverState
 from auditor.waivers import WAIVERS_FILE, WaiverFile, load_waivers
 
 __all__ = [
@@ -64,23 +71,6 @@ __all__ = [
     "write_reports",
     "write_snapshot",
 ]
-
-
-@dataclass(frozen=True)
-class ReportPaths:
-    """Where each report goes; None skips that format."""
-
-    xlsx: Path | None
-    csv: Path | None
-    json: Path | None
-
-
-def default_report_paths(root: Path, when: datetime, article_id: str) -> ReportPaths:
-    """``reports/<YYYY>-Q<n>/<article>-<date>.{xlsx,csv,json}`` under ``root``."""
-    stem = root / "reports" / quarter_of(when) / f"{article_id.lower()}-{when:%Y-%m-%d}"
-    return ReportPaths(
-        stem.with_suffix(".xlsx"), stem.with_suffix(".csv"), stem.with_suffix(".json")
-    )
 
 
 def load_inventory(fleet_dir: Path, path: Path | None) -> ConnectorInventory | None:
@@ -359,88 +349,6 @@ def _waiver_notes(outcomes: Sequence[WaiverOutcome]) -> list[str]:
     return notes
 
 
-def load_archive(
-    reports_dir: Path, article_id: str, before: datetime, exclude: Path | None = None
-) -> tuple[list[RunRecord], list[str]]:
-    """Every earlier run of this article under ``reports_dir/<YYYY>-Q<n>/``, and notes.
-
-    A JSON that cannot be read is named in a note and left out of the trend; a run of
-    another article, or one not earlier than ``before``, is not part of this trend.
-    """
-    records: list[RunRecord] = []
-    notes: list[str] = []
-    for path in sorted(reports_dir.glob("*-Q[1-4]/*.json")):
-        if path.name.startswith(".") or (exclude is not None and _same(path, exclude)):
-            continue
-        try:
-            record = read_run(path)
-        except ReportError as error:
-            notes.append(f"{path}: left out of the trend: {str(error).removeprefix(f'{path}: ')}")
-            continue
-        if record.baseline_id == article_id and record.counts.generated_at < before:
-            records.append(record)
-    return records, notes
-
-
-def _same(path: Path, other: Path) -> bool:
-    return path.resolve() == other.resolve()
-
-
-def read_previous(path: Path) -> RunRecord:
-    """A saved run to compare with (``--previous``). Raise ReportError when it cannot be read.
-
-    Read it before the fleet is scanned: a typo here must not cost a whole collection.
-    """
-    return read_run(path)
-
-
-def add_trend(
-    result: AuditResult,
-    reports_dir: Path,
-    previous: RunRecord | None = None,
-    exclude: Path | None = None,
-) -> AuditResult:
-    """The result compared with ``previous``, else with the newest earlier archived run.
-
-    ``exclude`` is the JSON this run will write: a second run on the same day replaces it
-    and must not be compared with the run it replaces.
-    """
-    archive, notes = load_archive(
-        reports_dir, result.baseline.article_id, result.generated_at, exclude
-    )
-    chosen = previous or max(archive, key=lambda record: record.counts.generated_at, default=None)
-    trend = compare(result, chosen, archive)
-    return replace(result, trend=trend, notes=(*result.notes, *notes))
-
-
-def capture_baseline(
-    evidence: Path, baseline_path: Path, out: Path, now: datetime
-) -> ReferenceCapture:
-    """Hash a known-good server's files and write a baseline extending ``baseline_path``.
-
-    The written file names its parent as the path from ``out``'s folder when the parent is
-    beside it or below it, else by file name (found among the shipped baselines).
-    """
-    baseline = load_baseline(baseline_path)
-    parent = _relative_name(baseline_path, out.parent)
-    capture = capture_reference(FolderSource(evidence), baseline, parent, now)
-    write_reference(capture, out)
-    return capture
-
-
-def _relative_name(path: Path, folder: Path) -> str:
-    try:
-        return path.resolve().relative_to(folder.resolve()).as_posix()
-    except ValueError:
-        return path.name
-
-
-def rerender(run_json: Path, paths: ReportPaths) -> tuple[AuditResult, list[Path]]:
-    """Rebuild the reports of a saved run from its JSON alone, without the evidence."""
-    result = read_result(run_json)
-    return result, write_reports(result, paths)
-
-
 def _evaluate_safely(
     facts: ServerFacts, baseline: Baseline, inventory: ConnectorInventory | None
 ) -> ServerVerdict:
@@ -503,73 +411,3 @@ def _notes(inventory: ConnectorInventory | None) -> tuple[str, ...]:
         )
     notes = [f"the connectors inventory is unusable: {inventory.error}"] if inventory.error else []
     return (*notes, *inventory.problems)
-
-
-def write_snapshot(snapshot: Snapshot, path: Path) -> Path:
-    """Write the facts snapshot. Raise ReportError naming the path that failed."""
-    what = "the facts snapshot"
-    try:
-        _render_partial(path, partial(render_snapshot, snapshot), what)
-        _publish(path, what)
-    finally:
-        _discard_partial(path)
-    return path
-
-
-def read_facts(path: Path) -> Snapshot:
-    """A facts snapshot that ``auditor collect`` wrote. Raise ParseError when unusable."""
-    return read_snapshot(path)
-
-
-def write_reports(result: AuditResult, paths: ReportPaths) -> list[Path]:
-    """Render every requested format. Raise ReportError naming the path that failed.
-
-    Each report is rendered beside its target and renamed once all are rendered, so a
-    failed run leaves no report half written, nor some formats new and others old.
-    """
-    report = build_report(result)
-    renderers: list[tuple[Path | None, Callable[[Path], None]]] = [
-        (paths.xlsx, partial(render_xlsx, report)),
-        (paths.csv, partial(render_csv, report)),
-        (paths.json, partial(render_json, result, report)),
-    ]
-    jobs = [(path, render) for path, render in renderers if path is not None]
-    # One after the other, in this process: a forked writer would gain a second or two at
-    # 10,000 servers but copy the parent's pages as they are touched, doubling the memory
-    # of a large fleet's run.
-    try:
-        for path, render in jobs:
-            _render_partial(path, render)
-        for path, _ in jobs:
-            _publish(path)
-    finally:
-        for path, _ in jobs:
-            _discard_partial(path)
-    return [path for path, _ in jobs]
-
-
-def _partial_path(path: Path) -> Path:
-    return path.with_name(f".{path.name}.partial")
-
-
-def _render_partial(path: Path, render: Callable[[Path], None], what: str = "the report") -> None:
-    """Render beside the target, so that a failed run never leaves half a file in its place."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        render(_partial_path(path))
-    except OSError as error:
-        raise ReportError(f"{path}: cannot write {what}: {error}") from error
-
-
-def _publish(path: Path, what: str = "the report") -> None:
-    try:
-        _partial_path(path).replace(path)
-    except OSError as error:
-        raise ReportError(f"{path}: cannot write {what}: {error}") from error
-
-
-def _discard_partial(path: Path) -> None:
-    # Where the folder could not be made, the leftover cannot exist either, and an error
-    # here would hide the ReportError that says why.
-    with suppress(OSError):
-        _partial_path(path).unlink(missing_ok=True)

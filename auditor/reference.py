@@ -11,16 +11,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from auditor.baseline import Baseline
+from auditor.baseline import Baseline, load_baseline
 from auditor.collect import MAX_DATA_FILE, collect
 from auditor.errors import AuditorError, BaselineError
 from auditor.evaluation import evaluate
-from auditor.evidence import EvidenceSource
+from auditor.evidence import EvidenceSource, FolderSource
 from auditor.verdicts import FileResult
 
 __all__ = [
     "MAX_PE_FILE",
     "ReferenceCapture",
+    "capture_baseline",
     "capture_reference",
     "reference_toml",
     "write_reference",
@@ -112,3 +113,25 @@ def write_reference(capture: ReferenceCapture, out: Path) -> None:
         out.write_text(reference_toml(capture), encoding="utf-8")
     except OSError as error:
         raise BaselineError(f"{out}: cannot write the reference baseline: {error}") from error
+
+
+def capture_baseline(
+    evidence: Path, baseline_path: Path, out: Path, now: datetime
+) -> ReferenceCapture:
+    """Hash a known-good server's files and write a baseline extending ``baseline_path``.
+
+    The written file names its parent as the path from ``out``'s folder when the parent is
+    beside it or below it, else by file name (found among the shipped baselines).
+    """
+    baseline = load_baseline(baseline_path)
+    parent = _relative_name(baseline_path, out.parent)
+    capture = capture_reference(FolderSource(evidence), baseline, parent, now)
+    write_reference(capture, out)
+    return capture
+
+
+def _relative_name(path: Path, folder: Path) -> str:
+    try:
+        return path.resolve().relative_to(folder.resolve()).as_posix()
+    except ValueError:
+        return path.name

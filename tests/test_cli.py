@@ -185,7 +185,7 @@ def test_a_crash_exits_3_and_leaves_no_partial_report(
     def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("auditor.audit.render_json", explode)
+    monkeypatch.setattr("auditor.archive.render_json", explode)
     target = tmp_path / "r.json"
     code, _, err = run("scan", str(fleet), f"--json={target}")
     assert code == ExitCode.FAILED
@@ -285,7 +285,7 @@ def test_a_failed_workbook_leaves_no_report_of_any_format(
         path.write_bytes(b"half a workbook")
         raise ReportError(f"{path}: disk full")
 
-    monkeypatch.setattr("auditor.audit.render_xlsx", refuse)
+    monkeypatch.setattr("auditor.archive.render_xlsx", refuse)
     out = tmp_path / "out"
     paths = {kind: out / f"r.{kind}" for kind in ("xlsx", "csv", "json")}
     code, _, err = run("scan", str(fleet), *(f"--{k}={p}" for k, p in paths.items()))
