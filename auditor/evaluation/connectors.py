@@ -36,6 +36,8 @@ class ConnectorsOutcome:
     """"inventory" or "override keys": where the connector list came from."""
     covered: bool = False
     """The connectors inventory says which connectors the server has (rows, or "none")."""
+    unknown: bool = False
+    """Multihomed, and not covered: which connectors need an override cannot be known."""
 
     @property
     def invalid(self) -> list[ConnectorFinding]:
@@ -55,6 +57,7 @@ def judge_connectors(
     outcome = ConnectorsOutcome()
     by_name = {fact.connector.casefold(): fact for fact in overrides}
     if inventory is None or not inventory.covers(server):
+        outcome.unknown = bool(network.multihomed)
         for fact in overrides:
             outcome.findings.append(_judge(fact.connector, None, fact, network, rule, outcome))
         return outcome

@@ -55,7 +55,7 @@ def evaluate(
         multihomed=network.multihomed,
         addresses=network.addresses,
         connector_source=connectors.source,
-        connectors_unknown=bool(network.multihomed) and not connectors.covered,
+        connectors_unknown=connectors.unknown,
         site=facts.site,
         owner=facts.owner,
     )
@@ -83,7 +83,7 @@ def _status(
     unknown = _unknowns(facts, files, network, connectors, inventory)
     # What could not be read is listed even where the rest already proves the status.
     also = [f"also: {item}" for item in unknown]
-    if connectors_unknown := bool(network.multihomed) and not connectors.covered:
+    if connectors.unknown:
         # Once the fix is in, the overrides are the next step, and they need the list.
         remediation.append(_list_connectors_step(facts.server))
     if network.multihomed and (files.below or invalid):
@@ -95,12 +95,12 @@ def _status(
             reasons.append("not multihomed, so the override is not needed")
         return Status.BELOW_BASELINE, [*reasons, *also], remediation
     if unknown:
-        missing = len(unknown) > (1 if connectors_unknown else 0)  # besides the list
+        missing = len(unknown) > (1 if connectors.unknown else 0)  # besides the list
         steps = [
             *(["Collect the missing evidence and scan again"] if missing else []),
             *remediation,
         ]
-        why = [network.describe(), *unknown] if connectors_unknown else unknown
+        why = [network.describe(), *unknown] if connectors.unknown else unknown
         return Status.INCOMPLETE, why, steps
     return Status.COMPLIANT, _compliant_reasons(baseline, network, connectors), []
 
@@ -150,16 +150,13 @@ def _unknowns(
         unknown.append("no readable registry evidence: the overrides and addresses are unknown")
     elif network.multihomed is None:
         unknown.append("the registry evidence holds no configured IPv4 address")
-    elif network.multihomed and not connectors.covered:
-        unknown.append(_uncovered(facts.server, network, connectors, inventory))
+    elif connectors.unknown:
+        unknown.append(_uncovered(facts.server, connectors, inventory))
     return unknown
 
 
 def _uncovered(
-    server: str,
-    network: Network,
-    connectors: ConnectorsOutcome,
-    inventory: ConnectorInventory | None,
+    server: str, connectors: ConnectorsOutcome, inventory: ConnectorInventory | None
 ) -> str:
     """Override keys show the connectors that got one, never a connector that did not."""
     if inventory is None:
