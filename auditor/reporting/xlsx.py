@@ -13,12 +13,15 @@ estimated once per distinct value, so a 130k-row sheet pays for a few thousand e
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
+from zipfile import ZIP_DEFLATED, ZipFile
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.writer.excel import ExcelWriter
 
 from auditor.errors import ReportError
 from auditor.reporting.model import Report
@@ -69,9 +72,18 @@ def render_xlsx(report: Report, path: Path) -> None:
         # Open the target first: an unwritable path fails before any work is done, and
         # before openpyxl has sheets streaming to temporary files that would be left open.
         with path.open("wb") as stream:
-            _build_workbook(report).save(stream)
+            _save(_build_workbook(report), stream)
     except OSError as error:  # PermissionError and IsADirectoryError are OSErrors
         raise ReportError(f"{path}: cannot write the workbook: {error}") from error
+
+
+def _save(workbook: Workbook, stream: BinaryIO) -> None:
+    """openpyxl's Workbook.save, but deflating at level 3 rather than zlib's default 6: the
+    workbook of a 10,000-server fleet is written 0.5 s sooner (2.2 s to 1.7 s) and is 10%
+    larger (5.1 to 5.6 MB); level 1 is no faster and 20% larger."""
+    workbook.properties.modified = datetime.now(UTC).replace(tzinfo=None)
+    with ZipFile(stream, "w", ZIP_DEFLATED, allowZip64=True, compresslevel=3) as archive:
+        ExcelWriter(workbook, archive).save()
 
 
 def _build_workbook(report: Report) -> Workbook:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import openpyxl
@@ -205,3 +206,17 @@ def test_unwritable_path_is_a_report_error(tmp_path):
 def test_directory_path_is_a_report_error(tmp_path):
     with pytest.raises(ReportError):
         render_xlsx(build_report(scenarios.one_of_each()), Path(tmp_path))
+
+
+def test_every_part_is_deflated_and_the_save_time_recorded(workbook):
+    # The workbook is zipped by render_xlsx itself (a lighter deflate than openpyxl's
+    # save): every part still compressed, and the document's modified time still set.
+    path, book = workbook
+    with zipfile.ZipFile(path) as package:
+        parts = package.infolist()
+        assert parts and all(part.compress_type == zipfile.ZIP_DEFLATED for part in parts)
+        assert package.testzip() is None
+    assert book.properties.modified is not None
+    assert abs(datetime.now(UTC).replace(tzinfo=None) - book.properties.modified) < timedelta(
+        minutes=5
+    )
