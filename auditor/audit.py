@@ -7,7 +7,7 @@ snapshot between them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
@@ -124,6 +124,8 @@ def scan(
     are gather's.
     """
     now = now or datetime.now(UTC)
+    # Each server is judged as its facts arrive, while the worker processes read the rest.
+    early: dict[int, ServerVerdict] = {}
     gathered = gather(
         fleet_dir,
         baseline,
@@ -134,8 +136,11 @@ def scan(
         save_evidence=save_evidence,
         workers=workers,
         progress=progress,
+        on_facts=lambda index, facts: early.update(
+            {index: _evaluate_safely(facts, baseline, inventory)}
+        ),
     )
-    return judge(gathered, baseline, now=now, waivers=waivers)
+    return judge(gathered, baseline, now=now, waivers=waivers, judged=early)
 
 
 def gather(
@@ -149,6 +154,7 @@ def gather(
     save_evidence: Path | None = None,
     workers: int = DEFAULT_WORKERS,
     progress: Progress | None = None,
+    on_facts: Callable[[int, ServerFacts], None] | None = None,
 ) -> Snapshot:
     """Collect the facts of every server, judging nothing: ``auditor collect``.
 
@@ -156,7 +162,8 @@ def gather(
     layout a later scan of that folder judges again. Up to ``workers`` servers are
     collected at a time (see auditor.pool: folders in worker processes, live and other
     sources in threads); the snapshot lists them in order all the same.
-    ``progress(done, total)`` is told of each server collected.
+    ``progress(done, total)`` is told of each server collected, and ``on_facts(index,
+    facts)`` given the facts of each, as they will be in the snapshot's ``servers[index]``.
     """
     targets, notes = plan_sources(fleet_dir, fleet, live)
     if not targets:
@@ -171,6 +178,9 @@ def gather(
         workers=workers,
         in_process=lambda source: source.cpu_bound,
         progress=progress,
+        on_result=None
+        if on_facts is None
+        else (lambda i, f: on_facts(i, _labelled(f, targets[i][1]))),
     )
     facts = [_labelled(item, entry) for item, (_, entry) in zip(gathered, targets, strict=True)]
     return Snapshot(
@@ -191,15 +201,22 @@ def judge(
     *,
     now: datetime | None = None,
     waivers: WaiverFile | None = None,
+    judged: Mapping[int, ServerVerdict] | None = None,
 ) -> AuditResult:
     """Judge gathered facts: ``auditor judge``. ``inventory`` replaces the snapshot's.
 
     Waivers are judged against the day of ``now`` (UTC), which defaults to the clock.
+    ``judged[i]``, where given, is the verdict of ``snapshot.servers[i]`` with this
+    inventory, already made.
     """
     now = now or datetime.now(UTC)
     inventory = inventory if inventory is not None else snapshot.connectors
     facts = [*snapshot.servers, *_inventory_only(inventory, snapshot.servers)]
-    verdicts = [_evaluate_safely(item, baseline, inventory) for item in facts]
+    early = judged or {}
+    verdicts = [
+        early[index] if index in early else _evaluate_safely(item, baseline, inventory)
+        for index, item in enumerate(facts)
+    ]
     notes = (*_notes(inventory), *snapshot.notes, *_snapshot_notes(snapshot, baseline, now))
     outcomes: list[WaiverOutcome] = []
     judged_on = None

@@ -60,6 +60,7 @@ def run_pool(
     in_process: Callable[[T], bool] = lambda _item: False,
     progress: Progress | None = None,
     min_process_items: int | None = None,
+    on_result: Callable[[int, R], None] | None = None,
 ) -> list[R]:
     """Return ``[work(item) for item in items]``, computed by at most ``workers`` at a time.
 
@@ -67,10 +68,13 @@ def run_pool(
     must pickle (``work`` a module-level function or a partial of one); when they are
     fewer than ``min_process_items`` (default MIN_PROCESS_ITEMS), they run one after the
     other in the calling thread instead. With ``workers`` of 1 everything runs there.
+    ``on_result(index, result)`` is called in the calling thread as each result arrives,
+    in the order they arrive: work on results can go on while the processes still work.
     """
     if workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}")
     report = progress or (lambda _done, _total: None)
+    arrived = on_result or (lambda _index, _result: None)
     total = len(items)
     report(0, total)
     results: dict[int, R] = {}
@@ -102,12 +106,13 @@ def run_pool(
         try:
             for done, index in enumerate(here, start=1):
                 results[index] = _run_one(work, on_failure, items[index])
+                arrived(index, results[index])
                 report(done, total)
         except BaseException:
             for future in pending:  # Ctrl-C: don't start what is still queued
                 future.cancel()
             raise
-        _drain(pending, results, items, on_failure, report, len(here))
+        _drain(pending, results, items, on_failure, report, arrived, len(here))
     return [results[index] for index in range(total)]
 
 
@@ -124,6 +129,7 @@ def _drain(
     items: Sequence[T],
     on_failure: Callable[[T, BaseException], R],
     report: Progress,
+    arrived: Callable[[int, R], None],
     done_count: int,
 ) -> None:
     try:
@@ -137,6 +143,7 @@ def _drain(
                 values = [on_failure(items[index], error) for index in indexes]
             for index, value in zip(indexes, values, strict=True):
                 results[index] = value
+                arrived(index, value)
             done_count += len(indexes)
             report(done_count, len(items))
     except BaseException:

@@ -157,3 +157,40 @@ def test_enough_cpu_bound_items_go_to_worker_processes() -> None:
         list(range(12)), where, failed, workers=2, in_process=lambda _: True, min_process_items=12
     )
     assert all(pid != os.getpid() for pid, _ in got)
+
+
+@pytest.mark.parametrize("min_items", [0, 1000], ids=["in workers", "here"])
+@pytest.mark.parametrize("cpu_bound", [lambda n: True, lambda n: n % 3 == 0, lambda n: False])
+def test_each_result_is_handed_over_once_in_the_calling_thread_as_it_arrives(
+    min_items: int, cpu_bound: object
+) -> None:
+    caller = threading.get_ident()
+    seen: list[tuple[int, tuple[int, int], int]] = []
+    got = run_pool(
+        list(range(60)),
+        where,
+        failed,
+        workers=2,
+        in_process=cpu_bound,  # type: ignore[arg-type]
+        on_result=lambda index, value: seen.append((index, value, threading.get_ident())),
+        min_process_items=min_items,
+    )
+    assert sorted(index for index, _, _ in seen) == list(range(60))
+    assert all(got[index] == value for index, value, _ in seen)
+    assert {thread for _, _, thread in seen} == {caller}
+
+
+def test_a_lost_task_hands_over_its_failure_results_too() -> None:
+    if usable_cpus() < 2:
+        pytest.skip("one CPU: no worker processes")
+    seen: dict[int, int] = {}
+    got = run_pool(
+        list(range(40)),
+        partial(square_but_five_kills_its_process, parent=os.getpid()),
+        failed,
+        workers=2,
+        in_process=lambda _: True,
+        on_result=seen.__setitem__,
+        min_process_items=0,
+    )
+    assert seen == dict(enumerate(got)) and seen[5] == -5
