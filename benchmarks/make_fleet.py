@@ -22,6 +22,7 @@ Mtamsg.dll, a truncated Emsmta.exe) and 5 % not applicable (Exchange 5.0).
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -120,7 +121,17 @@ class Store:
             source = self.folder / key
             source.write_bytes(make())
             self._made[key] = source
-        os.link(source, target)
+        try:
+            os.link(source, target)
+        except OSError as error:
+            if error.errno != errno.EMLINK:
+                raise
+            # A file system's limit of links to one file (65,000 on ext4): a fresh copy
+            # takes the next links, so that fleets of 100,000 servers can be built.
+            fresh = source.with_name(f"{key}.{source.stat().st_nlink}")
+            shutil.copyfile(source, fresh)
+            self._made[key] = fresh
+            os.link(fresh, target)
 
 
 def pe_bytes(name: str, version: str, string_version: str | None, *, truncated: bool) -> bytes:
