@@ -17,8 +17,7 @@ from auditor.facts import FileFact, RegistryFacts, ServerFacts
 from auditor.parsing.hive import looks_like_hive, read_system_hive
 from auditor.parsing.hive_base import SNIFF_HIVE, is_log, read_base_block
 from auditor.parsing.mta_registry import (
-    CLUSTER_SERVICE,
-    REMOTE_ACCESS_SERVICE,
+    audited_services,
     could_hold_audited_value,
     extract_registry_facts,
 )
@@ -222,7 +221,7 @@ def _registry_facts(
         room -= item.file.size + sum(log.size for log in beside)
         try:
             if item.is_hive:
-                services = (baseline.registry.service, CLUSTER_SERVICE, REMOTE_ACCESS_SERVICE)
+                services = audited_services(baseline.registry.service)
                 # Logs are read as bytes and replayed on a copy in memory, never on the evidence.
                 replay = [(log.name, source.read_all(log.path, MAX_HIVE)) for log in beside]
                 with source.local_copy(item.file.path, MAX_HIVE) as path:

@@ -151,12 +151,10 @@ def _root(path: Path) -> _NK:
 
 
 def _check_base_block(data: bytes, origin: str) -> BaseBlock:
+    if not looks_like_hive(data):
+        raise ParseError(f"{origin}: not a registry hive (no 'regf' signature)")
     base = read_base_block(data)
-    if base is None:
-        if not looks_like_hive(data):
-            raise ParseError(f"{origin}: not a registry hive (no 'regf' signature)")
-        raise ParseError(f"{origin}: truncated hive: {len(data)} bytes, less than its base block")
-    if len(data) < BASE_BLOCK:
+    if base is None or len(data) < BASE_BLOCK:
         raise ParseError(f"{origin}: truncated hive: {len(data)} bytes, less than its base block")
     if not base.checksum_ok:
         raise ParseError(f"{origin}: damaged hive: the base block checksum does not match")

@@ -27,6 +27,7 @@ __all__ = [
     "CLUSTER_SERVICE",
     "REMOTE_ACCESS_SERVICE",
     "SYSTEM_KEY",
+    "audited_services",
     "could_hold_audited_value",
     "current_control_set",
     "extract_registry_facts",
@@ -34,6 +35,13 @@ __all__ = [
 ]
 
 SYSTEM_KEY = "HKEY_LOCAL_MACHINE\\SYSTEM"
+
+
+def audited_services(service: str) -> tuple[str, ...]:
+    """The services below ``Services`` whose keys the facts are read from, whole: the
+    baseline's MTA ``service``, Tcpip, the cluster service and RemoteAccess. (Adapters'
+    ``Parameters\\Tcpip`` are read besides.)"""
+    return (service, "Tcpip", CLUSTER_SERVICE, REMOTE_ACCESS_SERVICE)
 
 
 def extract_registry_facts(
@@ -187,9 +195,7 @@ def could_hold_audited_value(key: str | None, service: str, *, uncertain: bool =
     parts = [part.casefold() for part in split_path(key.strip(" \t-" if uncertain else ""))]
     if uncertain and not parts:
         return True
-    services = tuple(
-        name.casefold() for name in (service, "Tcpip", CLUSTER_SERVICE, REMOTE_ACCESS_SERVICE)
-    )
+    services = tuple(name.casefold() for name in audited_services(service))
     services_key = (*_HKLM_SYSTEM, _CONTROL_SETS, ("services",))
     patterns: tuple[tuple[tuple[tuple[str, ...], ...], bool], ...] = (
         ((*_HKLM_SYSTEM, ("select",)), False),
