@@ -15,19 +15,29 @@ after it, so that worker threads blocked on the network end within moments.
 from __future__ import annotations
 
 import contextlib
+import signal
 import socket
 import threading
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from types import FrameType
 
-__all__ = ["Deadline", "DeadlineExpired", "interrupt_all", "interrupted", "resume"]
+__all__ = [
+    "Deadline",
+    "DeadlineExpired",
+    "interrupt_all",
+    "interrupted",
+    "interrupts_end_waits",
+    "resume",
+]
 
 Lookup = Callable[[str], str]
 """A host name to one address (the seam name-lookup tests use)."""
 
 _live: weakref.WeakSet[Deadline] = weakref.WeakSet()
-_live_lock = threading.Lock()
+# Reentrant: Ctrl-C's handler runs in the main thread, which may hold them when it comes.
+_live_lock = threading.RLock()
 _interrupted = threading.Event()
 _TURN = 0.05
 """Seconds between two looks at the deadline while a wait cannot be woken by it."""
@@ -55,6 +65,34 @@ def resume() -> None:
     _interrupted.clear()
 
 
+@contextlib.contextmanager
+def interrupts_end_waits() -> Iterator[None]:
+    """While inside, Ctrl-C expires every deadline before KeyboardInterrupt is raised: the
+    main thread then unwinds (and closes its sources) without waiting on any server, and
+    worker threads blocked on one wake at once. Only the main thread can set a handler;
+    elsewhere this does nothing."""
+    resume()
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.getsignal(signal.SIGINT)
+    if before is None or before == signal.SIG_IGN:  # not ours to change: Ctrl-C is ignored
+        yield
+        return
+
+    def handler(number: int, frame: FrameType | None) -> None:
+        interrupt_all()
+        if callable(before):
+            before(number, frame)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
 def _getaddrinfo(host: str) -> str:
     return str(socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)[0][4][0])
 
@@ -70,7 +108,7 @@ class Deadline:
         """What is being done: the words a timeout's reason names."""
         self._clock = clock
         self._ends = clock() + seconds
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._sockets: list[socket.socket] = []
         self._fired = threading.Event()
         self._by_interrupt = False

@@ -8,7 +8,6 @@ the step that timed out.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -54,9 +53,7 @@ def only_problem(facts: ServerFacts) -> str:
     return problem
 
 
-def test_a_tarpit_is_given_up_at_the_deadline(
-    credentials: Credentials, baseline: Baseline
-) -> None:
+def test_a_tarpit_is_given_up_at_the_deadline(credentials: Credentials, baseline: Baseline) -> None:
     with listening(faults.tarpit) as pit:
         live = SmbSource("PIT", "127.0.0.1", pit.port, credentials, timeout=TIMEOUT)
         facts, took = timed(live, baseline)
@@ -156,7 +153,7 @@ def test_a_silent_dns_server_is_given_up_at_the_deadline(tmp_path: Path) -> None
     )
     done = subprocess.run(
         ["unshare", "-rnm", "sh", "-c", shell],
-        capture_output=True, text=True, timeout=60, cwd=os.getcwd(),
+        capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     if done.returncode != 0 and "unshare" in done.stderr:
         pytest.skip(f"no private namespace here: {done.stderr.strip()}")
