@@ -22,7 +22,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from impacket import smb3
+from impacket import nt_errors, smb3
 from impacket.dcerpc.v5 import rrp, transport
 
 from auditor.errors import EvidenceError
@@ -60,6 +60,11 @@ _SYSTEM_ROOT_KEY = "SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion"
 
 class _Failure(Exception):
     """A failure already described in words fit for a report."""
+
+
+class _NoFolder(_Failure):
+    """The MTA folder is not there (or holds nothing): a fact about the server, which a
+    saved copy of its evidence shows as well, by holding no file there."""
 
 
 @dataclass(frozen=True)
@@ -155,6 +160,9 @@ class SmbSource(EvidenceSource):
             problems.append(f"{self.location}: {problem}")
         try:
             files += self._list_folder(share, folder)
+        except _NoFolder as absent:
+            where = "\\".join((share, *folder))
+            self.notes = (*self.notes, f"{self.location}: \\\\{self.host}\\{where} {absent}")
         except _Failure as failure:
             where = "\\".join((share, *folder))
             problems.append(f"{self.location}: cannot list \\\\{self.host}\\{where}: {failure}")
@@ -353,6 +361,9 @@ class SmbSource(EvidenceSource):
         except _Failure:
             raise
         except Exception as error:
+            status = _nt_status_of(error)
+            if status in _NO_FOLDER and not (self._deadline and self._deadline.expired):
+                raise _NoFolder(_NO_FOLDER[status]) from None
             raise _Failure(self._reason(error)) from None
         finally:
             self._lap()
@@ -404,6 +415,20 @@ class SmbSource(EvidenceSource):
         )
         self._open = (path, tree, handle)
         return tree, handle
+
+
+_NO_FOLDER = {
+    nt_errors.STATUS_OBJECT_PATH_NOT_FOUND: "does not exist",
+    nt_errors.STATUS_OBJECT_NAME_NOT_FOUND: "does not exist",
+    nt_errors.STATUS_NO_SUCH_FILE: "is empty",
+}
+"""What a listing answers where the folder holds no file: a fact, not a failure."""
+
+
+def _nt_status_of(error: BaseException) -> int | None:
+    code = getattr(error, "getErrorCode", None) or getattr(error, "get_error_code", None)
+    value = code() if callable(code) else None
+    return value if isinstance(value, int) else None
 
 
 def _location(host: str, port: int | None) -> str:
