@@ -31,6 +31,7 @@ from auditor.evaluation import evaluate
 from auditor.evaluation.waivers import apply_waivers
 from auditor.evidence import EvidenceSource, NotAFleet, discover_fleet
 from auditor.evidence.credentials import DEFAULT_TIMEOUT, Credentials
+from auditor.evidence.deadline import interrupts_end_waits
 from auditor.evidence.fleet import CONNECTORS_FILE
 from auditor.evidence.inventory import (
     FleetEntry,
@@ -171,17 +172,19 @@ def gather(
     sources = [source for source, _ in targets]
     if save_evidence is not None:
         sources = [RecordingSource(source, save_evidence) for source in sources]
-    gathered = run_pool(
-        sources,
-        partial(_collect_safely, baseline=baseline),
-        _internal_error,
-        workers=workers,
-        in_process=lambda source: source.cpu_bound,
-        progress=progress,
-        on_result=None
-        if on_facts is None
-        else (lambda i, f: on_facts(i, _labelled(f, targets[i][1]))),
-    )
+    # Ctrl-C ends every wait on a live server at once, so that the run stops in moments.
+    with interrupts_end_waits():
+        gathered = run_pool(
+            sources,
+            partial(_collect_safely, baseline=baseline),
+            _internal_error,
+            workers=workers,
+            in_process=lambda source: source.cpu_bound,
+            progress=progress,
+            on_result=None
+            if on_facts is None
+            else (lambda i, f: on_facts(i, _labelled(f, targets[i][1]))),
+        )
     facts = [_labelled(item, entry) for item, (_, entry) in zip(gathered, targets, strict=True)]
     return Snapshot(
         collected_at=now or datetime.now(UTC),

@@ -59,6 +59,8 @@ class ExitCode(IntEnum):
     USAGE = 2
     FAILED = 3
     """The run itself failed: unreadable baseline or fleet, unwritable output."""
+    INTERRUPTED = 130
+    """Ctrl-C: 128 + SIGINT, as a shell reports a command that the signal ended."""
 
 
 def main(
@@ -86,23 +88,27 @@ def main(
     }
     try:
         return commands[args.command](args, out, when)
-    except Exception as error:  # a crash must still exit 3: exit 1 means findings
+    except (Exception, KeyboardInterrupt) as error:  # a crash must still exit 3: 1 is findings
         print(f"auditor: {_describe(error)}", file=err)
         return _exit_code_for(error)
 
 
-def _exit_code_for(error: Exception) -> int:
+def _exit_code_for(error: Exception | KeyboardInterrupt) -> int:
     """The one place that maps errors to exit codes.
 
     A problem with one server's evidence never gets here: it is a finding on that server.
     What does get here stopped the whole run, and exit 1 is kept for findings alone.
     """
+    if isinstance(error, KeyboardInterrupt):
+        return ExitCode.INTERRUPTED
     if isinstance(error, UsageError | NotAFleet):
         return ExitCode.USAGE
     return ExitCode.FAILED
 
 
-def _describe(error: Exception) -> str:
+def _describe(error: Exception | KeyboardInterrupt) -> str:
+    if isinstance(error, KeyboardInterrupt):
+        return "interrupted"
     if isinstance(error, AuditorError):
         return str(error)
     return f"internal error, please report it: {type(error).__name__}: {error}"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import (
@@ -156,8 +157,18 @@ def _process_pool(processes: int) -> Executor:
     # fork shares the parent's loaded modules (no re-import per worker) and works with any
     # entry point; elsewhere the platform's default start method is the safe choice.
     if sys.platform == "linux":
-        return ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"))
-    return ProcessPoolExecutor(processes)
+        return ProcessPoolExecutor(
+            processes,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_leave_interrupts_to_the_parent,
+        )
+    return ProcessPoolExecutor(processes, initializer=_leave_interrupts_to_the_parent)
+
+
+def _leave_interrupts_to_the_parent() -> None:
+    """Ctrl-C at a terminal reaches every process of the group: a worker that took it
+    would print its own traceback. The parent stops the pool, and the workers with it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _run_chunk(

@@ -1,15 +1,19 @@
 """Why a live server could not be read, in words fit for a report.
 
 impacket raises a different type per SMB version and wraps socket errors in plain OSErrors,
-so the cause that means something is looked for along the whole chain.
+so the cause that means something is looked for along the whole chain. The words are ours,
+or a status's name from a fixed table looked up by its number: never the text an exception
+carries, which a library may have built from anything it was given, the password included
+(cutting the password out afterwards fails when it is a word the text holds anyway).
 """
 
 from __future__ import annotations
 
+import errno
 import socket
 from collections.abc import Iterator
 
-from impacket import nmb, nt_errors, smb, smb3
+from impacket import nmb, nt_errors, smb, smb3, system_errors
 from impacket.dcerpc.v5 import rpcrt, rrp
 from impacket.smbconnection import SessionError as SmbSessionError
 
@@ -33,7 +37,17 @@ _NT_STATUS = {
 _WIN32_ACCESS_DENIED = 5
 
 
-def describe_failure(error: BaseException, password: str) -> str:
+_ERRNO = {
+    errno.ENETUNREACH: "the network is unreachable",
+    errno.EHOSTUNREACH: "no route to the host",
+    errno.EHOSTDOWN: "the host is down",
+    errno.ECONNABORTED: "the connection was aborted",
+    errno.ENOTCONN: "the connection was lost",
+    errno.EADDRNOTAVAIL: "the address is not available",
+}
+
+
+def describe_failure(error: BaseException) -> str:
     """A failure in words: the first cause in the chain that means something to a reader."""
     for cause in _causes(error):
         if isinstance(cause, socket.gaierror):
@@ -49,14 +63,14 @@ def describe_failure(error: BaseException, password: str) -> str:
         if isinstance(cause, smb.SessionError | smb3.SessionError):
             return _nt_status(cause.get_error_code())
         if isinstance(cause, rrp.DCERPCSessionError):
-            if cause.get_error_code() == _WIN32_ACCESS_DENIED:
-                return "access denied"
-            return _scrub(str(cause), password)
+            return _win32_error(cause.get_error_code())
         if isinstance(cause, rpcrt.DCERPCException):
-            return _scrub(f"RPC failed: {cause}", password)
+            return _rpc_status(cause.get_error_code())
         if isinstance(cause, nmb.NetBIOSError):
             return "the connection was lost"
-    return _scrub(f"{type(error).__name__}: {error}", password)
+        if isinstance(cause, OSError) and cause.errno in _ERRNO:
+            return _ERRNO[cause.errno]
+    return f"an unexpected failure ({type(error).__name__}); the library's message is not shown"
 
 
 def _causes(error: BaseException) -> Iterator[BaseException]:
@@ -81,6 +95,23 @@ def _nt_status(code: int) -> str:
     return f"refused: {name}"
 
 
-def _scrub(text: str, password: str) -> str:
-    """Text from a library, with the password cut out should it ever appear."""
-    return text.replace(password, "***") if password else text
+def _win32_error(code: object) -> str:
+    """A registry call's Windows error code, by its name."""
+    if code == _WIN32_ACCESS_DENIED:
+        return "access denied"
+    if not isinstance(code, int):
+        return "the registry call failed"
+    name = system_errors.ERROR_MESSAGES.get(code, (f"error {code:#x}",))[0]
+    return f"the registry call failed: {name}"
+
+
+def _rpc_status(code: object) -> str:
+    """An RPC failure, by the name of its status code when it has one."""
+    if not isinstance(code, int):
+        return "the RPC call failed"
+    if code == _WIN32_ACCESS_DENIED or code == nt_errors.STATUS_ACCESS_DENIED:
+        return "access denied"
+    name = str(rpcrt.rpc_status_codes.get(code) or "").strip()
+    if name.isidentifier():
+        return f"the RPC call failed: {name}"
+    return f"the RPC call failed (status {code:#x})"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 import struct
+import time
 
 __all__ = [
     "NETBIOS_PORT",
@@ -105,14 +106,16 @@ def calling_name() -> str:
 def request_session(sock: socket.socket, called: str, timeout: float) -> None:
     """Ask for a session with ``called``; return once granted, else raise SessionRefused.
 
-    A server that closes the connection raises ConnectionResetError, one that says nothing
-    in ``timeout`` seconds TimeoutError.
+    A server that closes the connection raises ConnectionResetError, one that has not
+    answered in ``timeout`` seconds TimeoutError: the whole exchange is bounded, not each
+    wait, so keep-alives (0x85) or a byte at a time do not hold it past ``timeout``.
     """
+    ends = time.monotonic() + timeout
     sock.settimeout(timeout)
     sock.sendall(session_request(called, calling_name()))
     while True:
-        kind, flags, length = struct.unpack(">BBH", _read(sock, 4))
-        body = _read(sock, ((flags & 1) << 16) | length)
+        kind, flags, length = struct.unpack(">BBH", _read(sock, 4, ends))
+        body = _read(sock, ((flags & 1) << 16) | length, ends)
         if kind == _POSITIVE:
             return
         if kind == _NEGATIVE:
@@ -126,9 +129,13 @@ def request_session(sock: socket.socket, called: str, timeout: float) -> None:
             raise SessionRefused(called, f"an answer of type {kind:#04x}, not a session answer")
 
 
-def _read(sock: socket.socket, length: int) -> bytes:
+def _read(sock: socket.socket, length: int, ends: float) -> bytes:
     data = b""
     while len(data) < length:
+        left = ends - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("no session answer in time")
+        sock.settimeout(left)
         chunk = sock.recv(length - len(data))
         if not chunk:
             raise ConnectionResetError("the server closed the connection")

@@ -9,7 +9,9 @@ in the inventory it tries 445 and then the NetBIOS session service on 139, as Wi
 clients do (``smb_transport``).
 
 Every failure is a sentence about this server, never an exception that stops the fleet;
-the account's password is in none of them.
+no text of a library's is in them, so neither is the account's password. Each server has
+a ``Deadline`` from its first packet to its logoff, which a watchdog enforces whatever
+impacket does (``deadline``); a failure past it names the step that timed out.
 """
 
 from __future__ import annotations
@@ -20,11 +22,12 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from impacket import smb3
+from impacket import nt_errors, smb3
 from impacket.dcerpc.v5 import rrp, transport
 
 from auditor.errors import EvidenceError
 from auditor.evidence.credentials import DEFAULT_TIMEOUT, Credentials
+from auditor.evidence.deadline import Deadline, DeadlineExpired, Lookup
 from auditor.evidence.failures import describe_failure
 from auditor.evidence.interface import EvidenceFile, EvidenceSource
 from auditor.evidence.netbios import NETBIOS_PORT, WILDCARD, netbios_name
@@ -59,6 +62,11 @@ class _Failure(Exception):
     """A failure already described in words fit for a report."""
 
 
+class _NoFolder(_Failure):
+    """The MTA folder is not there (or holds nothing): a fact about the server, which a
+    saved copy of its evidence shows as well, by holding no file there."""
+
+
 @dataclass(frozen=True)
 class _RemoteFile:
     share: str
@@ -84,11 +92,14 @@ class SmbSource(EvidenceSource):
         clock: Callable[[], float] = time.monotonic,
         direct_port: int = DIRECT_PORT,
         netbios_port: int = NETBIOS_PORT,
+        lookup: Lookup | None = None,
     ) -> None:
         """``file_names``: the baseline's files, the only ones listed (all when empty).
 
         ``port``: the inventory's, the only one tried when given (``netbios_port`` through
         the NetBIOS session service); None tries ``direct_port`` then ``netbios_port``.
+        ``timeout``: seconds for the whole server, from the name lookup to the logoff.
+        ``lookup`` stands in for the resolver (host name to address).
         """
         self.server = server
         self.host = host
@@ -104,7 +115,9 @@ class SmbSource(EvidenceSource):
         self._override_value = override_value
         self._timeout = timeout
         self._clock = clock
+        self._lookup = lookup
         self._started: float | None = None
+        self._deadline: Deadline | None = None
         self._conn: Any = None
         self._connected: Connected | None = None
         self._trees: dict[str, int] = {}
@@ -120,6 +133,7 @@ class SmbSource(EvidenceSource):
         self._remote.clear()
         self._virtual.clear()
         self._started = self._clock()
+        self._deadline = Deadline(self._timeout, self._clock)
         self.location, self.notes = _location(self.host, self.port), ()
         problems: list[str] = []
         try:
@@ -127,6 +141,9 @@ class SmbSource(EvidenceSource):
         except _Failure as failure:
             self.close()
             return [], [f"{self.location}: {failure}"]
+        except Exception as error:  # whatever impacket raises, in words and not in its own
+            self.close()
+            return [], [f"{self.location}: cannot connect: {self._reason(error)}"]
         files: list[EvidenceFile] = []
         keys: list[RawKey] = []
         system_root: str | None = None
@@ -143,6 +160,9 @@ class SmbSource(EvidenceSource):
             problems.append(f"{self.location}: {problem}")
         try:
             files += self._list_folder(share, folder)
+        except _NoFolder as absent:
+            where = "\\".join((share, *folder))
+            self.notes = (*self.notes, f"{self.location}: \\\\{self.host}\\{where} {absent}")
         except _Failure as failure:
             where = "\\".join((share, *folder))
             problems.append(f"{self.location}: cannot list \\\\{self.host}\\{where}: {failure}")
@@ -159,6 +179,8 @@ class SmbSource(EvidenceSource):
         if length <= 0:
             return b""
         entry = self.stats.files.setdefault(path, FileReads())
+        if self._deadline is not None:
+            self._deadline.doing(f"reading {path}")
         try:
             if self._open is not None and self._open[0] != path:
                 self._close_open()
@@ -187,16 +209,20 @@ class SmbSource(EvidenceSource):
 
         Logging off ends the tree connections too, so they are not disconnected one by one.
         """
-        conn = self._conn
-        if conn is None:
-            return
+        conn, deadline = self._conn, self._deadline
         try:
-            with contextlib.suppress(Exception):  # past the deadline, or the server is gone
-                self._close_open()
-            with contextlib.suppress(Exception):
-                conn.setTimeout(min(5.0, self._timeout))
-                conn.close()
+            if conn is not None:
+                if deadline is not None:
+                    deadline.doing("logoff")
+                with contextlib.suppress(Exception):  # past the deadline, or the server is gone
+                    self._close_open()
+                with contextlib.suppress(Exception):
+                    # Still under the watchdog: a server that stalls the logoff is cut off.
+                    conn.setTimeout(max(0.01, min(5.0, self._left())))
+                    conn.close()
         finally:
+            if deadline is not None:
+                deadline.stop()
             self._conn = None
             self._connected = None
             self._open = None
@@ -213,8 +239,11 @@ class SmbSource(EvidenceSource):
 
     def _connect(self) -> None:
         """Connect and log on; raise _Failure saying which of the two failed, and why."""
+        deadline = self._deadline or Deadline(self._timeout, self._clock)
         try:
-            connected, tried = reach(self.host, self.server, self.routes, self._left, self._reason)
+            connected, tried = reach(
+                self.host, self.server, self.routes, deadline, self._reason, self._lookup
+            )
         except Unreachable as failure:
             raise _Failure(f"cannot connect: {failure}") from None
         finally:
@@ -226,6 +255,7 @@ class SmbSource(EvidenceSource):
         dialect = self._conn.getDialect()
         self.stats.dialect = dialect if isinstance(dialect, str) else f"{dialect:#x}"
         credentials = self._credentials
+        deadline.doing("logon")
         try:
             self._tick()
             self._conn.login(credentials.user, credentials.password, credentials.domain)
@@ -263,15 +293,16 @@ class SmbSource(EvidenceSource):
 
     def _left(self) -> float:
         """Seconds left of this server's budget, zero or less when none are."""
-        started = self._started if self._started is not None else self._clock()
-        return started + self._timeout - self._clock()
+        return self._deadline.left() if self._deadline is not None else self._timeout
 
     def _remaining(self) -> float:
         """Seconds left of this server's budget; raise _Failure when none are."""
-        left = self._left()
-        if left <= 0:
-            raise _Failure(f"timed out: the server took more than {self._timeout:g} s in all")
-        return left
+        if self._deadline is None:
+            return self._timeout
+        try:
+            return self._deadline.check()
+        except DeadlineExpired as expired:
+            raise _Failure(str(expired)) from None
 
     def _tick(self) -> None:
         """Bound the next network wait by what is left of the budget."""
@@ -282,13 +313,19 @@ class SmbSource(EvidenceSource):
             self.stats.seconds = self._clock() - self._started
 
     def _reason(self, error: BaseException) -> str:
-        return describe_failure(error, self._credentials.password)
+        """Past the deadline the library's error is only its echo (a closed socket): the
+        reason is the timeout, and the step it cut short."""
+        if self._deadline is not None and self._deadline.expired:
+            return self._deadline.reason()
+        return describe_failure(error)
 
     # --- registry ----------------------------------------------------------------------
 
     def _read_registry(self) -> tuple[list[RawKey], str | None]:
         """The MTA's keys, and the SystemRoot its ImagePath may need."""
         dce: Any = None
+        if self._deadline is not None:
+            self._deadline.doing("reading the registry")
         try:
             self._tick()
             port = self._connected.route.port if self._connected else DIRECT_PORT
@@ -316,12 +353,17 @@ class SmbSource(EvidenceSource):
     # --- files -------------------------------------------------------------------------
 
     def _list_folder(self, share: str, folder: tuple[str, ...]) -> list[EvidenceFile]:
+        if self._deadline is not None:
+            self._deadline.doing("listing " + "\\".join((share, *folder)))
         try:
             self._tick()
             entries = self._conn.listPath(share, "\\".join((*folder, "*")))
         except _Failure:
             raise
         except Exception as error:
+            status = _nt_status_of(error)
+            if status in _NO_FOLDER and not (self._deadline and self._deadline.expired):
+                raise _NoFolder(_NO_FOLDER[status]) from None
             raise _Failure(self._reason(error)) from None
         finally:
             self._lap()
@@ -373,6 +415,20 @@ class SmbSource(EvidenceSource):
         )
         self._open = (path, tree, handle)
         return tree, handle
+
+
+_NO_FOLDER = {
+    nt_errors.STATUS_OBJECT_PATH_NOT_FOUND: "does not exist",
+    nt_errors.STATUS_OBJECT_NAME_NOT_FOUND: "does not exist",
+    nt_errors.STATUS_NO_SUCH_FILE: "is empty",
+}
+"""What a listing answers where the folder holds no file: a fact, not a failure."""
+
+
+def _nt_status_of(error: BaseException) -> int | None:
+    code = getattr(error, "getErrorCode", None) or getattr(error, "get_error_code", None)
+    value = code() if callable(code) else None
+    return value if isinstance(value, int) else None
 
 
 def _location(host: str, port: int | None) -> str:

@@ -7,12 +7,16 @@ before the protocol negotiation): a server that answered and then refused the lo
 refuse it on 139 too.
 
 impacket sends a session request only to port 139 itself, and resolves ``*SMBSERVER``
-with a NetBIOS name query on UDP 137 that no deadline bounds. So the socket is connected,
-and the session requested, here; impacket negotiates SMB over it.
+with a NetBIOS name query on UDP 137 that no deadline bounds. So the name is looked up,
+the socket connected and the session requested here, each under the server's deadline,
+whose watchdog guards the socket; impacket negotiates SMB over it.
 """
 
 from __future__ import annotations
 
+import errno
+import os
+import select
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +25,7 @@ from typing import Any
 from impacket import nmb, smb
 from impacket.smbconnection import SMBConnection
 
+from auditor.evidence.deadline import Deadline, DeadlineExpired, Lookup
 from auditor.evidence.netbios import NETBIOS_PORT, SessionRefused, called_names, request_session
 
 __all__ = [
@@ -43,6 +48,9 @@ the fourth at 7 s) is filtered, and 139 deserves the rest of the time."""
 # What impacket offers: on the NetBIOS session service, no "SMB 2.???" wildcard dialect.
 _NETBIOS_DIALECTS = "\x02NT LM 0.12\x00\x02SMB 2.002\x00"
 _LOST = (ConnectionResetError, ConnectionAbortedError, BrokenPipeError)
+_TURN = 0.1
+"""Seconds between two looks at the deadline while a TCP connection is under way: a
+shutdown does not end a connect, so the deadline is looked at instead."""
 
 
 @dataclass(frozen=True)
@@ -91,25 +99,28 @@ def reach(
     host: str,
     server: str,
     plan: tuple[Route, ...],
-    budget: Callable[[], float],
+    deadline: Deadline,
     describe: Callable[[BaseException], str],
+    lookup: Lookup | None = None,
 ) -> tuple[Connected, tuple[str, ...]]:
     """SMB negotiated by the first route of ``plan`` that answers, and what each route
     before it said ("445: connection refused"). Raise Unreachable saying what every route
-    tried said; with one route, without its port."""
+    tried said; with one route, without its port. ``lookup`` stands in for the resolver."""
     try:
-        address = str(socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)[0][4][0])
+        address = deadline.resolve(host, lookup) if lookup else deadline.resolve(host)
+    except DeadlineExpired as expired:
+        raise Unreachable(str(expired)) from None
     except OSError as error:
         raise Unreachable(describe(error)) from None
     tried: list[str] = []
     for number, route in enumerate(plan):
         more = number + 1 < len(plan)
         try:
-            limit = min(FIRST_CONNECT_LIMIT, _left(budget) / 2) if more else None
-            return connect(host, address, server, route, budget, describe, limit), tuple(tried)
+            limit = min(FIRST_CONNECT_LIMIT, _left(deadline) / 2) if more else None
+            return connect(host, address, server, route, deadline, describe, limit), tuple(tried)
         except (Unanswered, Unreachable) as failure:
             tried.append(f"{route.port}: {failure}" if len(plan) > 1 else str(failure))
-            if not more or isinstance(failure, Unreachable):
+            if not more or isinstance(failure, Unreachable) or deadline.expired:
                 raise Unreachable("; ".join(tried)) from None
     raise AssertionError("a plan has a route")
 
@@ -119,24 +130,28 @@ def connect(
     address: str,
     server: str,
     route: Route,
-    budget: Callable[[], float],
+    deadline: Deadline,
     describe: Callable[[BaseException], str],
     connect_limit: float | None = None,
 ) -> Connected:
     """Connect to ``host`` at ``address`` by ``route`` and negotiate SMB.
 
-    ``server`` gives the NetBIOS called name; ``budget`` the seconds left for this server,
-    which bound every wait; ``connect_limit`` bounds the TCP connection alone.
+    ``server`` gives the NetBIOS called name; ``deadline`` bounds every wait, and its
+    watchdog guards the socket; ``connect_limit`` bounds the TCP connection alone.
     Raise Unanswered or Unreachable, in words ``describe`` gives.
     """
     refused: list[tuple[str, str]] = []
     names: tuple[str | None, ...] = called_names(server) if route.netbios else (None,)
     for called in names:
-        sock = _tcp_connect(address, route.port, budget, connect_limit, describe)
+        deadline.doing(f"connection to port {route.port}")
+        sock = _tcp_connect(address, route.port, deadline, connect_limit, describe)
         try:
+            deadline.guard(sock)
             if called is not None:
-                _request(sock, called, _left(budget), describe)
-            conn = _negotiate(host, route, sock, _left(budget), describe)
+                deadline.doing("NetBIOS session request")
+                _request(sock, called, _left(deadline), describe)
+            deadline.doing("SMB negotiation")
+            conn = _negotiate(host, route, sock, _left(deadline), describe)
         except SessionRefused as refusal:
             sock.close()
             refused.append((refusal.called, refusal.reason))
@@ -151,26 +166,51 @@ def connect(
     raise AssertionError("called_names is never empty")
 
 
-def _left(budget: Callable[[], float]) -> float:
-    left = budget()
-    if left <= 0:
-        raise Unreachable("timed out: no time left for this server")
-    return left
+def _left(deadline: Deadline) -> float:
+    try:
+        return deadline.check()
+    except DeadlineExpired as expired:
+        raise Unreachable(str(expired)) from None
 
 
 def _tcp_connect(
     address: str,
     port: int,
-    budget: Callable[[], float],
+    deadline: Deadline,
     connect_limit: float | None,
     describe: Callable[[BaseException], str],
 ) -> socket.socket:
-    limit = _left(budget) if connect_limit is None else min(_left(budget), connect_limit)
+    """A TCP connection, made in short turns so that the watchdog and Ctrl-C end it too."""
+    limit = _left(deadline) if connect_limit is None else min(_left(deadline), connect_limit)
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
     try:
-        return socket.create_connection((address, port), timeout=limit)
-    except (ConnectionRefusedError, TimeoutError) as error:
+        sock.setblocking(False)
+        code = sock.connect_ex((address, port))
+        waited = 0.0
+        while code in (errno.EINPROGRESS, errno.EALREADY, errno.EWOULDBLOCK):
+            turn = min(_TURN, _left(deadline), limit - waited)
+            if turn <= 0:
+                raise Unanswered(describe(TimeoutError()))
+            _, ready, _ = select.select([], [sock], [], turn)
+            waited += turn
+            if ready:
+                code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+        if code:
+            error = OSError(code, os.strerror(code))
+            if code == errno.ECONNREFUSED:
+                error = ConnectionRefusedError(code, os.strerror(code))
+            raise error
+        sock.setblocking(True)
+        return sock
+    except (Unanswered, Unreachable):
+        sock.close()
+        raise
+    except ConnectionRefusedError as error:
+        sock.close()
         raise Unanswered(describe(error)) from None
     except OSError as error:
+        sock.close()
         raise Unreachable(describe(error)) from None
 
 

@@ -264,7 +264,7 @@ def test_a_server_past_its_time_limit_is_read_no_further(
             live.read_at(binary.path, 2, 2)
         assert str(caught.value) == (
             f"{live.location}/{binary.path}: cannot read: "
-            "timed out: the server took more than 30 s in all"
+            f"reading {binary.path} timed out: the server took more than 30 s in all"
         )
     finally:
         live.close()
@@ -322,7 +322,10 @@ def test_a_server_that_does_not_answer_times_out(
     live = SmbSource("MUTE", "127.0.0.1", silent_port, credentials, timeout=0.3)
     facts = collected(live, baseline)
     (problem,) = facts.problems
-    assert problem.startswith(f"{live.location}: cannot connect: timed out")
+    assert problem == (
+        f"{live.location}: cannot connect: "
+        "SMB negotiation timed out: the server took more than 0.3 s in all"
+    )
 
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import socket
 from dataclasses import dataclass
 
 import pytest
 from impacket import nt_errors
+from impacket.dcerpc.v5 import rpcrt, rrp
 from impacket.smbconnection import SessionError
 
 from auditor.evidence.credentials import Credentials
@@ -57,13 +59,44 @@ def test_an_image_path_without_a_drive_falls_back_and_says_so() -> None:
     ],
 )  # fmt: skip
 def test_failures_are_put_in_words(error: Exception, words: str) -> None:
-    assert words in describe_failure(error, "pw")
+    assert words in describe_failure(error)
 
 
-def test_an_unexpected_error_text_never_carries_the_password() -> None:
-    text = describe_failure(ValueError("bad login hunter2 for x"), "hunter2")
-    assert "hunter2" not in text
-    assert text == "ValueError: bad login *** for x"
+@pytest.mark.parametrize(
+    "error",
+    [
+        ValueError("No answer! bad login for audit"),
+        OSError("No answer!"),
+        rpcrt.DCERPCException("No answer! from 10.0.0.1"),
+        rrp.DCERPCSessionError("No answer!", error_code=None),
+        RuntimeError(SessionError(0x1234_5678)),
+    ],
+)
+def test_a_library_s_text_never_reaches_a_reason(error: Exception) -> None:
+    """The password "answer" in "No answer!": the text is not edited, it is never used."""
+    text = describe_failure(error)
+    assert "answer" not in text
+    assert "No " not in text  # scrubbing would leave "No ***!", which shows the password
+    assert "***" not in text
+    assert "10.0.0.1" not in text
+
+
+@pytest.mark.parametrize(
+    ("error", "words"),
+    [
+        (rrp.DCERPCSessionError(error_code=5), "access denied"),
+        (rrp.DCERPCSessionError(error_code=1450),
+         "the registry call failed: ERROR_NO_SYSTEM_RESOURCES"),
+        (rpcrt.DCERPCException(error_code=0x1C010003), "the RPC call failed: nca_s_unk_if"),
+        (rpcrt.DCERPCException(), "the RPC call failed"),
+        (OSError(errno.EHOSTUNREACH, "No route to host"), "no route to the host"),
+        (ValueError("x"), "an unexpected failure (ValueError); the library's message is not shown"),
+    ],
+)  # fmt: skip
+def test_rpc_and_unexpected_failures_are_named_by_code_or_type(
+    error: Exception, words: str
+) -> None:
+    assert describe_failure(error) == words
 
 
 @dataclass(frozen=True)
