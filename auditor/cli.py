@@ -280,9 +280,7 @@ def _rerender(args: argparse.Namespace, out: TextIO, now: datetime) -> int:
     return ExitCode.OK
 
 
-def _baseline_command(
-    args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextIO
-) -> int:
+def _baseline_command(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextIO) -> int:
     if args.baseline_command == "import":
         return _import(args, out, err)
     return _capture(args, out, now)

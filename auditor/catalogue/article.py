@@ -282,6 +282,11 @@ class _Walker:
             self._close_group()
             self.armed = True
             self.paragraph = ""
+        elif self.group:
+            # Prose after the tables ends them ("This hotfix has been posted ..."); before
+            # the first table it may be a note between the introducing line and the table.
+            self._close_group()
+            self.armed = False
 
     def _mark_package(self) -> None:
         """The tables just before "After the hotfix is installed" list the package itself."""

@@ -39,6 +39,12 @@ NOT_APPLICABLE = re.compile(r"N/?A|n/?a|-{1,2}")
 _HEADER_NAME = re.compile(r"\b(?:file\s*name|filename|name|file)\b", re.IGNORECASE)
 _HEADER_VERSION = re.compile(r"\bversion\b", re.IGNORECASE)
 _HEADER_PLATFORM = re.compile(r"\b(?:platform|processor|hardware|architecture)\b", re.IGNORECASE)
+_TABLE_WORD = re.compile(
+    r"\d{1,5}(?:\.\d{1,5}){1,3}|N/?A|[\d,]+|\d{1,2}:\d{2}(?::\d{2})?|[AaPp][Mm]"
+    r"|\d{1,4}[-/.][A-Za-z0-9]{1,3}[-/.]\d{1,4}|[A-Za-z]{3}-\d{1,2}-\d{2,4}"
+    r"|intel|alpha|and|x86|i386|axp",
+    re.IGNORECASE,
+)
 _INTEL = re.compile(r"\b(?:intel|x86|i386)\b", re.IGNORECASE)
 _ALPHA = re.compile(r"\b(?:alpha|axp)\b", re.IGNORECASE)
 
@@ -92,15 +98,25 @@ def _row(cells: list[str], header: list[str] | None) -> RawRow | None:
         row = _row_by_header(cells, header)
         if row is not None:
             return row
+    row = _row_by_content(cells)
+    if row is None and any(" " in cell for cell in cells):
+        # Columns set one space apart ("2,624,272 5.5.2656.1"): each word is then a cell,
+        # where every word is a value a file table holds (never in a sentence of prose).
+        words = " ".join(cells).split()
+        if all(FILE_NAME.fullmatch(w) or _TABLE_WORD.fullmatch(w) for w in words):
+            row = _row_by_content(words)
+    return row
+
+
+def _row_by_content(cells: list[str]) -> RawRow | None:
     names = [cell for cell in cells if FILE_NAME.fullmatch(cell)]
     versions = [cell for cell in cells if VERSION.fullmatch(cell) or NOT_APPLICABLE.fullmatch(cell)]
     if len(cells) < 2 or not names or not versions:
         return None
     # With several candidates the dotted version beats a "-" placeholder.
     version = next((v for v in versions if VERSION.fullmatch(v)), versions[0])
-    platforms = [cell for cell in cells if cell not in names and normalise_platform(cell)]
-    platform = normalise_platform(platforms[0]) if platforms else None
-    return RawRow(names[0], version, platform)
+    rest = " ".join(cell for cell in cells if cell not in names and cell not in versions)
+    return RawRow(names[0], version, normalise_platform(rest))
 
 
 def _row_by_header(cells: list[str], header: list[str]) -> RawRow | None:
