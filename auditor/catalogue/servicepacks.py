@@ -103,8 +103,8 @@ def parse_file_listing(text: str, source: str) -> ServicePacks:
         name = row.group("path").rsplit("\\", 1)[-1].casefold()
         version = Version.parse(row.group("version"))
         files = releases.setdefault(current, {})
-        # Cdonts.dll is listed twice per release (its version also depends on the NT service
-        # pack): the lower version is the one every server of the release has at least.
+        # Cdo.dll and Cdonts.dll are listed twice per release; where the two printings differ
+        # (SP2's Cdo.dll: 5.5.2448.0, then 5.5.2248.0) every server of it has the lower.
         files[name] = min(version, files.get(name, version))
     if not releases:
         raise ParseError(f"{source}: no release file lists found")

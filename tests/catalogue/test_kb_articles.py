@@ -105,7 +105,7 @@ def test_tables_of_each_article(article_id: str) -> None:
     ]
     assert got == [
         (line, comp, plat, count, {printed}) for line, comp, plat, count, printed in tables
-    ]  # noqa: E501
+    ]
     assert article.fixed_in_service_pack == service_pack
 
 
