@@ -55,9 +55,10 @@ def import_articles(paths: Sequence[Path]) -> ImportResult:
     articles: list[Article] = []
     for path in paths:
         article = read_article(path)
-        first = seen.setdefault(article.id, article.source)
-        if first != article.source and article.error is None:
-            article = _with_error(article, f"{path}: the article {article.id} again ({first})")
+        if article.error is None:
+            first = seen.setdefault(article.id, article.source)
+            if first != article.source:
+                article = _with_error(article, f"{path}: the article {article.id} again ({first})")
         articles.append(article)
     return tuple(articles)
 

@@ -123,6 +123,11 @@ def test_the_same_article_twice_is_an_error_on_the_second(tmp_path: Path) -> Non
     first, second = import_articles([KB / "Q197398.txt", copy])
     assert first.error is None
     assert second.error == f"{copy}: the article Q197398 again ({KB / 'Q197398.txt'})"
+    # An unreadable file that only borrows the number from its name takes nothing away.
+    broken = tmp_path / "Q197398.txt"
+    broken.write_bytes(b"\x00")
+    failed, good = import_articles([broken, KB / "Q197398.txt"])
+    assert failed.error is not None and good.error is None
 
 
 def test_an_unwritable_folder_names_itself(tmp_path: Path) -> None:
