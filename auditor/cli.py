@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import sys
@@ -32,6 +33,8 @@ from auditor.audit import (
     write_snapshot,
 )
 from auditor.baseline import Baseline, default_baseline_path, load_baseline
+from auditor.catalogue.export import articles_json, import_articles, write_baselines
+from auditor.cli_catalogue import print_imported
 from auditor.cli_console import print_collected, print_summary, silence_stdout
 from auditor.cli_parser import build_parser
 from auditor.errors import AuditorError, EvidenceError
@@ -84,7 +87,7 @@ def main(
         "collect": partial(_collect, err=err),
         "judge": _judge,
         "report": _rerender,
-        "baseline": _capture,
+        "baseline": partial(_baseline_command, err=err),
     }
     try:
         return commands[args.command](args, out, when)
@@ -281,6 +284,25 @@ def _rerender(args: argparse.Namespace, out: TextIO, now: datetime) -> int:
     for path in written:
         print(f"wrote {path}", file=out)
     return ExitCode.OK
+
+
+def _baseline_command(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextIO) -> int:
+    if args.baseline_command == "import":
+        return _import(args, out, err)
+    return _capture(args, out, now)
+
+
+def _import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    for path in args.articles:
+        _check_file(path, "article")
+    if args.out_dir is not None and args.out_dir.exists() and not args.out_dir.is_dir():
+        raise UsageError(f"{args.out_dir}: not a folder; --out-dir names the folder to write")
+    articles = import_articles(args.articles)
+    written = write_baselines(articles, args.out_dir) if args.out_dir is not None else []
+    if args.json:
+        print(json.dumps(articles_json(articles), indent=2, ensure_ascii=False), file=out)
+    print_imported(articles, written, err if args.json else out)
+    return ExitCode.FINDINGS if any(article.error for article in articles) else ExitCode.OK
 
 
 def _capture(args: argparse.Namespace, out: TextIO, now: datetime) -> int:

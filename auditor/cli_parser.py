@@ -27,6 +27,7 @@ examples:
   python -m auditor scan FLEET_DIR --json result.json
   auditor report reports/2026-Q4/q197378-2026-11-24.json --xlsx again.xlsx
   auditor baseline capture evidence/MTA-GOOD --out baselines/local-reference.toml
+  auditor baseline import Q197398.txt Q198392.txt --out-dir baselines/catalogue
 
 exit codes: 0 all compliant, not applicable or waived; 1 a server is exposed, below
 the baseline or incomplete; 2 usage error; 3 the run failed.
@@ -79,6 +80,16 @@ reports data files that differ from the reference, or are missing, as warnings.
 
 example:
   auditor baseline capture evidence/MTA-GOOD --out baselines/local-reference.toml
+"""
+
+IMPORT_HELP = """\
+Read the file tables of Knowledge Base articles (plain text, or the archive's pages)
+and print them, as JSON with --json, and write one baseline per article to
+DIR/<article id>.toml with --out-dir. An article without a file table is reported
+with its error and makes the exit code 1; the others are imported all the same.
+
+example:
+  auditor baseline import Q197398.txt Q198392.txt --out-dir baselines/catalogue
 """
 
 
@@ -259,4 +270,16 @@ def _add_capture(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         type=Path,
         metavar="PATH",
         help="the baseline to extend (default: the shipped q197378.toml)",
+    )
+    import_parser = _command(
+        baseline_commands, "import", "read KB articles' file tables into baselines", IMPORT_HELP
+    )
+    import_parser.add_argument(
+        "articles", type=Path, nargs="+", metavar="ARTICLE", help="an article's text file"
+    )
+    import_parser.add_argument(
+        "--out-dir", type=Path, metavar="DIR", help="write DIR/<id in lower case>.toml"
+    )
+    import_parser.add_argument(
+        "--json", action="store_true", help="print the file tables as JSON on stdout"
     )
