@@ -15,6 +15,7 @@ from tests import scenarios
 TOP_KEYS = {
     "baseline",
     "generated_at",
+    "fleet",
     "summary",
     "servers",
     "notes",
