@@ -18,6 +18,7 @@ from typing import TextIO
 from auditor.errors import ReportError
 from auditor.reporting import build_report, render_csv, render_json, render_xlsx
 from auditor.reporting.json_load import read_result, read_run
+from auditor.reporting.regfix import reg_fixes, write_reg_files
 from auditor.snapshot import Snapshot, read_snapshot, render_snapshot
 from auditor.trend import RunRecord, compare
 from auditor.verdicts import AuditResult, quarter_of
@@ -182,9 +183,14 @@ def write_reports(
     finally:
         for path, _ in jobs:
             _discard_partial(path)
+    written = [path for path, _ in jobs]
+    if written:
+        # Beside the reports: the folder of the first one written.
+        fixes = reg_fixes(result.servers, result.baseline)
+        written += write_reg_files(fixes, written[0].parent)
     for render in piped:
         _pipe(render, stdout)
-    return [path for path, _ in jobs]
+    return written
 
 
 def _pipe(render: Callable[[Path], None], stdout: TextIO | None) -> None:

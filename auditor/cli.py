@@ -34,7 +34,7 @@ from auditor.audit import (
     write_snapshot,
 )
 from auditor.baseline import Baseline, default_baseline_path, load_baseline
-from auditor.cli_console import print_collected, print_summary, silence_stdout
+from auditor.cli_console import print_collected, print_summary, print_written, silence_stdout
 from auditor.cli_parser import build_parser
 from auditor.errors import AuditorError, EvidenceError
 from auditor.evidence.credentials import Credentials, credentials_from_environment
@@ -322,8 +322,7 @@ def _rerender(args: argparse.Namespace, out: TextIO, now: datetime, *, err: Text
     if args.xlsx == STDOUT:
         raise UsageError("--xlsx -: a workbook is not text; name a file")
     _, written = rerender(run, paths, stdout=out)
-    for path in written:
-        print(f"wrote {path}", file=err if args.csv == STDOUT else out)
+    print_written(written, err if args.csv == STDOUT else out)
     return ExitCode.OK
 
 

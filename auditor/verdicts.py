@@ -126,6 +126,9 @@ class ConnectorFinding:
     value_type: str | None
     result: ConnectorResult
     detail: str
+    peer_address: str | None = None
+    """The address the peer's receiving connector expects of this server, from the
+    connectors inventory; None when it does not say."""
 
 
 @dataclass(frozen=True)

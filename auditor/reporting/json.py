@@ -257,4 +257,5 @@ def _connector(finding: ConnectorFinding) -> dict[str, Any]:
         "value_type": finding.value_type,
         "result": finding.result.value,
         "detail": finding.detail,
+        "peer_address": finding.peer_address,
     }
