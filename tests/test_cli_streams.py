@@ -138,3 +138,21 @@ def test_previous_none_turns_the_comparison_off(
     assert data["changes"] == {
         key: [] for key in ("newly_exposed", "remediated", "still_exposed", "added", "removed")
     }
+
+
+def test_console_counts_agree_with_their_nouns(tmp_path: Path) -> None:
+    one = _copy_fleet(tmp_path / "one", {"lon": "exposed-sp1-multihomed"})
+    _, out, _ = run("scan", str(one), "--json", str(tmp_path / "r.json"), "--previous", "none")
+    assert "): 1 server\n" in out
+    _, out, _ = run("collect", str(one), "--facts", str(tmp_path / "f.json"))
+    assert "collected 1 server," in out
+
+
+def test_long_console_lines_are_cut_between_words() -> None:
+    from auditor.cli_console import _printable
+
+    text = " ".join(f"File{n}.dll 5.5.2232.18" for n in range(30))
+    cut = _printable(text)
+    assert len(cut) <= 200 and cut.endswith("...")
+    kept = cut.removesuffix("...").split(" ")
+    assert all(word in text.split(" ") for word in kept)  # no word cut in the middle

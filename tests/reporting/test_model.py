@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from collections import Counter
+from datetime import date, datetime
 
 import pytest
 
