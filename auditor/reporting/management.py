@@ -149,7 +149,7 @@ def history_table(trend: Trend | None, current: RunCounts) -> Table:
     """One row per archived quarter and this run, oldest first: the trend chart's data."""
     runs = trend.history if trend else (current,)
     rows: Iterable[Row] = (
-        (run.quarter, utc_naive(run.generated_at), *(n for _, n in run.counts), run.total)
+        (run.quarter, utc_naive(run.generated_at).date(), *(n for _, n in run.counts), run.total)
         for run in runs
     )
     return Table.of(HISTORY_COLUMNS, rows)

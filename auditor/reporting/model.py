@@ -18,7 +18,7 @@ from auditor.reporting.management import (
     history_table,
     waivers_table,
 )
-from auditor.reporting.remediation import remediation_table
+from auditor.reporting.remediation import action_summary, remediation_table
 from auditor.reporting.table import Row, Table
 from auditor.trend import run_counts
 from auditor.verdicts import AuditResult, ConnectorFinding, RunCounts, ServerVerdict, Status
@@ -163,7 +163,8 @@ def build_report(result: AuditResult) -> Report:
     return Report(
         summary=_summary(result),
         servers=Table.of(
-            server_columns(labelled), (_server_row(verdict, labelled) for verdict in verdicts)
+            server_columns(labelled),
+            (_server_row(verdict, labelled, result.baseline) for verdict in verdicts),
         ),
         files=Table.of(FILE_COLUMNS, _file_rows(verdicts)),
         connectors=Table.of(CONNECTOR_COLUMNS, _connector_rows(verdicts)),
@@ -207,14 +208,15 @@ def _summary(result: AuditResult) -> Summary:
     )
 
 
-def _server_row(verdict: ServerVerdict, labelled: bool) -> Row:
+def _server_row(verdict: ServerVerdict, labelled: bool, baseline: Baseline) -> Row:
     labels = (verdict.site, verdict.owner) if labelled else ()
     return (
         verdict.server,
         *labels,
         verdict.status.value,
         _JOIN.join(verdict.reasons),
-        _JOIN.join(verdict.remediation),
+        # The kinds of action only: each step, with its key and value, is on Remediation.
+        action_summary(verdict, baseline),
         verdict.mta_version,
         verdict.build_label,
         _multihomed_text(verdict.multihomed),

@@ -15,7 +15,7 @@ from auditor.reporting.regfix import FOLDER, needs_override, safe_file_name
 from auditor.reporting.table import Row, Table
 from auditor.verdicts import FileResult, ServerVerdict, Status
 
-__all__ = ["ACTIONS", "REMEDIATION_COLUMNS", "remediation_table"]
+__all__ = ["ACTIONS", "REMEDIATION_COLUMNS", "action_summary", "remediation_table"]
 
 REMEDIATION_COLUMNS = (
     "Priority",
@@ -55,6 +55,20 @@ def remediation_table(verdicts: Iterable[ServerVerdict], baseline: Baseline) -> 
         head = (priority, verdict.site or None, verdict.owner or None, verdict.server, status)
         rows += [(*head, *action) for action in actions]
     return Table.of(REMEDIATION_COLUMNS, rows)
+
+
+def action_summary(verdict: ServerVerdict, baseline: Baseline) -> str:
+    """The kinds of action a server needs, for its Servers row: "install the fix; set the
+    override (2 connectors); restart the MTA". The steps are on the Remediation sheet."""
+    counts: dict[str, int] = {}
+    for action in _actions(verdict, baseline):
+        counts[action[0]] = counts.get(action[0], 0) + 1
+    overrides = counts.get(OVERRIDE, 0)
+    words = [
+        f"{kind} ({overrides} connectors)" if kind == OVERRIDE and overrides > 1 else kind
+        for kind in counts
+    ]
+    return "; ".join(words)
 
 
 Action = tuple[str, str | None, str | None, str]

@@ -73,7 +73,8 @@ def test_server_row_of_an_exposed_server():
     assert row["Server"] == "MTA-EXPOSED"
     assert row["Status"] == "exposed"
     assert row["Reasons"] == "multihomed; Emsmta.exe is below 5.5.2431.0; X lacks an override"
-    assert row["Remediation"] == "Install SP2; Set the override on X"
+    # The kinds of action, from its findings (X missing, Y foreign); steps are on Remediation.
+    assert row["Remediation"] == "set the override (2 connectors); restart the MTA"
     assert row["Connectors"] == "TCP to MTA B: valid; X: missing; Y: foreign-address"
     assert row["Addresses"] == "10.0.0.1, 192.168.1.1"
     assert row["Multihomed"] == "Yes"
