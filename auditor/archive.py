@@ -12,15 +12,19 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
+from tempfile import TemporaryDirectory
+from typing import TextIO
 
 from auditor.errors import ReportError
 from auditor.reporting import build_report, render_csv, render_json, render_xlsx
 from auditor.reporting.json_load import read_result, read_run
+from auditor.reporting.regfix import reg_fixes, write_reg_files
 from auditor.snapshot import Snapshot, read_snapshot, render_snapshot
 from auditor.trend import RunRecord, compare
 from auditor.verdicts import AuditResult, quarter_of
 
 __all__ = [
+    "STDOUT",
     "ReportPaths",
     "add_trend",
     "default_report_paths",
@@ -31,6 +35,10 @@ __all__ = [
     "write_reports",
     "write_snapshot",
 ]
+
+
+STDOUT = Path("-")
+"""An output named "-" goes to standard output, as Unix tools do."""
 
 
 @dataclass(frozen=True)
@@ -51,15 +59,23 @@ def default_report_paths(root: Path, when: datetime, article_id: str) -> ReportP
 
 
 def load_archive(
-    reports_dir: Path, article_id: str, before: datetime, exclude: Path | None = None
+    reports_dir: Path,
+    article_id: str,
+    before: datetime,
+    exclude: Path | None = None,
+    fleet: str | None = None,
 ) -> tuple[list[RunRecord], list[str]]:
-    """Every earlier run of this article under ``reports_dir/<YYYY>-Q<n>/``, and notes.
+    """Every earlier run of this article and ``fleet`` under ``reports_dir/<YYYY>-Q<n>/``,
+    and notes.
 
     A JSON that cannot be read is named in a note and left out of the trend; a run of
-    another article, or one not earlier than ``before``, is not part of this trend.
+    another article, or one not earlier than ``before``, is not part of this trend. Nor is
+    a run of another fleet (two fleets audited from one folder would otherwise show each
+    other's servers as added and removed): a note says how many were left out.
     """
     records: list[RunRecord] = []
     notes: list[str] = []
+    others = 0
     for path in sorted(reports_dir.glob("*-Q[1-4]/*.json")):
         if path.name.startswith(".") or (exclude is not None and _same(path, exclude)):
             continue
@@ -69,7 +85,17 @@ def load_archive(
             notes.append(f"{path}: left out of the trend: {str(error).removeprefix(f'{path}: ')}")
             continue
         if record.baseline_id == article_id and record.counts.generated_at < before:
-            records.append(record)
+            if record.fleet == fleet:
+                records.append(record)
+            else:
+                others += 1
+    if others:
+        runs = "run" if others == 1 else "runs"
+        notes.append(
+            f"{others} archived {runs} of another fleet (or of a fixlevel that did not "
+            f"record its fleet) left out of the trend; this run audited "
+            f"{fleet or 'an unknown fleet'}"
+        )
     return records, notes
 
 
@@ -97,17 +123,19 @@ def add_trend(
     and must not be compared with the run it replaces.
     """
     archive, notes = load_archive(
-        reports_dir, result.baseline.article_id, result.generated_at, exclude
+        reports_dir, result.baseline.article_id, result.generated_at, exclude, result.fleet
     )
     chosen = previous or max(archive, key=lambda record: record.counts.generated_at, default=None)
     trend = compare(result, chosen, archive)
     return replace(result, trend=trend, notes=(*result.notes, *notes))
 
 
-def rerender(run_json: Path, paths: ReportPaths) -> tuple[AuditResult, list[Path]]:
+def rerender(
+    run_json: Path, paths: ReportPaths, stdout: TextIO | None = None
+) -> tuple[AuditResult, list[Path]]:
     """Rebuild the reports of a saved run from its JSON alone, without the evidence."""
     result = read_result(run_json)
-    return result, write_reports(result, paths)
+    return result, write_reports(result, paths, stdout)
 
 
 def write_snapshot(snapshot: Snapshot, path: Path) -> Path:
@@ -126,11 +154,15 @@ def read_facts(path: Path) -> Snapshot:
     return read_snapshot(path)
 
 
-def write_reports(result: AuditResult, paths: ReportPaths) -> list[Path]:
+def write_reports(
+    result: AuditResult, paths: ReportPaths, stdout: TextIO | None = None
+) -> list[Path]:
     """Render every requested format. Raise ReportError naming the path that failed.
 
     Each report is rendered beside its target and renamed once all are rendered, so a
-    failed run leaves no report half written, nor some formats new and others old.
+    failed run leaves no report half written, nor some formats new and others old. A
+    text report named STDOUT is written to ``stdout`` once the files are in place; the
+    files written are returned.
     """
     report = build_report(result)
     renderers: list[tuple[Path | None, Callable[[Path], None]]] = [
@@ -138,7 +170,8 @@ def write_reports(result: AuditResult, paths: ReportPaths) -> list[Path]:
         (paths.csv, partial(render_csv, report)),
         (paths.json, partial(render_json, result, report)),
     ]
-    jobs = [(path, render) for path, render in renderers if path is not None]
+    piped = [render for path, render in renderers if path == STDOUT]
+    jobs = [(path, render) for path, render in renderers if path not in (None, STDOUT)]
     # One after the other, in this process: a forked writer would gain a second or two at
     # 10,000 servers but copy the parent's pages as they are touched, doubling the memory
     # of a large fleet's run.
@@ -150,7 +183,28 @@ def write_reports(result: AuditResult, paths: ReportPaths) -> list[Path]:
     finally:
         for path, _ in jobs:
             _discard_partial(path)
-    return [path for path, _ in jobs]
+    written = [path for path, _ in jobs]
+    if written:
+        # Beside the reports: the folder of the first one written.
+        fixes = reg_fixes(result.servers, result.baseline)
+        written += write_reg_files(fixes, written[0].parent)
+    for render in piped:
+        _pipe(render, stdout)
+    return written
+
+
+def _pipe(render: Callable[[Path], None], stdout: TextIO | None) -> None:
+    """Render into a private folder, then copy the text to ``stdout`` without the BOM that
+    the CSV file carries for Excel: a pipe's reader is a program."""
+    if stdout is None:
+        raise ReportError("-: no standard output to write the report to")
+    with TemporaryDirectory(prefix="fixlevel-") as folder:
+        target = Path(folder) / "report"
+        render(target)
+        with target.open(encoding="utf-8-sig", newline="") as text:
+            for line in text:
+                stdout.write(line)
+    stdout.flush()
 
 
 def _partial_path(path: Path) -> Path:

@@ -8,12 +8,14 @@ import math
 import os
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from enum import IntEnum
 from functools import partial
 from pathlib import Path
 from typing import TextIO
 
+from auditor.archive import STDOUT
 from auditor.audit import (
     ReportPaths,
     add_trend,
@@ -35,7 +37,7 @@ from auditor.audit import (
 from auditor.baseline import Baseline, default_baseline_path, load_baseline
 from auditor.catalogue.export import articles_json, import_articles, write_baselines
 from auditor.cli_catalogue import print_imported
-from auditor.cli_console import print_collected, print_summary, silence_stdout
+from auditor.cli_console import print_collected, print_summary, print_written, silence_stdout
 from auditor.cli_parser import build_parser
 from auditor.errors import AuditorError, EvidenceError
 from auditor.evidence.credentials import Credentials, credentials_from_environment
@@ -85,8 +87,8 @@ def main(
     commands: dict[str, Callable[[argparse.Namespace, TextIO, datetime], int]] = {
         "scan": partial(_scan, err=err),
         "collect": partial(_collect, err=err),
-        "judge": _judge,
-        "report": _rerender,
+        "judge": partial(_judge, err=err),
+        "report": partial(_rerender, err=err),
         "baseline": partial(_baseline_command, err=err),
     }
     try:
@@ -118,6 +120,7 @@ def _describe(error: Exception | KeyboardInterrupt) -> str:
 
 
 def _scan(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextIO) -> int:
+    compare = _comparing(args)
     _check_judging_args(args)
     baseline, fleet, inventory = _fleet_inputs(args)
     waivers = load_fleet_waivers(_fleet_root(args, WAIVERS_FILE), args.waivers)
@@ -135,7 +138,8 @@ def _scan(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextIO) 
             workers=args.workers,
             progress=progress,
         )
-    return _report(result, args, now, out, previous)
+    result = replace(result, fleet=_fleet_identity(args))
+    return _report(result, args, now, out, previous, err=err, compare=compare)
 
 
 def _collect(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextIO) -> int:
@@ -182,7 +186,8 @@ def _fleet_root(args: argparse.Namespace, name: str) -> Path:
     return next((folder for folder in folders if (folder / name).is_file()), folders[0])
 
 
-def _judge(args: argparse.Namespace, out: TextIO, now: datetime) -> int:
+def _judge(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextIO) -> int:
+    compare = _comparing(args)
     _check_file(args.facts, "facts snapshot")
     _check_file(args.connectors, "connectors inventory")
     _check_file(args.baseline, "baseline")
@@ -195,7 +200,26 @@ def _judge(args: argparse.Namespace, out: TextIO, now: datetime) -> int:
         waivers = load_fleet_waivers(args.waivers.parent, args.waivers)
     previous = read_previous(args.previous) if args.previous else None
     result = judge(snapshot, baseline, inventory, now=now, waivers=waivers)
-    return _report(result, args, now, out, previous)
+    return _report(result, args, now, out, previous, err=err, compare=compare)
+
+
+NO_PREVIOUS = "none"
+"""``--previous none``: the run is compared with nothing."""
+
+
+def _comparing(args: argparse.Namespace) -> bool:
+    """False for ``--previous none``, which is then no path to check or read."""
+    if args.previous is not None and str(args.previous) == NO_PREVIOUS:
+        args.previous = None
+        return False
+    return True
+
+
+def _fleet_identity(args: argparse.Namespace) -> str:
+    """Which fleet a scan audited, for the trend: the fleet inventory's resolved path when
+    one is named (the list of servers, kept in one place), else the fleet folder's."""
+    named: Path = args.inventory if args.inventory is not None else args.fleet
+    return str(named.resolve())
 
 
 def _check_fleet_args(args: argparse.Namespace) -> None:
@@ -231,6 +255,10 @@ def _account() -> Credentials:
 def _check_judging_args(args: argparse.Namespace) -> None:
     _check_file(args.previous, "previous run")
     _check_file(args.waivers, "waivers file")
+    if args.xlsx == STDOUT:
+        raise UsageError("--xlsx -: a workbook is not text; name a file")
+    if args.csv == STDOUT and args.json == STDOUT:
+        raise UsageError("--csv - and --json -: only one report can go to stdout")
     for option in ("xlsx", "csv", "json"):
         _check_output(getattr(args, option), option)
 
@@ -256,14 +284,34 @@ def _report(
     now: datetime,
     out: TextIO,
     previous: RunRecord | None,
+    *,
+    err: TextIO,
+    compare: bool = True,
 ) -> int:
-    """Compare with the previous run, write the reports, print the summary: scan and judge."""
+    """Compare with the previous run, write the reports, print the summary: scan and judge.
+
+    A report written to stdout (``--json -``, ``--csv -``) has stdout to itself: the
+    summary goes to stderr then.
+    """
     if args.xlsx or args.csv or args.json:
         paths = ReportPaths(args.xlsx, args.csv, args.json)
     else:
         paths = default_report_paths(Path.cwd(), now, result.baseline.article_id)
-    result = add_trend(result, Path.cwd() / "reports", previous, exclude=paths.json)
-    written = write_reports(result, paths)
+    if compare:
+        result = add_trend(result, Path.cwd() / "reports", previous, exclude=paths.json)
+    piped = STDOUT in (paths.csv, paths.json)
+    try:
+        written = write_reports(result, paths, stdout=out)
+    except BrokenPipeError:
+        # The report's reader (say, `| head`) has gone; the files are written, since the
+        # report for stdout comes last, and the summary still goes to stderr.
+        if out is sys.stdout:
+            silence_stdout()
+        written = [
+            path for path in (paths.xlsx, paths.csv, paths.json) if path not in (None, STDOUT)
+        ]
+    if piped:
+        out = err
     try:
         print_summary(result, written, out)
     except BrokenPipeError:
@@ -273,16 +321,17 @@ def _report(
     return ExitCode.FINDINGS if any(v.status.is_failing for v in result.servers) else ExitCode.OK
 
 
-def _rerender(args: argparse.Namespace, out: TextIO, now: datetime) -> int:
+def _rerender(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextIO) -> int:
     run: Path = args.run
     _check_file(run, "saved run")
     if args.xlsx or args.csv:
         paths = ReportPaths(args.xlsx, args.csv, None)
     else:
         paths = ReportPaths(run.with_suffix(".xlsx"), run.with_suffix(".csv"), None)
-    _, written = rerender(run, paths)
-    for path in written:
-        print(f"wrote {path}", file=out)
+    if args.xlsx == STDOUT:
+        raise UsageError("--xlsx -: a workbook is not text; name a file")
+    _, written = rerender(run, paths, stdout=out)
+    print_written(written, err if args.csv == STDOUT else out)
     return ExitCode.OK
 
 

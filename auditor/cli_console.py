@@ -12,7 +12,7 @@ from auditor.reporting.management import connectors_gap, connectors_unknown_coun
 from auditor.snapshot import Snapshot
 from auditor.verdicts import AuditResult, Status
 
-__all__ = ["print_collected", "print_summary", "silence_stdout"]
+__all__ = ["plural", "print_collected", "print_summary", "print_written", "silence_stdout"]
 
 
 def print_collected(snapshot: Snapshot, written: Path, out: TextIO) -> None:
@@ -22,7 +22,7 @@ def print_collected(snapshot: Snapshot, written: Path, out: TextIO) -> None:
         if facts.problems or any(file.error for file in facts.files)
     ]
     print(
-        f"{snapshot.baseline_id}: collected {len(snapshot.servers)} servers, "
+        f"{snapshot.baseline_id}: collected {plural(len(snapshot.servers), 'server')}, "
         f"{len(unread)} with evidence that could not be read",
         file=out,
     )
@@ -39,7 +39,8 @@ def print_collected(snapshot: Snapshot, written: Path, out: TextIO) -> None:
 def print_summary(result: AuditResult, written: list[Path], out: TextIO) -> None:
     baseline = result.baseline
     print(
-        f"{baseline.article_id} (fix build {baseline.fixed_build}): {len(result.servers)} servers",
+        f"{baseline.article_id} (fix build {baseline.fixed_build}): "
+        f"{plural(len(result.servers), 'server')}",
         file=out,
     )
     for status in Status:
@@ -58,8 +59,19 @@ def print_summary(result: AuditResult, written: list[Path], out: TextIO) -> None
         print(f"  {connectors_gap(unknown)}", file=out)
     for note in result.notes:
         print(f"  note: {_printable(note)}", file=out)
+    print_written(written, out)
+
+
+def print_written(written: list[Path], out: TextIO) -> None:
+    """The reports one a line; the registry files, one per server, as one line."""
+    fixes = [path for path in written if path.suffix == ".reg"]
     for path in written:
-        print(f"wrote {path}", file=out)
+        if path.suffix != ".reg":
+            print(f"wrote {path}", file=out)
+    if fixes:
+        print(
+            f"wrote {plural(len(fixes), 'registry file')} to import in {fixes[0].parent}", file=out
+        )
 
 
 def silence_stdout() -> None:
@@ -71,7 +83,21 @@ def silence_stdout() -> None:
         pass
 
 
-def _printable(text: str) -> str:
-    """Evidence text on a terminal: no control characters (escape sequences), bounded length."""
+def plural(count: int, noun: str) -> str:
+    """ "1 server", "2 servers": a count and its noun, agreeing."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _printable(text: str, limit: int = 200) -> str:
+    """Evidence text on a terminal: no control characters (escape sequences), bounded length.
+
+    A long text is cut at the last space that leaves most of it, not inside a word (a cut
+    version number such as "5.5.22" would read as another version)."""
     clean = "".join(ch if ch.isprintable() else "?" for ch in text)
-    return clean if len(clean) <= 200 else clean[:197] + "..."
+    if len(clean) <= limit:
+        return clean
+    head = clean[: limit - 3]
+    space = head.rfind(" ")
+    if space >= limit // 2:
+        head = head[:space].rstrip(" ,;:")
+    return head + "..."

@@ -7,6 +7,7 @@ checks only the shape of each argument, and ``auditor.cli`` checks what it names
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from pathlib import Path
 
 from auditor import __version__
@@ -93,15 +94,40 @@ example:
 """
 
 
+class CommandParser(argparse.ArgumentParser):
+    """A command's parser: an argument it does not know is an error with its own usage.
+
+    argparse otherwise hands a command's unknown arguments up to the top parser, which
+    shows "usage: auditor [-h] COMMAND", not the usage of the command that was mistyped.
+    """
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        parsed, extras = super().parse_known_args(args, namespace)
+        if extras:
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed, extras
+
+
+def _add_version(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-V", "--version", action="version", version=f"fixlevel {__version__}")
+
+
 def build_parser() -> argparse.ArgumentParser:
+    # allow_abbrev=False everywhere: "--js" must not quietly mean --json, nor a future
+    # option's prefix change what an old command line does.
     parser = argparse.ArgumentParser(
         prog="auditor",
         description="fixlevel: which of our servers are still exposed to a Knowledge Base fix?",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        allow_abbrev=False,
     )
-    parser.add_argument("--version", action="version", version=f"fixlevel {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    _add_version(parser)
+    commands = parser.add_subparsers(
+        dest="command", metavar="COMMAND", required=True, parser_class=CommandParser
+    )
     scan_parser = _command(commands, "scan", "scan a fleet and write the reports", SCAN_HELP)
     _add_fleet(scan_parser)
     _add_baseline(scan_parser)
@@ -138,17 +164,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _command(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    commands: argparse._SubParsersAction[CommandParser],
     name: str,
     summary: str,
     description: str,
 ) -> argparse.ArgumentParser:
-    return commands.add_parser(
+    parser = commands.add_parser(
         name,
         help=summary,
         description=description,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        allow_abbrev=False,
     )
+    _add_version(parser)
+    return parser
 
 
 def _add_fleet(parser: argparse.ArgumentParser) -> None:
@@ -237,7 +266,7 @@ def _add_judging(parser: argparse.ArgumentParser, waivers_default: str) -> None:
     )
 
 
-def _add_rerender(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _add_rerender(commands: argparse._SubParsersAction[CommandParser]) -> None:
     report_parser = _command(
         commands, "report", "rebuild the workbook and CSV of a saved run from its JSON", REPORT_HELP
     )
@@ -248,10 +277,13 @@ def _add_rerender(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     )
 
 
-def _add_capture(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    baseline_parser = commands.add_parser("baseline", help="work with baselines")
+def _add_capture(commands: argparse._SubParsersAction[CommandParser]) -> None:
+    baseline_parser = commands.add_parser(
+        "baseline", help="work with baselines", allow_abbrev=False
+    )
+    _add_version(baseline_parser)
     baseline_commands = baseline_parser.add_subparsers(
-        dest="baseline_command", metavar="COMMAND", required=True
+        dest="baseline_command", metavar="COMMAND", required=True, parser_class=CommandParser
     )
     capture_parser = _command(
         baseline_commands,

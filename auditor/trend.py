@@ -33,6 +33,8 @@ class RunRecord:
     baseline_id: str
     statuses: dict[str, tuple[str, Status]]
     """Casefolded server name -> (name as written, status underneath any waiver)."""
+    fleet: str | None = None
+    """The fleet the run audited (AuditResult.fleet); None when its JSON does not say."""
 
 
 def run_counts(result: AuditResult, source: str = "") -> RunCounts:

@@ -126,6 +126,9 @@ class ConnectorFinding:
     value_type: str | None
     result: ConnectorResult
     detail: str
+    peer_address: str | None = None
+    """The address the peer's receiving connector expects of this server, from the
+    connectors inventory; None when it does not say."""
 
 
 @dataclass(frozen=True)
@@ -295,6 +298,10 @@ class AuditResult:
     """The day waivers were judged against; None when no waivers file was used."""
     trend: Trend | None = None
     """The comparison with earlier runs; None when it was not asked for."""
+    fleet: str | None = None
+    """Which fleet the run audited: the resolved path of its fleet inventory, else of its
+    fleet folder; None when unknown (a judged snapshot). The trend compares only runs of
+    the same fleet."""
 
     def count(self, status: Status) -> int:
         return sum(1 for verdict in self.servers if verdict.status is status)

@@ -27,6 +27,8 @@ from typing import Any
 
 _TIMESTAMP = re.compile(
     rb"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?"
+    # The audit's time as an Excel date: a day serial with the time as its fraction.
+    rb"|<v>\d+\.\d{4,}</v>"
 )
 
 

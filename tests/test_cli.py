@@ -74,7 +74,9 @@ def test_without_output_flags_reports_go_to_the_quarter_folder(
     monkeypatch.chdir(tmp_path)
     code, _, _ = run("scan", str(fleet))
     assert code == ExitCode.FINDINGS
-    written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.glob("reports/*/*"))
+    written = sorted(
+        p.relative_to(tmp_path).as_posix() for p in tmp_path.glob("reports/*/*") if p.is_file()
+    )
     assert len(written) == 3
     assert all(p.startswith("reports/20") and "-Q" in p for p in written)
     assert {Path(p).suffix for p in written} == {".xlsx", ".csv", ".json"}

@@ -80,7 +80,10 @@ def test_two_runs_give_exactly_the_expected_changes(tmp_path, monkeypatch):
     assert rows["Stays"]["exposed_runs"] == 2
     assert rows["breaks"]["exposed_runs"] == 1
     assert "quiet" not in rows  # below the baseline both times: no change
-    assert "3 of 5 servers are exposed to Q197378; 1 more than at the last audit" in out
+    assert (
+        "3 of 5 servers are exposed to Q197378, 1 is below the fix; "
+        "1 more exposed than at the last audit" in out
+    )
     sheet = openpyxl.load_workbook("q4.xlsx")["Changes"]
     changes = {row[0]: row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert changes == {
@@ -88,7 +91,7 @@ def test_two_runs_give_exactly_the_expected_changes(tmp_path, monkeypatch):
         "fixed": "remediated",
         "Stays": "still exposed",
         "new": "added",
-        "gone": "gone",
+        "gone": "removed",  # as the JSON says
     }
 
 
@@ -187,9 +190,10 @@ def test_four_quarters_give_a_trend(four_quarters):
     assert rows["e"]["exposed_runs"] == 1
     summary = openpyxl.load_workbook(stem.with_suffix(".xlsx"))["Summary"]
     values = list(summary.iter_rows(values_only=True))
+    # Every kind of risk, underneath waivers; the accepted one with its end.
     assert values[0][0] == (
-        "2 of 5 servers are exposed to Q197378 (1 of them under a waiver); "
-        "as many as at the last audit (2026-Q3, 2026-08-11)."
+        "2 of 5 servers are exposed to Q197378, 1 is below the fix; as many exposed as at "
+        "the last audit (2026-Q3, 2026-08-11); 1 risk accepted until 2027-01-31."
     )
     quarters = {row[0]: row for row in values if row[0] and str(row[0]).startswith("2026-Q")}
     assert list(quarters) == ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]

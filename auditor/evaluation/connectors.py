@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from auditor.baseline import RegistryRule
 from auditor.evaluation.network import Network, is_dotted_ipv4
@@ -66,6 +66,7 @@ def judge_connectors(
     for entry in entries:
         keyed = by_name.pop(entry.rdn.casefold(), None)
         finding = _judge(entry.rdn, entry, keyed, network, rule, outcome)
+        finding = replace(finding, peer_address=_peer_expects(server, entry, inventory))
         outcome.findings.append(finding)
         _cross_check(server, entry, finding, inventory, outcome)
     for orphan in by_name.values():
@@ -163,6 +164,16 @@ def _cross_check(
                 f"{peer.server}'s connector {peer.rdn!r} expects {expected}: "
                 f"set the receiving connector's Stack page to {finding.override_value}"
             )
+
+
+def _peer_expects(server: str, entry: ConnectorEntry, inventory: ConnectorInventory) -> str | None:
+    """What the receiving connector on the peer is configured to expect of this server."""
+    if not entry.remote_server:
+        return None
+    for peer in inventory.of(entry.remote_server):
+        if peer.remote_server.casefold() == server.casefold() and peer.remote_address:
+            return peer.remote_address
+    return None
 
 
 def _orphan(fact: OverrideFact) -> ConnectorFinding:

@@ -31,6 +31,23 @@ class FilesOutcome:
     other_product: bool = False
 
 
+def describe_below(outcome: FilesOutcome, fixed_build: Version) -> str:
+    """A short reason: "6 MTA files below 5.5.2431.0, lowest 5.5.2232.18". The files
+    themselves are listed one a row on the Files sheet, not in the Servers row."""
+    lowest = min(
+        (
+            Version.parse(finding.fixed_version)
+            for finding in outcome.findings
+            if finding.result is FileResult.BELOW and finding.fixed_version
+        ),
+        default=None,
+    )
+    count = len(outcome.below)
+    if count == 1:
+        return f"{outcome.below[0]} is below {fixed_build}"
+    return f"{count} MTA files below {fixed_build}" + (f", lowest {lowest}" if lowest else "")
+
+
 def judge_files(
     files: tuple[FileFact, ...], baseline: Baseline, folder: MtaFolder, *, other_product: bool
 ) -> FilesOutcome:

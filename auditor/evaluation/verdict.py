@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from auditor.baseline import Baseline, FileKind
 from auditor.evaluation.connectors import ConnectorsOutcome, judge_connectors
-from auditor.evaluation.files import FilesOutcome, judge_files
+from auditor.evaluation.files import FilesOutcome, describe_below, judge_files
 from auditor.evaluation.image_path import mta_folder
 from auditor.evaluation.network import Network, network_of
 from auditor.facts import ServerFacts
@@ -72,7 +72,7 @@ def _status(
     reasons: list[str] = []
     remediation: list[str] = []
     if files.below:
-        reasons.append(f"below the fix build {baseline.fixed_build}: {', '.join(files.below)}")
+        reasons.append(describe_below(files, baseline.fixed_build))
         remediation.append(f"{baseline.remediation} (below: {', '.join(files.below)})")
     invalid = connectors.invalid if network.multihomed else []
     for finding in invalid:

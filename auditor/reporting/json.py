@@ -80,6 +80,8 @@ def to_json_dict(result: AuditResult, report: Report) -> dict[str, Any]:
 
         {"baseline": {"id", "title", "product_line", "fixed_build", "source"},
          "generated_at": ISO-8601,
+         "fleet": the resolved path of the fleet inventory, else of the fleet folder,
+                  or null (a judged snapshot); the trend compares runs of one fleet,
          "summary": {"total", "counts": {status id: n, every status}, "share_compliant",
                      "connectors_unknown": multihomed servers not judged for want of
                      the connectors inventory},
@@ -115,6 +117,7 @@ def to_json_dict(result: AuditResult, report: Report) -> dict[str, Any]:
             **_baseline_rules(baseline),
         },
         "generated_at": result.generated_at.isoformat(),
+        "fleet": result.fleet,
         "summary": {
             "total": summary.total,
             "counts": {status.value: count for status, count in summary.counts},
@@ -254,4 +257,5 @@ def _connector(finding: ConnectorFinding) -> dict[str, Any]:
         "value_type": finding.value_type,
         "result": finding.result.value,
         "detail": finding.detail,
+        "peer_address": finding.peer_address,
     }

@@ -68,6 +68,7 @@ def read_run(path: Path) -> RunRecord:
             ),
             baseline_id=document["baseline"]["id"],
             statuses=statuses,
+            fleet=_fleet(document.get("fleet")),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise ReportError(f"{path}: not a fixlevel JSON report: {_what(error)}") from error
@@ -85,12 +86,19 @@ def read_result(path: Path) -> AuditResult:
             waivers=tuple(_outcome(item) for item in document.get("waivers", [])),
             judged_on=_date(document.get("judged_on")),
             trend=_trend(document.get("trend")),
+            fleet=_fleet(document.get("fleet")),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise ReportError(
             f"{path}: cannot rebuild the report from this JSON ({_what(error)}); "
             "it may come from an older fixlevel, which did not save every rule"
         ) from error
+
+
+def _fleet(value: object) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"fleet is {type(value).__name__}, not text")
+    return value
 
 
 def _when(text: str) -> datetime:

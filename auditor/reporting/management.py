@@ -5,9 +5,11 @@ the action items and the waivers. Built once here, shown by every renderer that 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
+from auditor.reporting.remediation import REMEDIATION_COLUMNS
 from auditor.reporting.table import Row, Table
-from auditor.verdicts import AuditResult, Change, RunCounts, ServerVerdict, Status, Trend
+from auditor.verdicts import AuditResult, Change, RunCounts, Status, Trend
 
 __all__ = [
     "CHANGE_COLUMNS",
@@ -18,7 +20,6 @@ __all__ = [
     "changes_table",
     "headline",
     "history_table",
-    "remediation_table",
     "waivers_table",
 ]
 
@@ -35,11 +36,10 @@ CHANGE_WORDS: dict[Change, str] = {
     Change.REMEDIATED: "remediated",
     Change.STILL_EXPOSED: "still exposed",
     Change.ADDED: "added",
-    Change.REMOVED: "gone",
+    Change.REMOVED: "removed",
     Change.OTHER: "other status change",
 }
 HISTORY_COLUMNS = ("Quarter", "Audit date", *(status.value for status in Status), "Total")
-REMEDIATION_COLUMNS = ("Priority", "Server", "Status", "Underlying status", "Action")
 WAIVER_COLUMNS = (
     "Server",
     "Finding",
@@ -58,27 +58,50 @@ def exposed_count(result: AuditResult) -> int:
 
 
 def headline(result: AuditResult) -> str:
-    """One sentence a manager can read aloud."""
+    """One sentence a manager can read aloud: every kind of risk, the change in exposure,
+    and the risks accepted by waivers with the first day one ends. Statuses are counted
+    underneath waivers: a waived exposed server is still exposed."""
     total = len(result.servers)
     exposed = exposed_count(result)
     verb = "is" if exposed == 1 else "are"
     noun = "server" if total == 1 else "servers"
     sentence = f"{exposed} of {total} {noun} {verb} exposed to {result.baseline.article_id}"
-    waived = sum(
-        1
-        for v in result.servers
-        if v.status is Status.WAIVED and v.underlying_status is Status.EXPOSED
-    )
-    if waived:
-        sentence += f" ({waived} of them under a waiver)"
+    below = _underlying(result, Status.BELOW_BASELINE)
+    unchecked = _underlying(result, Status.INCOMPLETE)
+    if below:
+        sentence += f", {below} {'is' if below == 1 else 'are'} below the fix"
+    if unchecked:
+        sentence += f", {unchecked} could not be checked"
     previous = result.trend.previous if result.trend else None
-    if previous is None:
-        return sentence + "."
-    delta = exposed - previous.exposed
-    since = f"at the last audit ({previous.quarter}, {previous.generated_at:%Y-%m-%d})"
-    if delta == 0:
-        return f"{sentence}; as many as {since}."
-    return f"{sentence}; {abs(delta)} {'more' if delta > 0 else 'fewer'} than {since}."
+    if previous is not None:
+        delta = exposed - previous.exposed
+        since = f"at the last audit ({previous.quarter}, {previous.generated_at:%Y-%m-%d})"
+        if delta == 0:
+            sentence += f"; as many exposed as {since}"
+        else:
+            sentence += f"; {abs(delta)} {'more' if delta > 0 else 'fewer'} exposed than {since}"
+    return sentence + _accepted(result) + "."
+
+
+def _underlying(result: AuditResult, status: Status) -> int:
+    return sum(1 for verdict in result.servers if verdict.underlying_status is status)
+
+
+def _accepted(result: AuditResult) -> str:
+    """ "; 1 risk accepted until 2027-01-31": waived servers, and when the first waiver
+    that holds one of them ends."""
+    ends = [
+        min(waiver.expires for waiver in verdict.waiver.waivers)
+        for verdict in result.servers
+        if verdict.waiver and verdict.waiver.waivers
+    ]
+    if not ends:
+        return ""
+    if len(ends) == 1:
+        return f"; 1 risk accepted until {ends[0].isoformat()}"
+    if len(set(ends)) == 1:
+        return f"; {len(ends)} risks accepted until {ends[0].isoformat()}"
+    return f"; {len(ends)} risks accepted, the first until {min(ends).isoformat()}"
 
 
 def connectors_unknown_count(result: AuditResult) -> int:
@@ -126,26 +149,15 @@ def history_table(trend: Trend | None, current: RunCounts) -> Table:
     """One row per archived quarter and this run, oldest first: the trend chart's data."""
     runs = trend.history if trend else (current,)
     rows: Iterable[Row] = (
-        (run.quarter, f"{run.generated_at:%Y-%m-%d}", *(n for _, n in run.counts), run.total)
+        (run.quarter, utc_naive(run.generated_at).date(), *(n for _, n in run.counts), run.total)
         for run in runs
     )
     return Table.of(HISTORY_COLUMNS, rows)
 
 
-def remediation_table(verdicts: Iterable[ServerVerdict]) -> Table:
-    """Every action item, worst server first; Priority numbers the servers in that order."""
-    rows: list[Row] = []
-    priority = 0
-    for verdict in verdicts:
-        if not verdict.remediation:
-            continue
-        priority += 1
-        underlying = verdict.underlying_status.value if verdict.waiver else None
-        rows += [
-            (priority, verdict.server, verdict.status.value, underlying, step)
-            for step in verdict.remediation
-        ]
-    return Table.of(REMEDIATION_COLUMNS, rows)
+def utc_naive(when: datetime) -> datetime:
+    """A timestamp as a spreadsheet date: in UTC, without the zone Excel cannot hold."""
+    return when.astimezone(UTC).replace(tzinfo=None) if when.tzinfo else when
 
 
 def waivers_table(result: AuditResult) -> Table:
@@ -156,7 +168,7 @@ def waivers_table(result: AuditResult) -> Table:
             o.state.value,
             o.waiver.reason,
             o.waiver.approved_by,
-            o.waiver.expires.isoformat(),
+            o.waiver.expires,
             o.detail,
             o.waiver.source,
         )

@@ -16,9 +16,9 @@ from auditor.reporting.management import (
     connectors_unknown_count,
     headline,
     history_table,
-    remediation_table,
     waivers_table,
 )
+from auditor.reporting.remediation import action_summary, remediation_table
 from auditor.reporting.table import Row, Table
 from auditor.trend import run_counts
 from auditor.verdicts import AuditResult, ConnectorFinding, RunCounts, ServerVerdict, Status
@@ -61,8 +61,8 @@ FILE_COLUMNS = (
     "File",
     "Kind",
     "Path",
-    "Fixed version",
-    "String version",
+    "File version",
+    "FileVersion string",
     "Required version",
     "Result",
     "Detail",
@@ -95,7 +95,8 @@ class Summary:
     """Servers per status, every status listed, in Status order (most severe first)."""
     total: int
     share_compliant: float
-    """Compliant servers over all servers, 0.0 to 1.0; 0.0 for an empty fleet."""
+    """Compliant servers over the servers the fix applies to (not-applicable ones left
+    out), 0.0 to 1.0; 0.0 when there are none."""
     headline: str = ""
     """One sentence a manager can read aloud: how many are exposed, and the change."""
     previous: RunCounts | None = None
@@ -105,6 +106,8 @@ class Summary:
     connectors_unknown: int = 0
     """Servers incomplete (before waivers) because they are multihomed and the connectors
     inventory does not say which X.400 connectors they have."""
+    compared: bool = True
+    """False when the run was asked for no comparison (``--previous none``)."""
 
     def count(self, status: Status) -> int:
         return dict(self.counts)[status]
@@ -160,14 +163,15 @@ def build_report(result: AuditResult) -> Report:
     return Report(
         summary=_summary(result),
         servers=Table.of(
-            server_columns(labelled), (_server_row(verdict, labelled) for verdict in verdicts)
+            server_columns(labelled),
+            (_server_row(verdict, labelled, result.baseline) for verdict in verdicts),
         ),
         files=Table.of(FILE_COLUMNS, _file_rows(verdicts)),
         connectors=Table.of(CONNECTOR_COLUMNS, _connector_rows(verdicts)),
         warnings=Table.of(WARNING_COLUMNS, _warning_rows(result, verdicts)),
         baseline_rules=Table.of(BASELINE_COLUMNS, _baseline_rows(result.baseline)),
         changes=changes_table(result),
-        remediation=remediation_table(verdicts),
+        remediation=remediation_table(verdicts, result.baseline),
         waivers=waivers_table(result),
         history=history_table(result.trend, run_counts(result)),
     )
@@ -186,6 +190,8 @@ def _summary(result: AuditResult) -> Summary:
     counts = tuple((status, result.count(status)) for status in Status)
     total = len(result.servers)
     compliant = result.count(Status.COMPLIANT)
+    # Servers the fix does not apply to are neither compliant nor not: left out of the share.
+    judged = total - result.count(Status.NOT_APPLICABLE)
     return Summary(
         audit_date=result.generated_at,
         baseline_id=result.baseline.article_id,
@@ -193,22 +199,24 @@ def _summary(result: AuditResult) -> Summary:
         fixed_build=str(result.baseline.fixed_build),
         counts=counts,
         total=total,
-        share_compliant=compliant / total if total else 0.0,
+        share_compliant=compliant / judged if judged else 0.0,
         headline=headline(result),
         previous=result.trend.previous if result.trend else None,
         waivers_judged_on=result.judged_on.isoformat() if result.judged_on else None,
         connectors_unknown=connectors_unknown_count(result),
+        compared=result.trend is not None,
     )
 
 
-def _server_row(verdict: ServerVerdict, labelled: bool) -> Row:
+def _server_row(verdict: ServerVerdict, labelled: bool, baseline: Baseline) -> Row:
     labels = (verdict.site, verdict.owner) if labelled else ()
     return (
         verdict.server,
         *labels,
         verdict.status.value,
         _JOIN.join(verdict.reasons),
-        _JOIN.join(verdict.remediation),
+        # The kinds of action only: each step, with its key and value, is on Remediation.
+        action_summary(verdict, baseline),
         verdict.mta_version,
         verdict.build_label,
         _multihomed_text(verdict.multihomed),
@@ -267,7 +275,8 @@ def _baseline_rows(baseline: Baseline) -> Iterable[Row]:
     yield ("Article", "Product", None, baseline.product_line, None, baseline.product)
     yield ("Article", "Fixed build", None, str(baseline.fixed_build), None, None)
     yield ("Article", "Remediation", None, None, None, baseline.remediation)
-    yield ("Article", "Source", None, None, None, baseline.source)
+    # The file's name: where fixlevel happens to be installed means nothing to a reader.
+    yield ("Article", "Baseline file", None, None, None, _file_name(baseline.source))
     if baseline.parent:
         yield ("Article", "Extends", None, None, None, baseline.parent)
     for file in baseline.files:
@@ -276,6 +285,10 @@ def _baseline_rows(baseline: Baseline) -> Iterable[Row]:
     yield from _registry_rows(baseline)
     for label in baseline.builds:
         yield ("Build label", label.label, None, str(label.build), None, None)
+
+
+def _file_name(source: str) -> str:
+    return source.replace("\\", "/").rsplit("/", 1)[-1]
 
 
 def _registry_rows(baseline: Baseline) -> Iterable[Row]:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 __all__ = ["Cell", "Row", "Table"]
 
-Cell = str | int | float | None
-"""A table's value: text, a number, or None for an empty cell."""
+Cell = str | int | float | date | None
+"""A table's value: text, a number, a date (a datetime is one; naive, in UTC), or None for
+an empty cell."""
 Row = tuple[Cell, ...]
 
 

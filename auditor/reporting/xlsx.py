@@ -91,27 +91,28 @@ def _build_workbook(report: Report) -> Workbook:
     write_summary(workbook, report)
     write_changes(workbook, report)
     write_remediation(workbook, report)
-    for title, table in (
-        ("Servers", report.servers),
-        ("Files", report.files),
-        ("Connectors", report.connectors),
-        ("Warnings", report.warnings),
+    for title, table, empty in (
+        ("Servers", report.servers, "no server"),
+        ("Files", report.files, "no baseline file was looked for"),
+        ("Connectors", report.connectors, "no X.400 connector in the inventory or registry"),
+        ("Warnings", report.warnings, "no warnings"),
     ):
-        _write_table(workbook, title, table)
+        _write_table(workbook, title, table, empty)
     write_waivers(workbook, report)
     _write_table(workbook, "Baseline", report.baseline_rules)
     finish_workbook(workbook, report)
     return workbook
 
 
-def _write_table(workbook: Workbook, title: str, table: Table) -> None:
+def _write_table(workbook: Workbook, title: str, table: Table, empty: str = "empty") -> None:
     sheet = workbook.create_sheet(title)
     columns = [str(name) for name in table.columns]
     widths, wrapped = _column_layout(table)
     for number, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(number)].width = width
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(table) + 1}"
+    # The header row and the first column (the server's name) stay in view.
+    sheet.freeze_panes = "B2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(len(table), 1) + 1}"
     _set_printing(sheet)
     rows = RowWriter(sheet, len(columns))
     header = rows.style(_HEADER_FONT, _HEADER_FILL, _HEADER_ALIGNMENT)
@@ -130,6 +131,8 @@ def _write_table(workbook: Workbook, title: str, table: Table) -> None:
     # A row of one line keeps the default height: most rows of the Files sheet, for speed.
     heights = [None, None, *(_height(lines) for lines in range(2, _max_lines() + 1))]
     plain = _PlainValues()
+    if not table.rows:
+        rows.append([empty, *[None] * (len(columns) - 1)], [None] * len(columns))
     for row, lines in zip(table.rows, _row_lines(table, widths, wrapped), strict=True):
         values = [plain(value) for value in row]
         styles = tall if lines > 1 else short

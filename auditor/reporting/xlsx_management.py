@@ -11,20 +11,20 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from datetime import UTC
+from datetime import UTC, date, datetime
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.chart import BarChart, Reference
-from openpyxl.chart.series import SeriesLabel
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.hyperlink import Hyperlink
 
 from auditor import __version__
-from auditor.reporting.management import connectors_gap
+from auditor.reporting.management import connectors_gap, utc_naive
 from auditor.reporting.model import Report
 from auditor.reporting.table import Table
 from auditor.reporting.text import clean_text
+from auditor.reporting.xlsx_charts import STATUS_COLOURS, status_chart, trend_chart
 from auditor.verdicts import Status
 
 __all__ = [
@@ -41,16 +41,6 @@ __all__ = [
 
 # openpyxl ships no type hints; a sheet here is always a WriteOnlyWorksheet.
 Sheet = Any
-
-STATUS_COLOURS: dict[Status, str] = {
-    Status.EXPOSED: "FF8080",
-    Status.BELOW_BASELINE: "F4B183",
-    Status.INCOMPLETE: "FFE699",
-    Status.WAIVED: "9DC3E6",
-    Status.COMPLIANT: "A9D08E",
-    Status.NOT_APPLICABLE: "D9D9D9",
-}
-"""Fill colour (RGB hex) of a status: red, orange, yellow, blue, green, grey."""
 
 PAPER_A4 = 9
 """OOXML paper size code. Fit-to-width keeps a sheet on one page width on Letter too."""
@@ -97,17 +87,41 @@ def _status(sheet: Sheet, status: object) -> WriteOnlyCell | None:
     if not isinstance(status, str) or not status:
         return None
     cell = _text(sheet, status)
-    if status in _FILLS:
-        cell.fill = _FILLS[status]
+    # "waived (exposed)" on the worklist takes the colour of its first word.
+    colour = _FILLS.get(status) or _FILLS.get(status.split(" ", 1)[0])
+    if colour is not None:
+        cell.fill = colour
     cell.alignment = _TOP
     return cell
+
+
+DATE_FORMAT = "yyyy-mm-dd"
+DATE_TIME_FORMAT = "yyyy-mm-dd hh:mm"
+_GOOD = PatternFill("solid", fgColor="C6EFCE")
+_BAD = PatternFill("solid", fgColor="FFC7CE")
+_LINK = Font(name=FONT, color="0563C1", underline="single")
 
 
 def _value(sheet: Sheet, value: object, wrap: bool) -> object:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     cell = _text(sheet, value) if isinstance(value, str) else WriteOnlyCell(sheet, value=value)
+    if isinstance(value, datetime):
+        cell.value = utc_naive(value)
+        cell.number_format = DATE_TIME_FORMAT
+    elif isinstance(value, date):
+        cell.number_format = DATE_FORMAT
     cell.alignment = _WRAP if wrap else _TOP
+    return cell
+
+
+def server_link(sheet: Sheet, name: str, row: int | None) -> WriteOnlyCell:
+    """A server's name, linked to its row of the Servers sheet when it has one."""
+    cell = _text(sheet, name)
+    cell.alignment = _WRAP
+    if row is not None:
+        cell.hyperlink = Hyperlink(ref="", location=f"'Servers'!A{row}", display=clean_text(name))
+        cell.font = _LINK
     return cell
 
 
@@ -148,28 +162,50 @@ def _paragraph_lines(text: str, per_line: int) -> int:
     return lines
 
 
-def _write_sheet(workbook: Workbook, title: str, table: Table, widths: Sequence[float]) -> Sheet:
-    """A small table with wrapped text and row heights that fit it, for print."""
+def _write_sheet(
+    workbook: Workbook,
+    title: str,
+    table: Table,
+    widths: Sequence[float],
+    *,
+    empty: str,
+    links: dict[str, int] | None = None,
+) -> Sheet:
+    """A small table with wrapped text and row heights that fit it, for print.
+
+    Filtered, with the header row and every column up to "Server" frozen; the server's
+    name links to its Servers row where ``links`` has it. Without rows, ``empty`` says
+    what the sheet would hold, so that an empty sheet is not mistaken for a broken one.
+    """
     sheet = workbook.create_sheet(title)
     columns = list(table.columns)
     for letter, width in zip(_letters(len(columns)), widths, strict=True):
         sheet.column_dimensions[letter].width = width
-    sheet.freeze_panes = "A2"
+    server_at = columns.index("Server") if "Server" in columns else 0
+    sheet.freeze_panes = f"{_letters(server_at + 2)[-1]}2"
+    sheet.auto_filter.ref = f"A1:{_letters(len(columns))[-1]}{max(len(table), 1) + 1}"
     _fit_width(sheet)
     sheet.row_dimensions[1].height = LINE_HEIGHT * max(
         wrapped_lines(n, w) for n, w in zip(columns, widths, strict=True)
     )
     sheet.append(_header(sheet, columns))
     statuses = {i for i, name in enumerate(columns) if "status" in name.casefold()}
+    if not table.rows:
+        note = _text(sheet, empty)
+        note.font = Font(name=FONT, italic=True)
+        sheet.append([note])
     for number, row in enumerate(table.rows, start=2):
         lines = max(wrapped_lines(value, width) for value, width in zip(row, widths, strict=True))
         sheet.row_dimensions[number].height = LINE_HEIGHT * min(lines, MAX_LINES)
-        sheet.append(
-            [
-                _status(sheet, value) if i in statuses else _value(sheet, value, wrap=True)
-                for i, value in enumerate(row)
-            ]
-        )
+        cells = []
+        for i, value in enumerate(row):
+            if i in statuses:
+                cells.append(_status(sheet, value))
+            elif links is not None and i == server_at and isinstance(value, str):
+                cells.append(server_link(sheet, value, links.get(value)))
+            else:
+                cells.append(_value(sheet, value, wrap=True))
+        sheet.append(cells)
     return sheet
 
 
@@ -186,15 +222,37 @@ def _fit_width(sheet: Sheet, *, one_page: bool = False) -> None:
 
 
 def write_changes(workbook: Workbook, report: Report) -> None:
-    _write_sheet(workbook, "Changes", report.changes, (28, 20, 16, 16, 14, 50))
+    previous = report.summary.previous
+    if report.summary.compared is False:
+        empty = "not compared with an earlier audit (--previous none)"
+    elif previous is None:
+        empty = "first audit: nothing to compare"
+    else:
+        empty = f"no server changed status since the audit of {previous.generated_at:%Y-%m-%d}"
+    widths = (28, 20, 16, 16, 14, 50)
+    _write_sheet(workbook, "Changes", report.changes, widths, empty=empty, links=_rows(report))
 
 
 def write_remediation(workbook: Workbook, report: Report) -> None:
-    _write_sheet(workbook, "Remediation", report.remediation, (9, 24, 16, 16, 80))
+    empty = "nothing to do: every server is compliant, not applicable or without a finding"
+    widths = (8, 12, 14, 34, 14, 14, 36, 24, 46)
+    _write_sheet(
+        workbook, "Remediation", report.remediation, widths, empty=empty, links=_rows(report)
+    )
 
 
 def write_waivers(workbook: Workbook, report: Report) -> None:
-    _write_sheet(workbook, "Waivers", report.waivers, (20, 18, 13, 36, 18, 11, 44, 24))
+    if report.summary.waivers_judged_on is None:
+        empty = "no waivers file"
+    else:
+        empty = "the waivers file holds no waiver"
+    widths = (20, 18, 13, 36, 18, 11, 44, 24)
+    _write_sheet(workbook, "Waivers", report.waivers, widths, empty=empty, links=_rows(report))
+
+
+def _rows(report: Report) -> dict[str, int]:
+    """Each server's row on the Servers sheet (its header is row 1)."""
+    return {str(name): number for number, name in enumerate(report.servers.column("Server"), 2)}
 
 
 def finish_workbook(workbook: Workbook, report: Report) -> None:
@@ -253,14 +311,25 @@ def write_summary(workbook: Workbook, report: Report) -> None:
         if previous
         else "no earlier audit in the archive"
     )
+    if summary.compared is False:
+        compared = "not compared (--previous none)"
+    audit = WriteOnlyCell(sheet, value=utc_naive(summary.audit_date))
+    audit.number_format = f'{DATE_TIME_FORMAT} "UTC"'
+    audit.alignment = Alignment(horizontal="left")
+    sheet.merged_cells.add("B3:D3")  # with its zone, too wide for one column
+    sheet.append([_text(sheet, "Audit date", _BOLD), audit])
+    judged: Any = _text(sheet, "no waivers file")
+    if summary.waivers_judged_on:
+        judged = WriteOnlyCell(sheet, value=date.fromisoformat(summary.waivers_judged_on))
+        judged.number_format = DATE_FORMAT
+        judged.alignment = Alignment(horizontal="left")
     for label, value in (
-        ("Audit date", f"{summary.audit_date:%Y-%m-%d %H:%M} {summary.audit_date.tzname() or ''}"),
         ("Baseline", f"{summary.baseline_id}: {summary.baseline_title}"),
         ("Fixed build", summary.fixed_build),
         ("Compared with", compared),
-        ("Waivers judged on", summary.waivers_judged_on or "no waivers file"),
     ):
         sheet.append([_text(sheet, label, _BOLD), _text(sheet, value.strip())])
+    sheet.append([_text(sheet, "Waivers judged on", _BOLD), judged])
     # A sentence to act on: wrapped across the table's width, not one line off the page.
     gap = _text(sheet, connectors_gap(summary.connectors_unknown))
     gap.alignment = _WRAP
@@ -274,7 +343,8 @@ def write_summary(workbook: Workbook, report: Report) -> None:
     sheet.append(_header(sheet, ["Status", "This audit", "Previous audit", "Change"], 1))
     for status, count in summary.counts:
         before = previous.count(status) if previous else None
-        sheet.append([_status(sheet, status.value), count, before, _delta(sheet, count, before)])
+        change = _delta(sheet, count, before, _GOOD_WAY.get(status, 0))
+        sheet.append([_status(sheet, status.value), count, before, change])
     before_total = previous.total if previous else None
     total = summary.total
     sheet.append(
@@ -282,25 +352,36 @@ def write_summary(workbook: Workbook, report: Report) -> None:
     )
     share = WriteOnlyCell(sheet, value=summary.share_compliant)
     share.number_format = "0.0%"
-    sheet.append([_text(sheet, "Share compliant", _BOLD), share])
+    applicable = summary.total - summary.count(Status.NOT_APPLICABLE)
+    why = _text(sheet, f"of the {applicable} servers the fix applies to (not-applicable left out)")
+    sheet.append([_text(sheet, "Share compliant", _BOLD), share, why])
     sheet.append([])
     history_top = table_top + len(summary.counts) + 4
     _write_history(sheet, report.history)
     chart_row = history_top + len(report.history) + 2
     largest_before = max((n for _, n in previous.counts), default=0) if previous else None
-    sheet.add_chart(
-        _status_chart(sheet, table_top, summary.counts, largest_before), f"A{chart_row}"
-    )
+    sheet.add_chart(status_chart(sheet, table_top, summary.counts, largest_before), f"A{chart_row}")
     totals = report.history.column("Total")
     tallest = max((n for n in totals if isinstance(n, int)), default=0)
-    sheet.add_chart(_trend_chart(sheet, history_top, len(report.history), tallest), f"D{chart_row}")
+    sheet.add_chart(trend_chart(sheet, history_top, len(report.history), tallest), f"D{chart_row}")
 
 
-def _delta(sheet: Sheet, now: int, before: int | None) -> object:
+_GOOD_WAY: dict[Status, int] = {
+    Status.EXPOSED: -1,
+    Status.BELOW_BASELINE: -1,
+    Status.INCOMPLETE: -1,
+    Status.COMPLIANT: 1,
+}
+"""Which way a count should move: fewer exposed is good, more compliant is good."""
+
+
+def _delta(sheet: Sheet, now: int, before: int | None, good_way: int = 0) -> object:
     if before is None:
         return None
     cell = WriteOnlyCell(sheet, value=now - before)
     cell.number_format = "+0;-0;0"
+    if good_way and now != before:
+        cell.fill = _GOOD if (now - before) * good_way > 0 else _BAD
     return cell
 
 
@@ -308,64 +389,6 @@ def _write_history(sheet: Sheet, history: Table) -> None:
     sheet.append(_header(sheet, list(history.columns), 2))
     for row in history.rows:
         quarter, day, *counts = row
-        sheet.append([_text(sheet, str(quarter)), _text(sheet, str(day)), *counts])
-
-
-def _unit(largest: int, ticks: int = 5) -> int:
-    """A round axis step (1, 2 or 5 times a power of ten) giving at most ``ticks`` steps.
-
-    Servers are counted, so the step is whole; round steps keep the labels short enough
-    not to run into each other on a narrow chart.
-    """
-    raw = max(1.0, largest / ticks)
-    power = 10 ** math.floor(math.log10(raw))
-    return next(int(step * power) for step in (1, 2, 5, 10) if step * power >= raw)
-
-
-def _status_chart(
-    sheet: Sheet, header_row: int, counts: Sequence[tuple[Status, int]], previous: int | None
-) -> BarChart:
-    chart = BarChart()
-    chart.type = "bar"  # horizontal bars: the status names stay readable
-    chart.title = "Servers per status"
-    chart.width, chart.height = 11.5, 8.0
-    with_previous = previous is not None
-    last = header_row + len(counts)
-    columns = 3 if with_previous else 2
-    data = Reference(sheet, min_col=2, max_col=columns, min_row=header_row, max_row=last)
-    chart.add_data(data, titles_from_data=True)
-    chart.set_categories(Reference(sheet, min_col=1, min_row=header_row + 1, max_row=last))
-    for series, colour in zip(chart.series, ("1F3864", "A6A6A6"), strict=False):
-        series.graphicalProperties.solidFill = colour  # this audit dark, the previous grey
-    chart.y_axis.scaling.min = 0
-    chart.y_axis.majorUnit = _unit(max([previous or 0, *(n for _, n in counts)]))
-    chart.y_axis.majorGridlines = None
-    chart.x_axis.scaling.orientation = "maxMin"  # most severe at the top, as in the table
-    chart.legend.position = "b"
-    if not with_previous:
-        chart.legend = None
-    return chart
-
-
-def _trend_chart(sheet: Sheet, header_row: int, quarters: int, tallest: int) -> BarChart:
-    """Stacked columns per quarter, one colour per status: the trend at a glance."""
-    chart = BarChart()
-    chart.type = "col"
-    chart.grouping = "stacked"
-    chart.overlap = 100
-    chart.title = "Servers per status, by quarter"
-    chart.width, chart.height = 17.0, 8.0
-    last = header_row + max(quarters, 1)
-    for offset, status in enumerate(Status):
-        column = 3 + offset
-        data = Reference(sheet, min_col=column, min_row=header_row + 1, max_row=last)
-        chart.add_data(data, titles_from_data=False)
-        series = chart.series[-1]
-        series.tx = SeriesLabel(v=status.value)
-        series.graphicalProperties.solidFill = STATUS_COLOURS[status]
-        series.graphicalProperties.line.solidFill = "595959"
-    chart.set_categories(Reference(sheet, min_col=1, min_row=header_row + 1, max_row=last))
-    chart.y_axis.scaling.min = 0
-    chart.y_axis.majorUnit = _unit(tallest)
-    chart.legend.position = "r"
-    return chart
+        when = WriteOnlyCell(sheet, value=day)
+        when.number_format = DATE_FORMAT
+        sheet.append([_text(sheet, str(quarter)), when, *counts])

@@ -15,6 +15,7 @@ from tests import scenarios
 TOP_KEYS = {
     "baseline",
     "generated_at",
+    "fleet",
     "summary",
     "servers",
     "notes",
@@ -65,7 +66,15 @@ FILE_KEYS = {
     "result",
     "detail",
 }
-CONNECTOR_KEYS = {"connector", "obj_dist_name", "override_value", "value_type", "result", "detail"}
+CONNECTOR_KEYS = {
+    "connector",
+    "obj_dist_name",
+    "override_value",
+    "value_type",
+    "result",
+    "detail",
+    "peer_address",
+}
 
 
 @pytest.fixture

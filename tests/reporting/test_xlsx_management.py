@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from auditor.reporting.xlsx_management import _unit, wrapped_lines
+from auditor.reporting.xlsx_charts import _unit
+from auditor.reporting.xlsx_management import wrapped_lines
 
 
 @pytest.mark.parametrize(
