@@ -104,10 +104,13 @@ class FileRequirement:
     version: Version | None
     """The fixed version (PE files); None for data files."""
     component: str | None
+    table_line: str | None = None
+    """The product line of the table it was printed in, where the article printed a version
+    for it (a data file's "5.0.1461.71"); None when it gave none ("N/A")."""
 
     @property
     def product_line(self) -> str | None:
-        return self.version.product_line if self.version else None
+        return self.version.product_line if self.version else self.table_line
 
 
 @dataclass(frozen=True)
@@ -193,7 +196,7 @@ def load_article(path: Path) -> Article:
         raise BaselineError(f"{path}: cannot read the baseline: {error}") from error
     except tomllib.TOMLDecodeError as error:
         raise BaselineError(f"{path}: not valid TOML: {error}") from error
-    if "id" not in document:
+    if "id" not in document and ("article" in document or "extends" in document):
         return _from_baseline(load_baseline(path))
     return _catalogue_article(path, document)
 
@@ -313,7 +316,11 @@ def _file_requirements(path: Path, items: object) -> tuple[FileRequirement, ...]
         kind = FileKind.PE if is_pe else FileKind.DATA
         result.append(
             FileRequirement(
-                name, kind, version if is_pe else None, _text(path, item, "component", "files")
+                name,
+                kind,
+                version if is_pe else None,
+                _text(path, item, "component", "files"),
+                version.product_line if version else None,
             )
         )
     return tuple(result)

@@ -61,13 +61,15 @@ def _common(lists: Sequence[tuple[str, ...]]) -> tuple[str, ...]:
 
 
 def _connectors(inventories: Sequence[ConnectorInventory | None]) -> ConnectorInventory | None:
-    present = [item for item in inventories if item is not None]
+    # Sites collected with one shared connectors.csv carry it each: it counts once.
+    present = list({id(item): item for item in inventories if item is not None}.values())
+    present = [item for n, item in enumerate(present) if item not in present[:n]]
     if len(present) <= 1:
         return present[0] if present else None
     errors = [f"{item.source}: {item.error}" for item in present if item.error]
     return ConnectorInventory(
         source="; ".join(item.source for item in present),
-        entries=tuple(entry for item in present for entry in item.entries),
+        entries=tuple(dict.fromkeys(entry for item in present for entry in item.entries)),
         problems=tuple(problem for item in present for problem in item.problems),
         error="; ".join(errors) if errors else None,
         rejected=tuple(row for item in present for row in item.rejected),

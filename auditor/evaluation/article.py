@@ -104,9 +104,11 @@ def _requirements(
     sp = article.fixed_in_service_pack
     required: list[BaselineFile] = []
     eased: list[str] = []
+    seen: set[str] = set()
     for item in article.files:
-        if item.kind is FileKind.PE and item.product_line != line:
+        if item.product_line not in (None, line) or item.name.casefold() in seen:
             continue
+        seen.add(item.name.casefold())
         minimum = item.version
         if minimum is not None and sp and service_packs is not None:
             own = service_packs.version_of(sp, item.name)
