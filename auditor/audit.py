@@ -25,7 +25,7 @@ from auditor.archive import (
     write_snapshot,
 )
 from auditor.baseline import Baseline
-from auditor.catalogue import Article, ServicePacks, collection_baseline
+from auditor.catalogue import Article, ServicePacks, ValueRequirement, collection_baseline
 from auditor.collect import collect, hashed_files
 from auditor.errors import AuditorError, ParseError
 from auditor.evaluation import evaluate
@@ -142,6 +142,7 @@ def scan(
         save_evidence=save_evidence,
         workers=workers,
         progress=progress,
+        values=[value for article in articles for value in article.values],
         on_facts=lambda index, facts: early.update(
             {index: _evaluate_safely(facts, baseline, inventory, articles, service_packs)}
         ),
@@ -169,6 +170,7 @@ def gather(
     workers: int = DEFAULT_WORKERS,
     progress: Progress | None = None,
     on_facts: Callable[[int, ServerFacts], None] | None = None,
+    values: Sequence[ValueRequirement] = (),
 ) -> Snapshot:
     """Collect the facts of every server, judging nothing: ``auditor collect``.
 
@@ -187,7 +189,7 @@ def gather(
         sources = [RecordingSource(source, save_evidence) for source in sources]
     gathered = run_pool(
         sources,
-        partial(_collect_safely, baseline=baseline),
+        partial(_collect_safely, baseline=baseline, values=tuple(values)),
         _internal_error,
         workers=workers,
         in_process=lambda source: source.cpu_bound,
@@ -434,10 +436,12 @@ def _inventory_only(
     ]
 
 
-def _collect_safely(source: EvidenceSource, baseline: Baseline) -> ServerFacts:
+def _collect_safely(
+    source: EvidenceSource, baseline: Baseline, values: Sequence[ValueRequirement] = ()
+) -> ServerFacts:
     """A server whose collection fails outright is still reported, with the reason."""
     try:
-        return collect(source, baseline)
+        return collect(source, baseline, values)
     except AuditorError as error:
         return ServerFacts(source.server, source.location, (), None, (str(error),))
     except Exception as error:  # a bug in a reader must not stop the fleet

@@ -151,6 +151,7 @@ def _collect(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextI
             save_evidence=args.save_evidence,
             workers=args.workers,
             progress=progress,
+            values=[value for article in args.run_baselines.articles for value in article.values],
         )
     written = write_snapshot(snapshot, args.facts)
     try:

@@ -12,6 +12,7 @@ from auditor.waivers import Waiver
 
 __all__ = [
     "AppliedWaiver",
+    "ArticleChange",
     "ArticleVerdict",
     "AuditResult",
     "Change",
@@ -322,6 +323,19 @@ class ServerChange:
 
 
 @dataclass(frozen=True)
+class ArticleChange:
+    """One (server, article) whose status moved between the previous run and this one."""
+
+    server: str
+    article_id: str
+    change: Change
+    previous: Status | None
+    """None when the previous run did not judge the server against the article."""
+    current: Status | None
+    """None when this run did not judge it against the article (server or article gone)."""
+
+
+@dataclass(frozen=True)
 class Trend:
     """This run against the previous one and the archive."""
 
@@ -331,6 +345,9 @@ class Trend:
     """Every server whose status moved, sorted by change then name."""
     history: tuple[RunCounts, ...]
     """The newest run of every archived quarter and this run, oldest first."""
+    article_changes: tuple[ArticleChange, ...] = ()
+    """A catalogue run: each (server, article) whose status moved since the previous run
+    (underneath any waiver), sorted by change, server and article; empty otherwise."""
 
     def names(self, change: Change) -> list[str]:
         return [row.server for row in self.changes if row.change is change]

@@ -5,6 +5,8 @@ A run of one baseline carries none of it, so that its report stays as it was::
     {"format": "fixlevel-report", "version": 2, ...the plain report...,
      "baselines": [{"id", "title", "product_lines", "component", "fixed_in_service_pack",
                     "source", "counts": {status id: n}}],
+     "article_changes": [{"server", "article", "change", "previous_status", "status"}]
+                        (empty without a previous catalogue run),
      "servers": [{...the plain server..., "articles": {"Q197378": {"status", "reasons",
                   "remediation", "underlying_status", "values": [...]}},
                   "fix_level": [{"component", "version", "label", "lowest"}],
@@ -43,7 +45,23 @@ def catalogue_document(result: AuditResult, document: dict[str, Any]) -> dict[st
                 "counts": {status.value: count for status, count in counts.items()},
             }
         )
-    return {"format": FORMAT, "version": VERSION, **document, "baselines": baselines}
+    changes = result.trend.article_changes if result.trend else ()
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        **document,
+        "baselines": baselines,
+        "article_changes": [
+            {
+                "server": row.server,
+                "article": row.article_id,
+                "change": row.change.value,
+                "previous_status": row.previous.value if row.previous else None,
+                "status": row.current.value if row.current else None,
+            }
+            for row in changes
+        ],
+    }
 
 
 def catalogue_server(verdict: ServerVerdict) -> dict[str, Any]:

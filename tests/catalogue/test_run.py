@@ -241,3 +241,42 @@ def test_a_server_in_two_snapshots_is_an_error_naming_both(tmp_path: Path) -> No
     assert code == ExitCode.FAILED
     assert str(first) in err and str(second) in err
     assert snapshot.servers[2].server in err
+
+
+def test_trend_compares_per_article(tmp_path: Path) -> None:
+    first = tmp_path / "first.json"
+    code, _, _ = run(
+        "scan", str(FLEET), "--baseline", str(Q197378), "--baseline", str(CATALOGUE),
+        "--json", str(first), "--quiet",
+    )  # fmt: skip
+    assert code == ExitCode.FINDINGS
+    # The earlier run as if the SP1 single-homed server had been fixed for Q197398 and the
+    # 5.0 server not judged against Q194504.
+    document = json.loads(first.read_text(encoding="utf-8"))
+    for server in document["servers"]:
+        if server["server"] == "below-baseline-sp1-single-homed":
+            server["articles"]["Q197398"]["status"] = "compliant"
+            server["articles"]["Q197398"]["underlying_status"] = "compliant"
+        if server["server"] == "not-applicable-exchange-50":
+            del server["articles"]["Q194504"]
+    first.write_text(json.dumps(document), encoding="utf-8")
+    second = tmp_path / "second.json"
+    code, _, _ = run(
+        "scan", str(FLEET), "--baseline", str(Q197378), "--baseline", str(CATALOGUE),
+        "--json", str(second), "--previous", str(first), "--quiet",
+    )  # fmt: skip
+    assert code == ExitCode.FINDINGS
+    rows = json.loads(second.read_text(encoding="utf-8"))["article_changes"]
+    still = [
+        {"server": name, "article": "Q197378", "change": "still_exposed",
+         "previous_status": "exposed", "status": "exposed"}
+        for name in ("exposed-connector-without-override", "exposed-ras-server-one-nic",
+                     "exposed-sp1-multihomed")
+    ]  # fmt: skip
+    assert rows == [
+        *still,
+        {"server": "not-applicable-exchange-50", "article": "Q194504", "change": "added",
+         "previous_status": None, "status": "below-baseline"},
+        {"server": "below-baseline-sp1-single-homed", "article": "Q197398", "change": "other",
+         "previous_status": "compliant", "status": "below-baseline"},
+    ]  # fmt: skip
