@@ -441,7 +441,7 @@ def _collect_safely(
 ) -> ServerFacts:
     """A server whose collection fails outright is still reported, with the reason."""
     try:
-        return collect(source, baseline, values)
+        return collect(source, baseline, values) if values else collect(source, baseline)
     except AuditorError as error:
         return ServerFacts(source.server, source.location, (), None, (str(error),))
     except Exception as error:  # a bug in a reader must not stop the fleet
