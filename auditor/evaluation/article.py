@@ -171,6 +171,9 @@ def _status(
     pe = [item for item in files.findings if item.kind == FileKind.PE]
     met = [f"every PE file of {table} is at or above its version"] if pe else []
     if not pe:
+        if not files.judged:  # nothing of the article was seen: never green on that
+            why = f"{table} lists no PE file and none of its data files is in the evidence"
+            return Status.INCOMPLETE, [why], ["Collect the missing evidence and scan again"]
         met = [f"{table} lists no PE file; its data files are present or warned about"]
     return Status.COMPLIANT, [*met, *sp_notes, *values.met], []
 

@@ -11,10 +11,28 @@ from auditor.baseline import default_baseline_path, load_baseline
 from auditor.catalogue import Article, load_article
 from auditor.evaluation import evaluate
 from auditor.evaluation.article import evaluate_article
+from auditor.evaluation.catalogue import evaluate_catalogue
 from auditor.facts import FileFact, ServerFacts, ValueFact
-from auditor.verdicts import FileResult, Status, ValueResult
+from auditor.parsing.connectors_csv import ConnectorEntry, ConnectorInventory
+from auditor.verdicts import ComponentBuild, FileResult, Status, ValueResult
 from tests.catalogue.articles import Q197398, TWO_LINES, VALUE_RULE, SP2Only, write
-from tests.evaluation.facts_builder import BIN, SINGLE, files, registry, server
+from tests.evaluation.facts_builder import BIN, SINGLE, adapter, files, registry, server
+
+
+def inventory(*rows: tuple[str, str]) -> ConnectorInventory:
+    entries = tuple(
+        ConnectorEntry(
+            server=name,
+            obj_dist_name=f"/o=Org/ou=Site/cn=Configuration/cn=Connections/cn={rdn}",
+            rdn=rdn,
+            transport="TCP",
+            remote_server="",
+            remote_address="",
+        )
+        for name, rdn in rows
+    )
+    return ConnectorInventory("connectors.csv", entries, ())
+
 
 KEY = "SYSTEM\\CurrentControlSet\\Services\\MSExchangeMTA\\Parameters"
 
@@ -279,3 +297,54 @@ def test_value_rule_without_registry_is_incomplete(tmp_path: Path) -> None:
     verdict = evaluate_article(facts(FIXED, registry=None), article)
     assert verdict.status is Status.INCOMPLETE
     assert verdict.values[0].detail == "no readable registry evidence"
+
+
+DATA_ONLY = """\
+id = "Q900002"
+title = "Data files only"
+product_line = "5.5"
+component = "Message Transfer Agent (MTA)"
+
+[[files]]
+name = "P2.xv2"
+version = "N/A"
+"""
+
+
+def test_data_only_article(tmp_path: Path) -> None:
+    article = load_article(write(tmp_path, "d.toml", DATA_ONLY))
+    present = FileFact("P2.xv2", f"{BIN}/P2.XV2", 10)
+    assert evaluate_article(facts(present), article).status is Status.COMPLIANT
+    unseen = evaluate_article(facts(), article)
+    assert unseen.status is Status.INCOMPLETE
+    assert "none of its data files is in the evidence" in unseen.reasons[0]
+
+
+def test_article_extending_q197378_keeps_the_connector_rule(tmp_path: Path) -> None:
+    text = Q197398.replace('fixed_in_service_pack = "SP2"', 'extends = "q197378.toml"')
+    article = load_article(write(tmp_path, "e.toml", text))
+    multihomed = registry(adapter("El90x1", "10.0.0.5", "10.0.0.6"))
+    subject = facts(
+        *SP2_FILES[:1], pe("Mtacheck.exe", "5.5.2448.1"), pe("X400om.dll", "5.5.2448.1")
+    )
+    extra = FileFact("P2.xv2", f"{BIN}/P2.XV2", 10)
+    subject = replace(subject, files=(*subject.files, extra), registry=SINGLE)
+    single = evaluate_article(subject, article)
+    assert single.status is Status.COMPLIANT
+    exposed = evaluate_article(
+        replace(subject, registry=multihomed), article, inventory(("EXCH01", "TCP to B"))
+    )
+    assert exposed.status is Status.EXPOSED
+    assert exposed.connectors[0].connector == "TCP to B"
+
+
+def test_fix_level_labels(q197398: Article) -> None:
+    mixed = facts(
+        pe("Emsmta.exe", "5.5.2650.24"),
+        pe("Mtacheck.exe", "5.5.2448.0"),
+        pe("X400om.dll", "5.5.2448.0"),
+    )
+    verdict = evaluate_catalogue(mixed, [q197398], service_packs=SP2Only())
+    assert verdict.builds == (ComponentBuild("MTA", "5.5.2448.0", "SP2", "Mtacheck.exe"),)
+    assert [a.article_id for a in verdict.articles] == ["Q197398"]
+    assert evaluate_catalogue(mixed, [q197398]).builds[0].label is None  # no table to name it
