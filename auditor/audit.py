@@ -25,7 +25,6 @@ from auditor.archive import (
     write_snapshot,
 )
 from auditor.baseline import Baseline
-from auditor.catalogue import Article, ServicePacks, ValueRequirement, collection_baseline
 from auditor.collect import collect, hashed_files
 from auditor.errors import AuditorError, ParseError
 from auditor.evaluation import evaluate
@@ -48,6 +47,7 @@ from auditor.parsing.connectors_csv import ConnectorInventory, parse_connectors
 from auditor.parsing.fleet_csv import parse_fleet
 from auditor.pool import DEFAULT_WORKERS, Progress, run_pool
 from auditor.reference import capture_baseline
+from auditor.requirements import Article, ServicePacks, ValueRequirement, collection_baseline
 from auditor.snapshot import Snapshot
 from auditor.verdicts import AuditResult, ServerVerdict, WaiverOutcome, WaiverState
 from auditor.waivers import WAIVERS_FILE, WaiverFile, load_waivers

@@ -32,8 +32,7 @@ from auditor.audit import (
     write_snapshot,
 )
 from auditor.baseline import Baseline, default_baseline_path
-from auditor.catalogue import collection_baseline
-from auditor.cli_catalogue import RunBaselines, load_run_baselines
+from auditor.cli_baselines import RunBaselines, load_run_baselines
 from auditor.cli_console import print_collected, print_summary, silence_stdout
 from auditor.cli_parser import build_parser
 from auditor.errors import AuditorError, EvidenceError
@@ -42,6 +41,7 @@ from auditor.evidence.fleet import CONNECTORS_FILE, NotAFleet
 from auditor.evidence.inventory import FleetInventory
 from auditor.parsing.connectors_csv import ConnectorInventory
 from auditor.progress import terminal_progress
+from auditor.requirements import collection_baseline
 from auditor.snapshot_merge import merge_snapshots
 from auditor.trend import RunRecord
 from auditor.verdicts import AuditResult

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from auditor.baseline import Baseline, BaselineFile, FileKind
-from auditor.catalogue import ValueRequirement
 from auditor.collect_extra import add_extra_registry
 from auditor.errors import AuditorError
 from auditor.evidence.interface import EvidenceFile, EvidenceSource
@@ -28,6 +27,7 @@ from auditor.parsing.pe_version import PeVersion, read_pe_version
 from auditor.parsing.regfile import MAX_OPERATIONS, SkippedLine, looks_like_reg, parse_reg
 from auditor.parsing.registry import RegistryTree, RegOperation
 from auditor.parsing.source_agreement import disagreements
+from auditor.requirements import ValueRequirement
 
 __all__ = ["collect", "hashed_files"]
 

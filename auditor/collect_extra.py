@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from auditor.catalogue import ValueRequirement
 from auditor.facts import ServerFacts
 from auditor.parsing.extra_registry import read_values, read_windows
 from auditor.parsing.registry import RegistryTree
+from auditor.requirements import ValueRequirement
 
 __all__ = ["add_extra_registry"]
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from auditor.baseline import Baseline
-from auditor.catalogue import Article
+from auditor.requirements import Article
 from auditor.waivers import Waiver
 
 __all__ = [

@@ -8,7 +8,6 @@ is a set of file requirements (per product line) and plain registry values.
 from __future__ import annotations
 
 from auditor.baseline import Baseline, BaselineFile, FileKind, RegistryRule
-from auditor.catalogue import Article, FileRequirement, ServicePacks
 from auditor.evaluation.files import FilesOutcome, judge_files
 from auditor.evaluation.image_path import mta_folder
 from auditor.evaluation.network import network_of
@@ -16,6 +15,7 @@ from auditor.evaluation.values import ValuesOutcome, judge_values
 from auditor.evaluation.verdict import evaluate
 from auditor.facts import FileFact, ServerFacts
 from auditor.parsing.connectors_csv import ConnectorInventory
+from auditor.requirements import Article, FileRequirement, ServicePacks
 from auditor.verdicts import ServerVerdict, Status
 from auditor.versions import Version
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
-from auditor.catalogue import Article, FileRequirement, ServicePacks
 from auditor.evaluation.article import evaluate_article, requirement_component
 from auditor.facts import ServerFacts
 from auditor.parsing.connectors_csv import ConnectorInventory
+from auditor.requirements import Article, FileRequirement, ServicePacks
 from auditor.verdicts import (
     ArticleVerdict,
     ComponentBuild,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from auditor.catalogue import ValueCheck, ValueRequirement
 from auditor.facts import ServerFacts, ValueFact
+from auditor.requirements import ValueCheck, ValueRequirement
 from auditor.verdicts import ValueFinding, ValueResult
 
 __all__ = ["ValuesOutcome", "judge_values"]

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from auditor.catalogue import ValueRequirement
 from auditor.errors import ParseError
 from auditor.facts import ValueFact, WindowsFacts
 from auditor.parsing.mta_registry import current_control_set
 from auditor.parsing.registry import RegistryKey, RegistryTree, RegValue, split_path
+from auditor.requirements import ValueRequirement
 
 __all__ = ["CURRENT_VERSION", "read_values", "read_windows"]
 

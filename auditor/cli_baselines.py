@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from auditor.baseline import Baseline, default_baseline_path, load_baseline
-from auditor.catalogue import Article, ServicePacks, expand_baseline_paths, load_articles
+from auditor.requirements import Article, ServicePacks, expand_baseline_paths, load_articles
 
 __all__ = ["RunBaselines", "load_run_baselines"]
 

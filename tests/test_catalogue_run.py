@@ -21,9 +21,9 @@ import pytest
 
 from auditor.audit import load_inventory, scan
 from auditor.baseline import default_baseline_path, load_baseline
-from auditor.catalogue import load_articles
 from auditor.cli import ExitCode, main
 from auditor.reporting.xlsx_management import STATUS_COLOURS
+from auditor.requirements import load_articles
 from auditor.snapshot import read_snapshot, render_snapshot
 from auditor.verdicts import Status, WaiverState
 from auditor.waivers import Waiver, WaiverFile

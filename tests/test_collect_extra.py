@@ -8,11 +8,11 @@ import shutil
 from pathlib import Path
 
 from auditor.baseline import default_baseline_path, load_baseline
-from auditor.catalogue import ValueCheck, ValueRequirement
 from auditor.collect import collect
 from auditor.evidence import discover_fleet
 from auditor.facts import ValueFact, WindowsFacts
 from auditor.parsing.registry import RegType, RegValue
+from auditor.requirements import ValueCheck, ValueRequirement
 from tests.builders.hive import build_hive
 from tests.builders.regtext import write_reg
 from tests.conftest import REPO

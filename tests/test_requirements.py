@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from auditor.baseline import FileKind, default_baseline_path
-from auditor.catalogue import ValueCheck, collection_baseline, load_article, load_articles
-from auditor.cli_catalogue import load_run_baselines
+from auditor.cli_baselines import load_run_baselines
 from auditor.errors import BaselineError
+from auditor.requirements import ValueCheck, collection_baseline, load_article, load_articles
 from auditor.versions import Version
-from tests.catalogue.articles import Q197398, TWO_LINES, VALUE_RULE, write
+from tests.evaluation.requirement_articles import Q197398, TWO_LINES, VALUE_RULE, write
 
 
 def test_catalogue_article_keys(tmp_path: Path) -> None:

@@ -8,15 +8,15 @@ from pathlib import Path
 import pytest
 
 from auditor.baseline import default_baseline_path, load_baseline
-from auditor.catalogue import Article, load_article
 from auditor.evaluation import evaluate
 from auditor.evaluation.article import evaluate_article
 from auditor.evaluation.catalogue import evaluate_catalogue
 from auditor.facts import FileFact, ServerFacts, ValueFact
 from auditor.parsing.connectors_csv import ConnectorEntry, ConnectorInventory
+from auditor.requirements import Article, load_article
 from auditor.verdicts import ComponentBuild, FileResult, Status, ValueResult
-from tests.catalogue.articles import Q197398, TWO_LINES, VALUE_RULE, SP2Only, write
 from tests.evaluation.facts_builder import BIN, SINGLE, adapter, files, registry, server
+from tests.evaluation.requirement_articles import Q197398, TWO_LINES, VALUE_RULE, SP2Only, write
 
 
 def inventory(*rows: tuple[str, str]) -> ConnectorInventory:
