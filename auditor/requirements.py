@@ -37,7 +37,13 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
 
-from auditor.baseline import Baseline, BaselineFile, FileKind, load_baseline
+from auditor.baseline import (
+    Baseline,
+    BaselineFile,
+    FileKind,
+    default_baseline_path,
+    load_baseline,
+)
 from auditor.errors import BaselineError
 from auditor.versions import Version
 
@@ -69,7 +75,7 @@ _KEYS = {
     "registry_values",
 }
 _REQUIRED = {"id", "title", "product_line", "files"}
-_FILE_KEYS = {"name", "version", "component"}
+_FILE_KEYS = {"name", "version", "component", "kind", "product_line", "platform"}
 _VALUE_KEYS = {"key", "value", "type", "equals", "at_least", "exists"}
 _NO_VERSION = {"", "n/a", "na", "-"}
 
@@ -105,12 +111,14 @@ class FileRequirement:
     """The fixed version (PE files); None for data files."""
     component: str | None
     table_line: str | None = None
-    """The product line of the table it was printed in, where the article printed a version
-    for it (a data file's "5.0.1461.71"); None when it gave none ("N/A")."""
+    """The product line of the table it was printed in (the section's, else that of the
+    version printed, a data file's "5.0.1461.71" too); None when nothing says."""
+    platform: str | None = None
+    """"Intel" or "Alpha" where the article splits a table by processor; None otherwise."""
 
     @property
     def product_line(self) -> str | None:
-        return self.version.product_line if self.version else self.table_line
+        return self.table_line or (self.version.product_line if self.version else None)
 
 
 @dataclass(frozen=True)
@@ -227,7 +235,11 @@ def _catalogue_article(path: Path, document: dict[str, Any]) -> Article:
     if missing:
         raise BaselineError(f"{path}: the key {missing[0]!r} is missing")
     texts = {key: _text(path, document, key) for key in _KEYS - {"files", "registry_values"}}
-    files = _file_requirements(path, document["files"])
+    files = tuple(
+        # A file no section or version places is in the article's own product line.
+        item if item.table_line else replace(item, table_line=texts["product_line"])
+        for item in _file_requirements(path, document["files"])
+    )
     values = _value_requirements(path, document.get("registry_values", []))
     article = Article(
         article_id=texts["id"] or "",
@@ -248,9 +260,8 @@ def _catalogue_article(path: Path, document: dict[str, Any]) -> Article:
 def _extended(path: Path, parent_name: str, article: Article) -> Baseline:
     """The article's own files with the registry rule of the baseline it extends."""
     parent_path = path.parent / parent_name
-    if not parent_path.is_file():
-        from auditor.baseline import default_baseline_path
-
+    if not parent_path.is_file() or parent_path.resolve() == path.resolve():
+        # The catalogue's own q197378.toml extends the shipped baseline of the same name.
         parent_path = default_baseline_path().parent / parent_name
     if not parent_path.is_file():
         raise BaselineError(f"{path}: extends {parent_name!r}, which is not there")
@@ -289,7 +300,7 @@ def _file_requirements(path: Path, items: object) -> tuple[FileRequirement, ...]
     if not isinstance(items, list) or not items:
         raise BaselineError(f"{path}: [[files]] must be a non-empty array of tables")
     result: list[FileRequirement] = []
-    seen: set[tuple[str, str | None]] = set()
+    seen: set[tuple[str, str | None, str | None]] = set()
     for item in items:
         if not isinstance(item, dict):
             raise BaselineError(f"{path}: each [[files]] must be a table")
@@ -306,10 +317,18 @@ def _file_requirements(path: Path, items: object) -> tuple[FileRequirement, ...]
                 version = Version.parse(raw)
             except ValueError as error:
                 raise BaselineError(f"{path}: {name}: malformed version: {error}") from error
-        is_pe = name.casefold().endswith(PE_EXTENSIONS)
+        kind_text = _text(path, item, "kind", "files")
+        if kind_text is not None and kind_text not in ("pe", "data"):
+            raise BaselineError(f"{path}: {name}: kind must be 'pe' or 'data', not {kind_text!r}")
+        is_pe = kind_text == "pe" if kind_text else name.casefold().endswith(PE_EXTENSIONS)
         if is_pe and version is None:
             raise BaselineError(f"{path}: {name} is a PE file and needs a version")
-        key = (name.casefold(), version.product_line if version else None)
+        # The section the table sits in names its product line; else the printed version.
+        line = _text(path, item, "product_line", "files") or (
+            version.product_line if version else None
+        )
+        platform = _text(path, item, "platform", "files")
+        key = (name.casefold(), line, platform)
         if key in seen:
             raise BaselineError(f"{path}: duplicate file {name!r} in [[files]]")
         seen.add(key)
@@ -320,7 +339,8 @@ def _file_requirements(path: Path, items: object) -> tuple[FileRequirement, ...]
                 kind,
                 version if is_pe else None,
                 _text(path, item, "component", "files"),
-                version.product_line if version else None,
+                line,
+                platform,
             )
         )
     return tuple(result)
