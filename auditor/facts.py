@@ -92,6 +92,9 @@ class RegistryFacts:
     remote_access_start: int | None = None
     """The RemoteAccess service's Start value (RAS on NT4, RRAS on Windows 2000); None when
     the service is not installed, -1 when it is installed without a DWORD Start."""
+    exchange_services: tuple[str, ...] | None = None
+    """The MSExchange* service keys (MSExchangeIS, MSExchangeIMC...), which show the Exchange
+    components installed; None where the evidence does not show the Services key whole."""
 
 
 @dataclass(frozen=True)
@@ -179,6 +182,9 @@ class ServerFacts:
                 ),
                 cluster_service=registry["cluster_service"],
                 remote_access_start=registry["remote_access_start"],
+                exchange_services=None
+                if registry.get("exchange_services") is None
+                else tuple(registry["exchange_services"]),
             ),
             problems=tuple(data.get("problems", ())),
             notes=tuple(data["notes"]),

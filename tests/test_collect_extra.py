@@ -91,3 +91,33 @@ def test_plain_values_read_from_an_export(tmp_path: Path) -> None:
         values[2].error is not None
         and "does not hold the key SOFTWARE\\Vendor\\Thing" in values[2].error
     )
+
+
+def test_exchange_services_shown_by_a_system_hive(tmp_path: Path) -> None:
+    server = _server(tmp_path)
+    for export in (server / "registry").glob("*.reg"):
+        export.unlink()
+    services = "ControlSet001\\Services"
+    keys = {
+        "Select": [RegValue("Current", RegType.DWORD, 1)],
+        f"{services}\\MSExchangeMTA": [
+            RegValue("ImagePath", RegType.EXPAND_SZ, "C:\\exchsrvr\\bin\\emsmta.exe")
+        ],
+        f"{services}\\MSExchangeIS": [RegValue("Start", RegType.DWORD, 2)],
+        f"{services}\\W3SVC": [RegValue("Start", RegType.DWORD, 2)],
+        f"{services}\\El90x1\\Parameters\\Tcpip": [
+            RegValue("IPAddress", RegType.MULTI_SZ, ("10.0.5.5",))
+        ],
+    }
+    (server / "registry" / "SYSTEM").write_bytes(build_hive(keys))
+    (source,) = [s for s in discover_fleet(server.parent) if s.server == server.name]
+    facts = collect(source, load_baseline(default_baseline_path()))
+    assert facts.registry is not None
+    assert facts.registry.exchange_services == ("MSExchangeMTA", "MSExchangeIS")
+
+
+def test_exchange_services_unknown_from_an_export_of_a_few_keys() -> None:
+    (source,) = [s for s in discover_fleet(SERVER.parent) if s.server == SERVER.name]
+    facts = collect(source, load_baseline(default_baseline_path()))
+    assert facts.registry is not None
+    assert facts.registry.exchange_services is None

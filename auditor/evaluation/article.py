@@ -7,13 +7,15 @@ is a set of file requirements (per product line) and plain registry values.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from auditor.baseline import Baseline, BaselineFile, FileKind, RegistryRule
 from auditor.evaluation.files import FilesOutcome, judge_files
 from auditor.evaluation.image_path import mta_folder
 from auditor.evaluation.network import network_of
 from auditor.evaluation.values import ValuesOutcome, judge_values
 from auditor.evaluation.verdict import evaluate
-from auditor.facts import FileFact, ServerFacts
+from auditor.facts import FileFact, RegistryFacts, ServerFacts
 from auditor.parsing.connectors_csv import ConnectorInventory
 from auditor.requirements import Article, FileRequirement, ServicePacks
 from auditor.verdicts import ServerVerdict, Status
@@ -25,6 +27,22 @@ NOT_INSTALLED = "component not installed"
 _MTA_WORDS = ("mta", "message transfer agent")
 _MTA_SERVICE = "MSExchangeMTA"
 _MTA_BINARY = "emsmta.exe"
+# Component names as the articles print them, and the service key each installs.
+_BINARIES = {
+    "emsmta.exe": _MTA_SERVICE,
+    "store.exe": "MSExchangeIS",
+    "dsamain.exe": "MSExchangeDS",
+    "msexcimc.exe": "MSExchangeIMC",
+}
+_SERVICES = (
+    (("information store",), "MSExchangeIS"),
+    (("directory",), "MSExchangeDS"),
+    (("internet mail", "imc", "internet mail connector"), "MSExchangeIMC"),
+    (("cc:mail",), "MSExchangeCCMC"),
+    (("system attendant",), "MSExchangeSA"),
+    (("event service",), "MSExchangeES"),
+    (("key management",), "MSExchangeKMS"),
+)
 
 
 def evaluate_article(
@@ -36,6 +54,7 @@ def evaluate_article(
     """Judge one server against one article. Pure, as ``evaluate``."""
     if article.legacy is not None:
         return evaluate(facts, article.legacy, inventory)
+    article, left_out = _installed_part(facts, article)
     pe_names = {item.name.casefold() for item in article.files if item.kind is FileKind.PE}
     copies = [fact for fact in facts.files if fact.name.casefold() in pe_names]
     readable = [fact for fact in copies if fact.fixed_version and not fact.error]
@@ -49,6 +68,7 @@ def evaluate_article(
     files = judge_files(facts.files, _shim(article, line, required), folder, other_product=False)
     values = judge_values(facts, article.values)
     status, reasons, remediation = _status(facts, article, line, files, values, sp_notes)
+    reasons += left_out
     return _verdict(facts, status, reasons, remediation, files, values)
 
 
@@ -57,10 +77,10 @@ def _not_applicable(
 ) -> str | None:
     """Why the article does not apply, or None. Absence is said only where it is shown."""
     if not copies:
-        registry = facts.registry
-        if _service_of(article) and registry is not None and registry.mta_service is False:
-            return f"{NOT_INSTALLED}: no {_MTA_SERVICE} service and none of its files"
-        return None
+        service = _service_of(article)
+        if service is None or not _service_absent(facts.registry, service):
+            return None
+        return f"{NOT_INSTALLED}: no {service} service and none of its files"
     if len(readable) < len(copies):
         return None  # an unreadable copy could be of any product line
     lines = {Version.parse(fact.fixed_version or "").product_line for fact in readable}
@@ -73,13 +93,57 @@ def _not_applicable(
 
 
 def _service_of(article: Article) -> str | None:
-    """The service whose key shows the component installed; only the MTA's is read."""
+    """The service whose key shows the component installed; None when the component's
+    name says none (then its absence cannot be shown, only its files' presence)."""
     texts = [article.component or "", *(item.component or "" for item in article.files)]
-    if any(word in text.casefold() for text in texts for word in _MTA_WORDS):
+    return _service_for(texts, [item.name for item in article.files])
+
+
+def _service_for(texts: list[str], names: list[str]) -> str | None:
+    folded = " ".join(texts).casefold()
+    if any(word in folded for word in _MTA_WORDS):
         return _MTA_SERVICE
-    if any(item.name.casefold() == _MTA_BINARY for item in article.files):
-        return _MTA_SERVICE
-    return None
+    for words, service in _SERVICES:
+        if any(word in folded for word in words):
+            return service
+    found = [_BINARIES[n.casefold()] for n in names if n.casefold() in _BINARIES]
+    return found[0] if found else None
+
+
+def _service_absent(registry: RegistryFacts | None, service: str) -> bool:
+    """The evidence shows the service's key missing."""
+    if registry is None:
+        return False
+    if service == _MTA_SERVICE:
+        return registry.mta_service is False
+    shown = registry.exchange_services
+    return shown is not None and service.casefold() not in {n.casefold() for n in shown}
+
+
+def _installed_part(facts: ServerFacts, article: Article) -> tuple[Article, list[str]]:
+    """An article of several components without those shown not installed (no service
+    key, none of their PE files), and a sentence for each one left out."""
+    groups: dict[str, list[FileRequirement]] = {}
+    for item in article.files:
+        groups.setdefault(item.component or article.component or "", []).append(item)
+    if len(groups) < 2:
+        return article, []
+    present = {fact.name.casefold() for fact in facts.files}
+    kept: list[FileRequirement] = []
+    notes: list[str] = []
+    for component, items in groups.items():
+        service = _service_for([component], [item.name for item in items])
+        seen = any(i.kind is FileKind.PE and i.name.casefold() in present for i in items)
+        if service and not seen and _service_absent(facts.registry, service):
+            notes.append(
+                f"{component}: {NOT_INSTALLED} (no {service} service and none of its files): "
+                "its files are not required"
+            )
+        else:
+            kept += items
+    if not kept:
+        return article, []
+    return replace(article, files=tuple(kept)), notes
 
 
 def _product_line(article: Article, readable: list[FileFact]) -> str:

@@ -53,6 +53,8 @@ SYSTEM_ROOT = "HKEY_LOCAL_MACHINE\\SYSTEM"
 """Where the operations mount the hive."""
 SOFTWARE_CURRENT_VERSION = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion"
 """Where a SOFTWARE hive's Windows version is mounted (its only key read)."""
+EXCHANGE_SERVICES = "msexchange"
+"""Service keys named so are listed (not copied): they show which components are installed."""
 MAX_DEPTH = 12
 """How deep below a copied key the copy may go before the hive is judged hostile."""
 MAX_ITEMS = 20_000
@@ -204,6 +206,9 @@ class _Reader:
                 self._copy_tree(key, f"{base}\\{_name(key)}", frozenset())
         for service in self._subkeys(found):
             if _name(service).casefold() not in copied:
+                if _name(service).casefold().startswith(EXCHANGE_SERVICES):
+                    # Which Exchange components are installed, for the catalogue's articles.
+                    self.operations.append(EnsureKey(f"{base}\\{_name(service)}"))
                 self._copy_adapter(service, f"{base}\\{_name(service)}")
         return HiveReading(tuple(self.operations), system=True, notes=notes)
 

@@ -11,7 +11,7 @@ from auditor.baseline import default_baseline_path, load_baseline
 from auditor.evaluation import evaluate
 from auditor.evaluation.article import evaluate_article
 from auditor.evaluation.catalogue import evaluate_catalogue
-from auditor.facts import FileFact, ServerFacts, ValueFact
+from auditor.facts import FileFact, RegistryFacts, ServerFacts, ValueFact
 from auditor.parsing.connectors_csv import ConnectorEntry, ConnectorInventory
 from auditor.requirements import Article, load_article
 from auditor.verdicts import ComponentBuild, FileResult, Status, ValueResult
@@ -348,3 +348,54 @@ def test_fix_level_labels(q197398: Article) -> None:
     assert verdict.builds == (ComponentBuild("MTA", "5.5.2448.0", "SP2", "Mtacheck.exe"),)
     assert [a.article_id for a in verdict.articles] == ["Q197398"]
     assert evaluate_catalogue(mixed, [q197398]).builds[0].label is None  # no table to name it
+
+
+TWO_COMPONENTS = """\
+id = "Q232391"
+title = "Two components"
+product_line = "5.5"
+
+[[files]]
+name = "Emsmta.exe"
+kind = "pe"
+version = "5.5.2448.0"
+component = "MTA"
+
+[[files]]
+name = "Store.exe"
+kind = "pe"
+version = "5.5.2448.0"
+component = "Information Store"
+"""
+
+
+def _with_services(*names: str | None) -> RegistryFacts:
+    shown = None if names == (None,) else tuple(n for n in names if n)
+    return replace(SINGLE, exchange_services=shown)
+
+
+def test_other_component_absent_is_not_applicable(tmp_path: Path) -> None:
+    text = TWO_COMPONENTS.split("[[files]]")[0] + "[[files]]" + TWO_COMPONENTS.split("[[files]]")[2]
+    store = load_article(write(tmp_path, "is.toml", text))
+    absent = evaluate_article(facts(registry=_with_services("MSExchangeMTA")), store)
+    assert absent.status is Status.NOT_APPLICABLE
+    assert absent.reasons == (
+        "component not installed: no MSExchangeIS service and none of its files",
+    )
+    unknown = evaluate_article(facts(registry=_with_services(None)), store)
+    assert unknown.status is Status.INCOMPLETE  # an export of a few keys shows no absence
+    there = evaluate_article(facts(registry=_with_services("MSExchangeIS")), store)
+    assert there.status is Status.INCOMPLETE
+
+
+def test_an_absent_component_of_several_is_left_out(tmp_path: Path) -> None:
+    article = load_article(write(tmp_path, "two.toml", TWO_COMPONENTS))
+    subject = facts(pe("Emsmta.exe", "5.5.2448.0"), registry=_with_services("MSExchangeMTA"))
+    verdict = evaluate_article(subject, article)
+    assert verdict.status is Status.COMPLIANT
+    assert verdict.reasons[-1].startswith("Information Store: component not installed")
+    both = evaluate_article(
+        replace(subject, registry=_with_services("MSExchangeMTA", "MSExchangeIS")), article
+    )
+    assert both.status is Status.INCOMPLETE
+    assert "Store.exe is not in the evidence" in both.reasons
