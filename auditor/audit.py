@@ -28,6 +28,8 @@ from auditor.baseline import Baseline
 from auditor.collect import collect, hashed_files
 from auditor.errors import AuditorError, ParseError
 from auditor.evaluation import evaluate
+from auditor.evaluation.catalogue import evaluate_catalogue
+from auditor.evaluation.catalogue_waivers import apply_catalogue_waivers
 from auditor.evaluation.waivers import apply_waivers
 from auditor.evidence import EvidenceSource, NotAFleet, discover_fleet
 from auditor.evidence.credentials import DEFAULT_TIMEOUT, Credentials
@@ -46,6 +48,7 @@ from auditor.parsing.connectors_csv import ConnectorInventory, parse_connectors
 from auditor.parsing.fleet_csv import parse_fleet
 from auditor.pool import DEFAULT_WORKERS, Progress, run_pool
 from auditor.reference import capture_baseline
+from auditor.requirements import Article, ServicePacks, ValueRequirement, collection_baseline
 from auditor.snapshot import Snapshot
 from auditor.verdicts import AuditResult, ServerVerdict, WaiverOutcome, WaiverState
 from auditor.waivers import WAIVERS_FILE, WaiverFile, load_waivers
@@ -118,18 +121,21 @@ def scan(
     save_evidence: Path | None = None,
     workers: int = DEFAULT_WORKERS,
     progress: Progress | None = None,
+    articles: Sequence[Article] = (),
+    service_packs: ServicePacks | None = None,
 ) -> AuditResult:
     """Collect and judge every server of a fleet folder, a fleet inventory, or both.
 
     Raise EvidenceError if the fleet folder cannot be listed. ``workers`` and ``progress``
-    are gather's.
+    are gather's. With ``articles`` (a catalogue run), each server is judged against each
+    of them and the files of all of them are collected.
     """
     now = now or datetime.now(UTC)
     # Each server is judged as its facts arrive, while the worker processes read the rest.
     early: dict[int, ServerVerdict] = {}
     gathered = gather(
         fleet_dir,
-        baseline,
+        collection_baseline(baseline, articles),
         inventory,
         fleet=fleet,
         live=live,
@@ -137,11 +143,20 @@ def scan(
         save_evidence=save_evidence,
         workers=workers,
         progress=progress,
+        values=[value for article in articles for value in article.values],
         on_facts=lambda index, facts: early.update(
-            {index: _evaluate_safely(facts, baseline, inventory)}
+            {index: _evaluate_safely(facts, baseline, inventory, articles, service_packs)}
         ),
     )
-    return judge(gathered, baseline, now=now, waivers=waivers, judged=early)
+    return judge(
+        gathered,
+        baseline,
+        now=now,
+        waivers=waivers,
+        judged=early,
+        articles=articles,
+        service_packs=service_packs,
+    )
 
 
 def gather(
@@ -156,6 +171,7 @@ def gather(
     workers: int = DEFAULT_WORKERS,
     progress: Progress | None = None,
     on_facts: Callable[[int, ServerFacts], None] | None = None,
+    values: Sequence[ValueRequirement] = (),
 ) -> Snapshot:
     """Collect the facts of every server, judging nothing: ``auditor collect``.
 
@@ -176,7 +192,7 @@ def gather(
     with interrupts_end_waits():
         gathered = run_pool(
             sources,
-            partial(_collect_safely, baseline=baseline),
+            partial(_collect_safely, baseline=baseline, values=tuple(values)),
             _internal_error,
             workers=workers,
             in_process=lambda source: source.cpu_bound,
@@ -205,27 +221,36 @@ def judge(
     now: datetime | None = None,
     waivers: WaiverFile | None = None,
     judged: Mapping[int, ServerVerdict] | None = None,
+    articles: Sequence[Article] = (),
+    service_packs: ServicePacks | None = None,
 ) -> AuditResult:
     """Judge gathered facts: ``auditor judge``. ``inventory`` replaces the snapshot's.
 
     Waivers are judged against the day of ``now`` (UTC), which defaults to the clock.
     ``judged[i]``, where given, is the verdict of ``snapshot.servers[i]`` with this
-    inventory, already made.
+    inventory, already made. With ``articles``, a catalogue run (see scan).
     """
     now = now or datetime.now(UTC)
     inventory = inventory if inventory is not None else snapshot.connectors
     facts = [*snapshot.servers, *_inventory_only(inventory, snapshot.servers)]
     early = judged or {}
     verdicts = [
-        early[index] if index in early else _evaluate_safely(item, baseline, inventory)
+        early[index]
+        if index in early
+        else _evaluate_safely(item, baseline, inventory, articles, service_packs)
         for index, item in enumerate(facts)
     ]
-    notes = (*_notes(inventory), *snapshot.notes, *_snapshot_notes(snapshot, baseline, now))
+    asked = collection_baseline(baseline, articles)
+    notes = (*_notes(inventory), *snapshot.notes, *_snapshot_notes(snapshot, asked, now))
     outcomes: list[WaiverOutcome] = []
     judged_on = None
     if waivers is not None:
         judged_on = now.astimezone(UTC).date()
-        verdicts, outcomes = apply_waivers(verdicts, waivers.waivers, judged_on)
+        if articles:
+            ids = [article.article_id for article in articles]
+            verdicts, outcomes = apply_catalogue_waivers(verdicts, waivers.waivers, judged_on, ids)
+        else:
+            verdicts, outcomes = apply_waivers(verdicts, waivers.waivers, judged_on)
         notes = (*notes, *waivers.notes, *_waiver_notes(outcomes))
     return AuditResult(
         baseline=baseline,
@@ -234,6 +259,7 @@ def judge(
         notes=notes,
         waivers=tuple(outcomes),
         judged_on=judged_on,
+        articles=tuple(articles),
     )
 
 
@@ -370,16 +396,24 @@ def _waiver_notes(outcomes: Sequence[WaiverOutcome]) -> list[str]:
 
 
 def _evaluate_safely(
-    facts: ServerFacts, baseline: Baseline, inventory: ConnectorInventory | None
+    facts: ServerFacts,
+    baseline: Baseline,
+    inventory: ConnectorInventory | None,
+    articles: Sequence[Article] = (),
+    service_packs: ServicePacks | None = None,
 ) -> ServerVerdict:
     """A bug met while judging one server makes that server incomplete, not the run fail."""
-    try:
+
+    def judged(facts: ServerFacts) -> ServerVerdict:
+        if articles:
+            return evaluate_catalogue(facts, articles, inventory, service_packs)
         return evaluate(facts, baseline, inventory)
+
+    try:
+        return judged(facts)
     except Exception as error:  # a bug must not stop the fleet
         reason = f"{facts.source}: internal error while judging: {type(error).__name__}: {error}"
-        return evaluate(
-            replace(facts, files=(), registry=None, problems=(reason,)), baseline, inventory
-        )
+        return judged(replace(facts, files=(), registry=None, problems=(reason,)))
 
 
 def _inventory_only(
@@ -405,10 +439,12 @@ def _inventory_only(
     ]
 
 
-def _collect_safely(source: EvidenceSource, baseline: Baseline) -> ServerFacts:
+def _collect_safely(
+    source: EvidenceSource, baseline: Baseline, values: Sequence[ValueRequirement] = ()
+) -> ServerFacts:
     """A server whose collection fails outright is still reported, with the reason."""
     try:
-        return collect(source, baseline)
+        return collect(source, baseline, values) if values else collect(source, baseline)
     except AuditorError as error:
         return ServerFacts(source.server, source.location, (), None, (str(error),))
     except Exception as error:  # a bug in a reader must not stop the fleet

@@ -34,8 +34,9 @@ from auditor.audit import (
     write_reports,
     write_snapshot,
 )
-from auditor.baseline import Baseline, default_baseline_path, load_baseline
+from auditor.baseline import Baseline, default_baseline_path
 from auditor.catalogue.export import articles_json, import_articles, write_baselines
+from auditor.cli_baselines import RunBaselines, load_run_baselines
 from auditor.cli_catalogue import print_imported
 from auditor.cli_console import print_collected, print_summary, print_written, silence_stdout
 from auditor.cli_parser import build_parser
@@ -45,6 +46,8 @@ from auditor.evidence.fleet import CONNECTORS_FILE, NotAFleet
 from auditor.evidence.inventory import FleetInventory
 from auditor.parsing.connectors_csv import ConnectorInventory
 from auditor.progress import terminal_progress
+from auditor.requirements import collection_baseline
+from auditor.snapshot_merge import merge_snapshots
 from auditor.trend import RunRecord
 from auditor.verdicts import AuditResult
 from auditor.waivers import WAIVERS_FILE, WaiverFile
@@ -125,18 +128,22 @@ def _scan(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextIO) 
     baseline, fleet, inventory = _fleet_inputs(args)
     waivers = load_fleet_waivers(_fleet_root(args, WAIVERS_FILE), args.waivers)
     previous = read_previous(args.previous) if args.previous else None
+    chosen: RunBaselines = args.run_baselines
+    collecting = collection_baseline(baseline, chosen.articles)
     with terminal_progress(err, quiet=args.quiet) as progress:
         result = scan(
             args.fleet,
             baseline,
             inventory,
             fleet=fleet,
-            live=live_collection(baseline, _account, timeout=args.timeout),
+            live=live_collection(collecting, _account, timeout=args.timeout),
             now=now,
             waivers=waivers,
             save_evidence=args.save_evidence,
             workers=args.workers,
             progress=progress,
+            articles=chosen.articles,
+            service_packs=chosen.service_packs,
         )
     result = replace(result, fleet=_fleet_identity(args))
     return _report(result, args, now, out, previous, err=err, compare=compare)
@@ -145,6 +152,7 @@ def _scan(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextIO) 
 def _collect(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextIO) -> int:
     _check_output(args.facts, "facts")
     baseline, fleet, inventory = _fleet_inputs(args)
+    baseline = collection_baseline(baseline, args.run_baselines.articles)
     with terminal_progress(err, quiet=args.quiet) as progress:
         snapshot = gather(
             args.fleet,
@@ -156,6 +164,7 @@ def _collect(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextI
             save_evidence=args.save_evidence,
             workers=args.workers,
             progress=progress,
+            values=[value for article in args.run_baselines.articles for value in article.values],
         )
     written = write_snapshot(snapshot, args.facts)
     try:
@@ -188,18 +197,28 @@ def _fleet_root(args: argparse.Namespace, name: str) -> Path:
 
 def _judge(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextIO) -> int:
     compare = _comparing(args)
-    _check_file(args.facts, "facts snapshot")
+    for facts in args.facts:
+        _check_file(facts, "facts snapshot")
     _check_file(args.connectors, "connectors inventory")
-    _check_file(args.baseline, "baseline")
+    _check_baselines(args.baseline)
     _check_judging_args(args)
     baseline = _baseline(args)
-    snapshot = read_facts(args.facts)
+    snapshot = merge_snapshots([(path, read_facts(path)) for path in args.facts])
     inventory = load_inventory(args.connectors.parent, args.connectors) if args.connectors else None
     waivers: WaiverFile | None = None
     if args.waivers is not None:
         waivers = load_fleet_waivers(args.waivers.parent, args.waivers)
     previous = read_previous(args.previous) if args.previous else None
-    result = judge(snapshot, baseline, inventory, now=now, waivers=waivers)
+    chosen: RunBaselines = args.run_baselines
+    result = judge(
+        snapshot,
+        baseline,
+        inventory,
+        now=now,
+        waivers=waivers,
+        articles=chosen.articles,
+        service_packs=chosen.service_packs,
+    )
     return _report(result, args, now, out, previous, err=err, compare=compare)
 
 
@@ -230,7 +249,7 @@ def _check_fleet_args(args: argparse.Namespace) -> None:
         raise UsageError(f"{args.fleet}: not a folder")
     _check_file(args.inventory, "fleet inventory")
     _check_file(args.connectors, "connectors inventory")
-    _check_file(args.baseline, "baseline")
+    _check_baselines(args.baseline)
     if not 0 < args.timeout < math.inf:  # NaN too: a NaN timeout fails every live server late
         raise UsageError(f"--timeout {args.timeout:g}: must be a number of seconds above 0")
     if args.save_evidence is not None and _holds_anything(args.save_evidence):
@@ -274,8 +293,17 @@ def _check_file(path: Path | None, what: str) -> None:
         raise UsageError(f"{path}: no such {what}")
 
 
+def _check_baselines(paths: list[Path] | None) -> None:
+    for path in paths or ():
+        if not path.is_file() and not path.is_dir():
+            raise UsageError(f"{path}: no such baseline file or folder")
+
+
 def _baseline(args: argparse.Namespace) -> Baseline:
-    return load_baseline(args.baseline or default_baseline_path())
+    """The run's primary baseline; what else --baseline named is kept on ``args``."""
+    args.run_baselines = load_run_baselines(args.baseline)
+    primary: Baseline = args.run_baselines.primary
+    return primary
 
 
 def _report(

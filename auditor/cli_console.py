@@ -45,6 +45,7 @@ def print_summary(result: AuditResult, written: list[Path], out: TextIO) -> None
     )
     for status in Status:
         print(f"  {status.value:<15} {result.count(status):>6}", file=out)
+    _print_articles(result, out)
     failing = [v for v in result.servers if v.status.is_failing]
     for verdict in sorted(failing, key=lambda v: (v.status.severity, v.server.casefold()))[:20]:
         reason = "; ".join(verdict.reasons)
@@ -72,6 +73,24 @@ def print_written(written: list[Path], out: TextIO) -> None:
         print(
             f"wrote {plural(len(fixes), 'registry file')} to import in {fixes[0].parent}", file=out
         )
+
+
+def _print_articles(result: AuditResult, out: TextIO) -> None:
+    """A catalogue run: the servers failing each article (nothing in a plain run)."""
+    if not result.articles:
+        return
+    print(f"  by article ({len(result.articles)} audited; status above is the worst):", file=out)
+    for article in result.articles:
+        statuses = [
+            item.verdict.status
+            for verdict in result.servers
+            for item in verdict.articles
+            if item.article_id == article.article_id
+        ]
+        counts = ", ".join(
+            f"{status.value} {statuses.count(status)}" for status in Status if status in statuses
+        )
+        print(f"    {article.article_id:<9} {counts}", file=out)
 
 
 def silence_stdout() -> None:

@@ -64,6 +64,7 @@ inventory kept in the snapshot.
 
 example:
   auditor judge facts.json --baseline baselines/q197378.toml --xlsx q4.xlsx
+  auditor judge london.json paris.json --baseline baselines/catalogue
 """
 
 REPORT_HELP = """\
@@ -148,7 +149,13 @@ def build_parser() -> argparse.ArgumentParser:
     judge_parser = _command(
         commands, "judge", "judge a facts snapshot and write the reports", JUDGE_HELP
     )
-    judge_parser.add_argument("facts", type=Path, metavar="FACTS", help="from auditor collect")
+    judge_parser.add_argument(
+        "facts",
+        type=Path,
+        nargs="+",
+        metavar="FACTS",
+        help="from auditor collect; several (one per site) are judged as one fleet",
+    )
     _add_baseline(judge_parser)
     judge_parser.add_argument(
         "--connectors",
@@ -238,8 +245,10 @@ def _add_baseline(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--baseline",
         type=Path,
+        action="append",
         metavar="PATH",
-        help="baseline TOML (default: the shipped q197378.toml)",
+        help="baseline TOML, or a folder of them; repeat it to audit against several "
+        "articles at once (default: the shipped q197378.toml)",
     )
 
 

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from auditor.baseline import Baseline, BaselineFile, FileKind
+from auditor.collect_extra import add_extra_registry
 from auditor.errors import AuditorError
 from auditor.evidence.interface import EvidenceFile, EvidenceSource
 from auditor.facts import FileFact, RegistryFacts, ServerFacts
@@ -25,6 +27,7 @@ from auditor.parsing.pe_version import PeVersion, read_pe_version
 from auditor.parsing.regfile import MAX_OPERATIONS, SkippedLine, looks_like_reg, parse_reg
 from auditor.parsing.registry import RegistryTree, RegOperation
 from auditor.parsing.source_agreement import disagreements
+from auditor.requirements import ValueRequirement
 
 __all__ = ["collect", "hashed_files"]
 
@@ -66,8 +69,11 @@ class _RegistryEvidence:
     """A hive whose sequence numbers differ: a write was cut short."""
 
 
-def collect(source: EvidenceSource, baseline: Baseline) -> ServerFacts:
-    """Gather the facts the baseline asks about from one server's evidence."""
+def collect(
+    source: EvidenceSource, baseline: Baseline, values: Sequence[ValueRequirement] = ()
+) -> ServerFacts:
+    """Gather the facts the baseline asks about from one server's evidence, with the plain
+    registry ``values`` catalogue articles ask about and the Windows version."""
     listed, problems = source.list_files()
     notes: list[str] = []
     wanted = {item.name.casefold(): item for item in baseline.files}
@@ -93,14 +99,16 @@ def collect(source: EvidenceSource, baseline: Baseline) -> ServerFacts:
             found = _sniff(source, file, problems)
             if found is not None:
                 registry.append(found)
-    return ServerFacts(
+    tree = RegistryTree()
+    facts = ServerFacts(
         server=source.server,
         source=source.location,
         files=tuple(files),
-        registry=_registry_facts(source, registry, baseline, problems, notes),
+        registry=_registry_facts(source, registry, baseline, problems, notes, tree),
         problems=tuple(problems),
         notes=(*source.notes, *notes),
     )
+    return add_extra_registry(facts, tree, values)
 
 
 def hashed_files(baseline: Baseline, *, every: bool = False) -> tuple[str, ...]:
@@ -201,9 +209,9 @@ def _registry_facts(
     baseline: Baseline,
     problems: list[str],
     notes: list[str],
+    tree: RegistryTree,
 ) -> RegistryFacts | None:
     """Merge hives first, then .reg exports in name order, as a later import would."""
-    tree = RegistryTree()
     used: list[str] = []
     read_apart: list[tuple[str, list[RegOperation]]] = []
     room, operations_left = MAX_REGISTRY_BYTES, MAX_OPERATIONS
@@ -228,7 +236,10 @@ def _registry_facts(
                     reading = read_system_hive(path, origin, services, replay, MAX_HIVE)
                 notes.extend(reading.notes)
                 if not reading.system:
-                    continue  # a SOFTWARE or SAM hive: named in a note, not evidence
+                    # A SOFTWARE or SAM hive: named in a note, not evidence; a SOFTWARE
+                    # hive's Windows version goes to the inventory only.
+                    tree.apply(reading.operations)
+                    continue
                 operations = list(reading.operations)
             else:
                 data = source.read_all(item.file.path, MAX_REG_FILE)

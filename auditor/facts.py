@@ -9,7 +9,15 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-__all__ = ["AdapterFact", "FileFact", "OverrideFact", "RegistryFacts", "ServerFacts"]
+__all__ = [
+    "AdapterFact",
+    "FileFact",
+    "OverrideFact",
+    "RegistryFacts",
+    "ServerFacts",
+    "ValueFact",
+    "WindowsFacts",
+]
 
 
 @dataclass(frozen=True)
@@ -84,6 +92,46 @@ class RegistryFacts:
     remote_access_start: int | None = None
     """The RemoteAccess service's Start value (RAS on NT4, RRAS on Windows 2000); None when
     the service is not installed, -1 when it is installed without a DWORD Start."""
+    exchange_services: tuple[str, ...] | None = None
+    """The MSExchange* service keys (MSExchangeIS, MSExchangeIMC...), which show the Exchange
+    components installed; None where the evidence does not show the Services key whole."""
+
+
+@dataclass(frozen=True)
+class ValueFact:
+    """A registry value a catalogue article asks about, as read (below HKLM)."""
+
+    key: str
+    """The key path below HKLM as the article names it: 'SYSTEM\\CurrentControlSet\\...'."""
+    value: str
+    found: bool
+    """The value exists. False when the key or the value is absent from evidence that holds
+    the key's parent."""
+    value_type: str | None = None
+    data: str | None = None
+    """As text: strings as stored, REG_DWORD in decimal, REG_MULTI_SZ joined by newlines."""
+    error: str | None = None
+    """Why it could not be read; then ``found`` says nothing."""
+
+
+@dataclass(frozen=True)
+class WindowsFacts:
+    """Microsoft\\Windows NT\\CurrentVersion of a SOFTWARE hive or export."""
+
+    source: str
+    current_version: str | None
+    """"4.0", "5.0"."""
+    csd_version: str | None
+    """"Service Pack 6"; None when no service pack is installed."""
+    build: str | None
+    """CurrentBuildNumber, "1381"."""
+
+    def describe(self) -> str:
+        name = {"4.0": "Windows NT 4.0", "5.0": "Windows 2000"}.get(
+            self.current_version or "", f"Windows {self.current_version or '(unknown version)'}"
+        )
+        build = f" build {self.build}" if self.build else ""
+        return f"{name}{build}, {self.csd_version or 'no service pack'}"
 
 
 @dataclass(frozen=True)
@@ -105,6 +153,10 @@ class ServerFacts:
     """From the fleet inventory, for the report; empty without one."""
     owner: str = ""
     """From the fleet inventory, for the report; empty without one."""
+    values: tuple[ValueFact, ...] = ()
+    """The registry values catalogue articles ask about; empty when none asks."""
+    windows: WindowsFacts | None = None
+    """From a SOFTWARE hive or export; None when the evidence has none."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -130,9 +182,14 @@ class ServerFacts:
                 ),
                 cluster_service=registry["cluster_service"],
                 remote_access_start=registry["remote_access_start"],
+                exchange_services=None
+                if registry.get("exchange_services") is None
+                else tuple(registry["exchange_services"]),
             ),
             problems=tuple(data.get("problems", ())),
             notes=tuple(data["notes"]),
             site=data.get("site", ""),
             owner=data.get("owner", ""),
+            values=tuple(ValueFact(**item) for item in data.get("values", ())),
+            windows=WindowsFacts(**data["windows"]) if data.get("windows") else None,
         )

@@ -8,8 +8,9 @@ exposed here, and a waiver never makes a server "remediated".
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from auditor.trend_articles import article_changes
 from auditor.verdicts import (
     AuditResult,
     Change,
@@ -35,6 +36,9 @@ class RunRecord:
     """Casefolded server name -> (name as written, status underneath any waiver)."""
     fleet: str | None = None
     """The fleet the run audited (AuditResult.fleet); None when its JSON does not say."""
+    articles: dict[str, dict[str, Status]] = field(default_factory=dict)
+    """A catalogue run: casefolded server name -> article id -> status underneath any
+    waiver; empty for a run of one baseline."""
 
 
 def run_counts(result: AuditResult, source: str = "") -> RunCounts:
@@ -57,7 +61,12 @@ def compare(result: AuditResult, previous: RunRecord | None, archive: Sequence[R
     if previous is None:
         return Trend(None, (), history)
     chain = _chain(previous, archive)
-    return Trend(previous.counts, _changes(result, previous, chain), history)
+    return Trend(
+        previous.counts,
+        _changes(result, previous, chain),
+        history,
+        article_changes(result, previous.articles, _change),
+    )
 
 
 def _chain(previous: RunRecord, archive: Sequence[RunRecord]) -> list[RunRecord]:

@@ -7,12 +7,16 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from auditor.baseline import Baseline
+from auditor.requirements import Article
 from auditor.waivers import Waiver
 
 __all__ = [
     "AppliedWaiver",
+    "ArticleChange",
+    "ArticleVerdict",
     "AuditResult",
     "Change",
+    "ComponentBuild",
     "ConnectorFinding",
     "ConnectorResult",
     "FileFinding",
@@ -22,6 +26,8 @@ __all__ = [
     "ServerVerdict",
     "Status",
     "Trend",
+    "ValueFinding",
+    "ValueResult",
     "WaiverOutcome",
     "WaiverState",
     "quarter_of",
@@ -131,6 +137,40 @@ class ConnectorFinding:
     connectors inventory; None when it does not say."""
 
 
+class ValueResult(StrEnum):
+    """The result of one plain registry value requirement on one server."""
+
+    MET = "met"
+    NOT_MET = "not-met"
+    """Absent, of the wrong type, or with other data."""
+    UNKNOWN = "unknown"
+    """Not in the evidence read, or unreadable: the server is incomplete for it."""
+
+
+@dataclass(frozen=True)
+class ValueFinding:
+    """One plain registry value requirement checked on one server."""
+
+    key: str
+    value: str
+    value_type: str | None
+    data: str | None
+    result: ValueResult
+    detail: str
+
+
+@dataclass(frozen=True)
+class ComponentBuild:
+    """A component's fix level on one server: the lowest version of its judged PE files."""
+
+    component: str
+    version: str
+    label: str | None
+    """"SP2"…, from the service packs' own builds or the build table; None when unknown."""
+    lowest: str
+    """The file that holds the lowest version."""
+
+
 @dataclass(frozen=True)
 class ServerVerdict:
     """A server's status with every reason for it."""
@@ -164,11 +204,28 @@ class ServerVerdict:
     """From the fleet inventory, passed through from the facts; empty without one."""
     waiver: AppliedWaiver | None = None
     """Set when the status is WAIVED: the status underneath and the waivers that cover it."""
+    values: tuple[ValueFinding, ...] = ()
+    """Plain registry value requirements (catalogue articles); empty for Q197378."""
+    articles: tuple[ArticleVerdict, ...] = ()
+    """A catalogue run: the verdict per article, in the run's article order; the status
+    above is the most severe of them. Empty in a run of one baseline."""
+    builds: tuple[ComponentBuild, ...] = ()
+    """A catalogue run: the fix level of each component found."""
+    windows: str | None = None
+    """"Windows NT 4.0 build 1381, Service Pack 6" from a SOFTWARE hive; None without one."""
 
     @property
     def underlying_status(self) -> Status:
         """The status as judged, before any waiver."""
         return self.waiver.underlying if self.waiver else self.status
+
+
+@dataclass(frozen=True)
+class ArticleVerdict:
+    """One server judged against one article of a catalogue run."""
+
+    article_id: str
+    verdict: ServerVerdict
 
 
 @dataclass(frozen=True)
@@ -269,6 +326,19 @@ class ServerChange:
 
 
 @dataclass(frozen=True)
+class ArticleChange:
+    """One (server, article) whose status moved between the previous run and this one."""
+
+    server: str
+    article_id: str
+    change: Change
+    previous: Status | None
+    """None when the previous run did not judge the server against the article."""
+    current: Status | None
+    """None when this run did not judge it against the article (server or article gone)."""
+
+
+@dataclass(frozen=True)
 class Trend:
     """This run against the previous one and the archive."""
 
@@ -278,6 +348,9 @@ class Trend:
     """Every server whose status moved, sorted by change then name."""
     history: tuple[RunCounts, ...]
     """The newest run of every archived quarter and this run, oldest first."""
+    article_changes: tuple[ArticleChange, ...] = ()
+    """A catalogue run: each (server, article) whose status moved since the previous run
+    (underneath any waiver), sorted by change, server and article; empty otherwise."""
 
     def names(self, change: Change) -> list[str]:
         return [row.server for row in self.changes if row.change is change]
@@ -302,6 +375,8 @@ class AuditResult:
     """Which fleet the run audited: the resolved path of its fleet inventory, else of its
     fleet folder; None when unknown (a judged snapshot). The trend compares only runs of
     the same fleet."""
+    articles: tuple[Article, ...] = ()
+    """A catalogue run: every article audited, in order; empty in a run of one baseline."""
 
     def count(self, status: Status) -> int:
         return sum(1 for verdict in self.servers if verdict.status is status)

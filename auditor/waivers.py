@@ -7,6 +7,7 @@ reason = "replaced in January; the connector is down until then"
 approved_by = "J. Smith, IT risk"
 expires = 2027-01-31           # a TOML date; the waiver holds through that day
 finding = "TCP to MTA B"       # optional: one baseline file name or one connector RDN
+article = "Q197378"            # optional, in a catalogue run: the one article it covers
 ```
 
 An unknown key, a missing key, an empty text or an expiry that is not a date is a
@@ -29,8 +30,8 @@ __all__ = ["WAIVERS_FILE", "Waiver", "WaiverFile", "load_waivers"]
 WAIVERS_FILE = "waivers.toml"
 """The waivers file looked for at the fleet root when none is named."""
 
-_KEYS = {"server", "reason", "approved_by", "expires", "finding"}
-_REQUIRED = _KEYS - {"finding"}
+_KEYS = {"server", "reason", "approved_by", "expires", "finding", "article"}
+_REQUIRED = _KEYS - {"finding", "article"}
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,12 @@ class Waiver:
     """A baseline file name or connector RDN the waiver is narrowed to; None for the server."""
     source: str
     """"waivers.toml:12": the file and line of the entry, to name it in reports."""
+    article: str | None = None
+    """In a catalogue run, the one article the waiver is narrowed to; None for all."""
+
+    def names_article(self, article_id: str) -> bool:
+        """Whether this waiver applies to an article's verdict."""
+        return self.article is None or self.article.casefold() == article_id.casefold()
 
     def covers(self, finding: str) -> bool:
         """Whether this waiver covers a failing file or connector of its server."""
@@ -86,11 +93,13 @@ def load_waivers(path: Path) -> WaiverFile:
     starts = [n for n, line in enumerate(text.splitlines(), 1) if _ENTRY.match(line)]
     waivers: list[Waiver] = []
     notes: list[str] = []
-    seen: dict[tuple[str, str], str] = {}
+    seen: dict[tuple[str, ...], str] = {}
     for index, entry in enumerate(entries):
         line = starts[index] if index < len(starts) else 0
         waiver = _waiver(path, text, entry, line)
-        key = (waiver.server.casefold(), (waiver.finding or "").casefold())
+        key: tuple[str, ...] = (waiver.server.casefold(), (waiver.finding or "").casefold())
+        if waiver.article is not None:
+            key = (*key, waiver.article.casefold())
         if key in seen:
             notes.append(f"{waiver.source}: repeats the waiver at {seen[key]}; both are listed")
         seen.setdefault(key, waiver.source)
@@ -121,9 +130,9 @@ def _waiver(path: Path, text: str, entry: object, line: int) -> Waiver:
     if missing:
         raise WaiverError(f"{at}: the waiver lacks the key {missing[0]!r}")
     texts = {}
-    for key in ("server", "reason", "approved_by", "finding"):
+    for key in ("server", "reason", "approved_by", "finding", "article"):
         value = entry.get(key)
-        if key == "finding" and value is None:
+        if key in ("finding", "article") and value is None:
             continue
         if not isinstance(value, str) or not value.strip():
             raise WaiverError(f"{_where(path, text, key, max(line - 1, 0))}: {key} must be text")
@@ -140,4 +149,5 @@ def _waiver(path: Path, text: str, entry: object, line: int) -> Waiver:
         expires=expires,
         finding=texts.get("finding"),
         source=at,
+        article=texts.get("article"),
     )

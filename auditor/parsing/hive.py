@@ -51,6 +51,10 @@ __all__ = [
 
 SYSTEM_ROOT = "HKEY_LOCAL_MACHINE\\SYSTEM"
 """Where the operations mount the hive."""
+SOFTWARE_CURRENT_VERSION = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion"
+"""Where a SOFTWARE hive's Windows version is mounted (its only key read)."""
+EXCHANGE_SERVICES = "msexchange"
+"""Service keys named so are listed (not copied): they show which components are installed."""
 MAX_DEPTH = 12
 """How deep below a copied key the copy may go before the hive is judged hostile."""
 MAX_ITEMS = 20_000
@@ -74,7 +78,7 @@ class HiveReading:
     """What one hive file gave."""
 
     operations: tuple[RegOperation, ...]
-    """Empty for a hive other than SYSTEM."""
+    """For a hive other than SYSTEM, only a SOFTWARE hive's Windows version."""
     system: bool
     """False for another hive (SOFTWARE, SAM, NTUSER.DAT): not evidence for this audit."""
     notes: tuple[str, ...] = ()
@@ -185,7 +189,7 @@ class _Reader:
             other = _other_hive(names, block.file_name)
             if other is not None:
                 note = f"{self.origin}: {other}, not SYSTEM: not registry evidence for this audit"
-                return HiveReading((), system=False, notes=(*notes, note))
+                return HiveReading(self._windows(root), system=False, notes=(*notes, note))
             raise ParseError(f"{self.origin}: no Select key, so no current control set")
         self._copy_values(select, f"{SYSTEM_ROOT}\\{_name(select)}")
         control_set = self._current(root, select)
@@ -202,8 +206,21 @@ class _Reader:
                 self._copy_tree(key, f"{base}\\{_name(key)}", frozenset())
         for service in self._subkeys(found):
             if _name(service).casefold() not in copied:
+                if _name(service).casefold().startswith(EXCHANGE_SERVICES):
+                    # Which Exchange components are installed, for the catalogue's articles.
+                    self.operations.append(EnsureKey(f"{base}\\{_name(service)}"))
                 self._copy_adapter(service, f"{base}\\{_name(service)}")
         return HiveReading(tuple(self.operations), system=True, notes=notes)
+
+    def _windows(self, root: _NK) -> tuple[RegOperation, ...]:
+        """A SOFTWARE hive's Microsoft\\Windows NT\\CurrentVersion values, for the inventory."""
+        key: _NK | None = root
+        for name in ("Microsoft", "Windows NT", "CurrentVersion"):
+            key = self._child(key, name) if key is not None else None
+        if key is None:
+            return ()
+        self._copy_values(key, SOFTWARE_CURRENT_VERSION)
+        return tuple(self.operations)
 
     def _current(self, root: _NK, select: _NK) -> _NK:
         current = next((v for v in self._values(select) if v.name.casefold() == "current"), None)

@@ -67,6 +67,13 @@ def extract_registry_facts(
         adapters=_adapters(services) if services else (),
         cluster_service=services is not None and services.subkey(CLUSTER_SERVICE) is not None,
         remote_access_start=_start(services.subkey(REMOTE_ACCESS_SERVICE)) if services else None,
+        exchange_services=_exchange_services(services) if services and shown else None,
+    )
+
+
+def _exchange_services(services: RegistryKey) -> tuple[str, ...]:
+    return tuple(
+        key.name for key in services.subkeys() if key.name.casefold().startswith("msexchange")
     )
 
 

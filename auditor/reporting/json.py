@@ -13,6 +13,7 @@ from typing import Any
 
 from auditor.baseline import Baseline
 from auditor.errors import ReportError
+from auditor.reporting.json_catalogue import catalogue_document, catalogue_server
 from auditor.reporting.model import Report, has_labels, sorted_verdicts
 from auditor.verdicts import (
     AuditResult,
@@ -107,7 +108,7 @@ def to_json_dict(result: AuditResult, report: Report) -> dict[str, Any]:
     baseline = result.baseline
     summary = report.summary
     labelled = has_labels(result)
-    return {
+    document = {
         "baseline": {
             "id": baseline.article_id,
             "title": baseline.title,
@@ -131,6 +132,7 @@ def to_json_dict(result: AuditResult, report: Report) -> dict[str, Any]:
         "changes": _changes(result.trend),
         "trend": _trend(result.trend),
     }
+    return catalogue_document(result, document)
 
 
 def _baseline_rules(baseline: Baseline) -> dict[str, Any]:
@@ -168,6 +170,7 @@ def _waiver(waiver: Waiver) -> dict[str, Any]:
         "approved_by": waiver.approved_by,
         "expires": waiver.expires.isoformat(),
         "source": waiver.source,
+        **({"article": waiver.article} if waiver.article is not None else {}),
     }
 
 
@@ -233,6 +236,7 @@ def _server(verdict: ServerVerdict, labelled: bool) -> dict[str, Any]:
         "connectors": [_connector(finding) for finding in verdict.connectors],
         "underlying_status": verdict.underlying_status.value,
         "waivers": [_waiver(w) for w in verdict.waiver.waivers] if verdict.waiver else [],
+        **catalogue_server(verdict),
     }
 
 

@@ -69,9 +69,23 @@ def read_run(path: Path) -> RunRecord:
             baseline_id=document["baseline"]["id"],
             statuses=statuses,
             fleet=_fleet(document.get("fleet")),
+            articles=_article_statuses(document),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise ReportError(f"{path}: not a fixlevel JSON report: {_what(error)}") from error
+
+
+def _article_statuses(document: dict[str, Any]) -> dict[str, dict[str, Status]]:
+    """A catalogue run's per-article statuses (underneath any waiver); {} otherwise."""
+    found: dict[str, dict[str, Status]] = {}
+    for server in document["servers"]:
+        articles = server.get("articles")
+        if isinstance(articles, dict):
+            found[server["server"].casefold()] = {
+                article: Status(item.get("underlying_status") or item["status"])
+                for article, item in articles.items()
+            }
+    return found
 
 
 def read_result(path: Path) -> AuditResult:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from auditor.baseline import Baseline
+from auditor.reporting.catalogue_model import CatalogueTables, catalogue_tables
 from auditor.reporting.management import (
     changes_table,
     connectors_unknown_count,
@@ -136,6 +137,8 @@ class Report:
     """Every waiver and what it did; management.WAIVER_COLUMNS."""
     history: Table
     """Status counts per archived quarter, oldest first; management.HISTORY_COLUMNS."""
+    catalogue: CatalogueTables | None = None
+    """A catalogue run's Fix level, Inventory and per-article counts; None otherwise."""
 
 
 def sorted_verdicts(result: AuditResult) -> list[ServerVerdict]:
@@ -174,6 +177,7 @@ def build_report(result: AuditResult) -> Report:
         remediation=remediation_table(verdicts, result.baseline),
         waivers=waivers_table(result),
         history=history_table(result.trend, run_counts(result)),
+        catalogue=catalogue_tables(result, verdicts),
     )
 
 

@@ -27,6 +27,7 @@ from auditor.errors import ReportError
 from auditor.reporting.model import Report
 from auditor.reporting.table import Cell, Table
 from auditor.reporting.text import clean_text
+from auditor.reporting.xlsx_catalogue import write_catalogue_sheets
 from auditor.reporting.xlsx_management import (
     LINE_HEIGHT,
     STATUS_COLOURS,
@@ -98,6 +99,8 @@ def _build_workbook(report: Report) -> Workbook:
         ("Warnings", report.warnings, "no warnings"),
     ):
         _write_table(workbook, title, table, empty)
+        if title == "Servers":
+            write_catalogue_sheets(workbook, report)
     write_waivers(workbook, report)
     _write_table(workbook, "Baseline", report.baseline_rules)
     finish_workbook(workbook, report)

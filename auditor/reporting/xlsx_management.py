@@ -364,6 +364,14 @@ def write_summary(workbook: Workbook, report: Report) -> None:
     totals = report.history.column("Total")
     tallest = max((n for n in totals if isinstance(n, int)), default=0)
     sheet.add_chart(trend_chart(sheet, history_top, len(report.history), tallest), f"D{chart_row}")
+    _article_counts(sheet, report)
+
+
+def _article_counts(sheet: Sheet, report: Report) -> None:
+    """A catalogue run's per-article counts, below the charts (nothing otherwise)."""
+    from auditor.reporting.xlsx_catalogue import write_article_counts
+
+    write_article_counts(sheet, report)
 
 
 _GOOD_WAY: dict[Status, int] = {

@@ -1,0 +1,109 @@
+"""The catalogue run's tables: the fix level per (server, article), the inventory, and the
+count of servers per status for each article. Empty in a run of one baseline."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from auditor.baseline import FileKind
+from auditor.evaluation.catalogue import status_counts
+from auditor.reporting.table import Cell, Row, Table
+from auditor.verdicts import AuditResult, FileResult, ServerVerdict, Status
+
+__all__ = ["CatalogueTables", "catalogue_tables"]
+
+_JUDGED = {FileResult.OK, FileResult.BELOW, FileResult.OTHER_PRODUCT, FileResult.UNREADABLE}
+
+
+@dataclass(frozen=True)
+class CatalogueTables:
+    fix_level: Table
+    """Server, Status, the fix level, then one column per article holding its status id."""
+    article_columns: tuple[str, ...]
+    """The columns of ``fix_level`` that hold an article's status (coloured as statuses)."""
+    inventory: Table
+    """Server, Windows, the fix level per component, then one column per file's version."""
+    article_counts: Table
+    """Article, Title, then one column per status: servers with that status."""
+
+
+def catalogue_tables(
+    result: AuditResult, verdicts: Sequence[ServerVerdict]
+) -> CatalogueTables | None:
+    """The tables, servers in the report's order; None in a run of one baseline."""
+    if not result.articles:
+        return None
+    ids = tuple(article.article_id for article in result.articles)
+    fix_rows: list[Row] = []
+    for verdict in verdicts:
+        statuses = {item.article_id: item.verdict.status.value for item in verdict.articles}
+        mta_version, mta_label = _mta_build(verdict)
+        fix_rows.append(
+            (
+                verdict.server,
+                verdict.status.value,
+                mta_version,
+                mta_label,
+                *(statuses.get(article_id) for article_id in ids),
+            )
+        )
+    fix_level = Table.of(("Server", "Status", "MTA build", "Build label", *ids), fix_rows)
+    files = _file_names(result)
+    components = sorted({b.component for v in verdicts for b in v.builds})
+    inventory_rows: list[Row] = []
+    for verdict in verdicts:
+        builds = {b.component: b for b in verdict.builds}
+        found = _versions(verdict)
+        row: list[Cell] = [verdict.server, verdict.site or None, verdict.windows]
+        for component in components:
+            build = builds.get(component)
+            row += [build.version if build else None, build.label if build else None]
+        row += [found.get(name.casefold()) for name in files]
+        inventory_rows.append(tuple(row))
+    columns = ["Server", "Site", "Windows"]
+    for component in components:
+        columns += [f"{component} build", f"{component} label"]
+    inventory = Table.of((*columns, *files), inventory_rows)
+    count_rows: list[Row] = []
+    for article in result.articles:
+        counts = status_counts(result.servers, article.article_id)
+        count_rows.append(
+            (article.article_id, article.title, *(counts[status] for status in Status))
+        )
+    article_counts = Table.of(
+        ("Article", "Title", *(status.value for status in Status)), count_rows
+    )
+    return CatalogueTables(fix_level, ids, inventory, article_counts)
+
+
+def _mta_build(verdict: ServerVerdict) -> tuple[str | None, str | None]:
+    for build in verdict.builds:
+        if build.component == "MTA":
+            return build.version, build.label
+    return None, None
+
+
+def _file_names(result: AuditResult) -> list[str]:
+    """Every PE file of every article, then every data file, each once, in article order."""
+    names: dict[str, str] = {}
+    for kind in (FileKind.PE, FileKind.DATA):
+        for article in result.articles:
+            for item in article.files:
+                if item.kind is kind:
+                    names.setdefault(item.name.casefold(), item.name)
+    return list(names.values())
+
+
+def _versions(verdict: ServerVerdict) -> dict[str, str]:
+    """The judged copy's version of each PE file; a data file's result."""
+    found: dict[str, str] = {}
+    for finding in verdict.files:
+        key = finding.name.casefold()
+        if finding.kind == FileKind.PE and finding.result in _JUDGED:
+            found.setdefault(key, finding.fixed_version or finding.result.value)
+        elif finding.kind == FileKind.DATA and finding.result is not FileResult.STRAY:
+            found.setdefault(key, finding.result.value)
+        elif finding.result is FileResult.MISSING:
+            found.setdefault(key, "missing")
+    return found

@@ -1,0 +1,123 @@
+"""Collection for catalogue runs: the Windows version from a SOFTWARE hive or export, and
+the plain registry values an article names. Evidence is built by the test builders (.reg
+text and regf hives written byte by byte), not by the readers under test."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from auditor.baseline import default_baseline_path, load_baseline
+from auditor.collect import collect
+from auditor.evidence import discover_fleet
+from auditor.facts import ValueFact, WindowsFacts
+from auditor.parsing.registry import RegType, RegValue
+from auditor.requirements import ValueCheck, ValueRequirement
+from tests.builders.hive import build_hive
+from tests.builders.regtext import write_reg
+from tests.conftest import REPO
+
+SERVER = REPO / "examples" / "fleet" / "compliant-sp2-single-homed"
+CURRENT = "Microsoft\\Windows NT\\CurrentVersion"
+PARAMETERS = "SYSTEM\\CurrentControlSet\\Services\\MSExchangeMTA\\Parameters"
+NT4_SP6 = [
+    RegValue("CurrentVersion", RegType.SZ, "4.0"),
+    RegValue("CSDVersion", RegType.SZ, "Service Pack 6"),
+    RegValue("CurrentBuildNumber", RegType.SZ, "1381"),
+]
+
+
+def _server(tmp_path: Path) -> Path:
+    target = tmp_path / "fleet" / SERVER.name
+    shutil.copytree(SERVER, target)
+    return target
+
+
+def _collect(server: Path, values: tuple[ValueRequirement, ...] = ()) -> tuple[object, ...]:
+    (source,) = [s for s in discover_fleet(server.parent) if s.server == server.name]
+    facts = collect(source, load_baseline(default_baseline_path()), values)
+    return facts.windows, facts.values, facts.registry is not None
+
+
+def test_windows_from_a_software_hive(tmp_path: Path) -> None:
+    server = _server(tmp_path)
+    hive = build_hive({CURRENT: NT4_SP6}, file_name="\\SystemRoot\\System32\\Config\\SOFTWARE")
+    (server / "registry" / "SOFTWARE").write_bytes(hive)
+    windows, _, registry = _collect(server)
+    assert registry
+    assert isinstance(windows, WindowsFacts)
+    assert (windows.current_version, windows.csd_version, windows.build) == (
+        "4.0",
+        "Service Pack 6",
+        "1381",
+    )
+    assert windows.describe() == "Windows NT 4.0 build 1381, Service Pack 6"
+
+
+def test_windows_from_an_export(tmp_path: Path) -> None:
+    server = _server(tmp_path)
+    values = [
+        RegValue("CurrentVersion", RegType.SZ, "5.0"),
+        RegValue("CurrentBuildNumber", RegType.SZ, "2195"),
+    ]
+    (server / "registry" / "software.reg").write_bytes(
+        write_reg({f"HKEY_LOCAL_MACHINE\\SOFTWARE\\{CURRENT}": values})
+    )
+    windows, _, _ = _collect(server)
+    assert isinstance(windows, WindowsFacts)
+    assert windows.describe() == "Windows 2000 build 2195, no service pack"
+
+
+def test_no_software_evidence_no_windows(tmp_path: Path) -> None:
+    assert _collect(_server(tmp_path))[0] is None
+
+
+def test_plain_values_read_from_an_export(tmp_path: Path) -> None:
+    server = _server(tmp_path)
+    key = f"HKEY_LOCAL_MACHINE\\{PARAMETERS}"
+    (server / "registry" / "zz-params.reg").write_bytes(
+        write_reg({key: [RegValue("Rule", RegType.DWORD, 45)]})
+    )
+    wanted = (
+        ValueRequirement(PARAMETERS, "Rule", "REG_DWORD", ValueCheck.AT_LEAST, "30"),
+        ValueRequirement(PARAMETERS, "Other", None, ValueCheck.EXISTS, None),
+        ValueRequirement("SOFTWARE\\Vendor\\Thing", "X", None, ValueCheck.EXISTS, None),
+    )
+    _, values, _ = _collect(server, wanted)
+    assert isinstance(values, tuple)
+    assert values[0] == ValueFact(PARAMETERS, "Rule", True, "REG_DWORD", "45")
+    assert values[1] == ValueFact(PARAMETERS, "Other", False)
+    assert (
+        values[2].error is not None
+        and "does not hold the key SOFTWARE\\Vendor\\Thing" in values[2].error
+    )
+
+
+def test_exchange_services_shown_by_a_system_hive(tmp_path: Path) -> None:
+    server = _server(tmp_path)
+    for export in (server / "registry").glob("*.reg"):
+        export.unlink()
+    services = "ControlSet001\\Services"
+    keys = {
+        "Select": [RegValue("Current", RegType.DWORD, 1)],
+        f"{services}\\MSExchangeMTA": [
+            RegValue("ImagePath", RegType.EXPAND_SZ, "C:\\exchsrvr\\bin\\emsmta.exe")
+        ],
+        f"{services}\\MSExchangeIS": [RegValue("Start", RegType.DWORD, 2)],
+        f"{services}\\W3SVC": [RegValue("Start", RegType.DWORD, 2)],
+        f"{services}\\El90x1\\Parameters\\Tcpip": [
+            RegValue("IPAddress", RegType.MULTI_SZ, ("10.0.5.5",))
+        ],
+    }
+    (server / "registry" / "SYSTEM").write_bytes(build_hive(keys))
+    (source,) = [s for s in discover_fleet(server.parent) if s.server == server.name]
+    facts = collect(source, load_baseline(default_baseline_path()))
+    assert facts.registry is not None
+    assert facts.registry.exchange_services == ("MSExchangeMTA", "MSExchangeIS")
+
+
+def test_exchange_services_unknown_from_an_export_of_a_few_keys() -> None:
+    (source,) = [s for s in discover_fleet(SERVER.parent) if s.server == SERVER.name]
+    facts = collect(source, load_baseline(default_baseline_path()))
+    assert facts.registry is not None
+    assert facts.registry.exchange_services is None
