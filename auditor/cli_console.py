@@ -38,11 +38,12 @@ def print_collected(snapshot: Snapshot, written: Path, out: TextIO) -> None:
 
 def print_summary(result: AuditResult, written: list[Path], out: TextIO) -> None:
     baseline = result.baseline
-    print(
-        f"{baseline.article_id} (fix build {baseline.fixed_build}): "
-        f"{plural(len(result.servers), 'server')}",
-        file=out,
+    audited = (
+        f"{plural(len(result.articles), 'article')}, each server's worst"
+        if result.articles
+        else f"{baseline.article_id} (fix build {baseline.fixed_build})"
     )
+    print(f"{audited}: {plural(len(result.servers), 'server')}", file=out)
     for status in Status:
         print(f"  {status.value:<15} {result.count(status):>6}", file=out)
     _print_articles(result, out)

@@ -65,11 +65,18 @@ def headline(result: AuditResult) -> str:
     exposed = exposed_count(result)
     verb = "is" if exposed == 1 else "are"
     noun = "server" if total == 1 else "servers"
-    sentence = f"{exposed} of {total} {noun} {verb} exposed to {result.baseline.article_id}"
+    # A catalogue run's server status is its worst over the articles: name the set.
+    audited = (
+        f"at least one of {len(result.articles)} articles"
+        if result.articles
+        else result.baseline.article_id
+    )
+    sentence = f"{exposed} of {total} {noun} {verb} exposed to {audited}"
     below = _underlying(result, Status.BELOW_BASELINE)
     unchecked = _underlying(result, Status.INCOMPLETE)
     if below:
-        sentence += f", {below} {'is' if below == 1 else 'are'} below the fix"
+        fix = "a fix" if result.articles else "the fix"
+        sentence += f", {below} {'is' if below == 1 else 'are'} below {fix}"
     if unchecked:
         sentence += f", {unchecked} could not be checked"
     previous = result.trend.previous if result.trend else None
