@@ -27,6 +27,7 @@ examples:
   python -m auditor scan FLEET_DIR --json result.json
   auditor report reports/2026-Q4/q197378-2026-11-24.json --xlsx again.xlsx
   auditor baseline capture evidence/MTA-GOOD --out baselines/local-reference.toml
+  auditor kit /media/floppy
 
 exit codes: 0 all compliant, not applicable or waived; 1 a server is exposed, below
 the baseline or incomplete; 2 usage error; 3 the run failed.
@@ -81,6 +82,16 @@ example:
   auditor baseline capture evidence/MTA-GOOD --out baselines/local-reference.toml
 """
 
+KIT_HELP = """\
+Write the evidence collection kit, collect.cmd, into DIR (made if missing). On a
+server that cannot be read live (NT 4.0 or Windows 2000), run `collect.cmd OUT`
+from DIR: it copies the MTA files of every drive's exchsrvr\\bin and exports the
+Services registry key into OUT\\<computer name>\\; `auditor scan OUT` reads it.
+
+example:
+  auditor kit /media/floppy
+"""
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -123,6 +134,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_judging(judge_parser, "none")
     _add_rerender(commands)
     _add_capture(commands)
+    kit_parser = _command(commands, "kit", "write the evidence collection kit", KIT_HELP)
+    kit_parser.add_argument("folder", type=Path, metavar="DIR", help="where to write collect.cmd")
     return parser
 
 
