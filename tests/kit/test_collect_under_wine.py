@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from auditor.cli import main
+from auditor.kit import write_kit
 from tests.builders.mta_files import DATA_FILES, PE_FILES
 from tests.builders.pe import build_pe
 from tests.kit.wine import WineServer, read_only_wrapper, running, windows_path
@@ -67,11 +68,13 @@ def install_mta(folder: Path, version: str, emsmta: str, *, upper: bool = False)
         (folder / name).write_bytes(f"{name} as shipped\r\n".encode())
 
 
-def collect(machine: WineServer, work: Path, out: Path) -> tuple[int, str]:
-    """``auditor kit`` then ``cmd /c collect.cmd OUT``: its exit code and console text."""
-    kit = work / "kit"
-    assert main(["kit", str(kit)], io.StringIO(), io.StringIO()) == 0
-    done = machine.wine("cmd", "/c", windows_path(kit / "collect.cmd"), windows_path(out))
+def collect(machine: WineServer, work: Path, out: Path, *drives: str) -> tuple[int, str]:
+    """``auditor kit`` into a folder whose name holds a space, then ``collect.cmd OUT`` run
+    from it, as from a floppy or a share: the exit code and the console's text."""
+    kit = work / "fixlevel kit"
+    if not kit.exists():
+        assert main(["kit", str(kit)], io.StringIO(), io.StringIO()) == 0
+    done = machine.wine("cmd", "/c", "collect.cmd", windows_path(out), *drives, cwd=kit)
     return done.returncode, done.stdout.decode("cp1252")
 
 
@@ -113,12 +116,15 @@ def test_an_exposed_multihomed_nt4_server(machine: WineServer, tmp_path: Path) -
     machine.import_registry(write_regedit4(tmp_path / "exch-lon.reg", keys))
     machine.set_computer_name("EXCH-LON", tmp_path)
     out = tmp_path / "evidence"
-    before = tree(machine.drive_c, stray)
+    write_kit(tmp_path / "fixlevel kit")
+    before = tree(tmp_path)
 
     code, console = collect(machine, tmp_path, out)
 
     assert code == 0, console
-    assert tree(machine.drive_c, stray) == before  # nothing written but OUT
+    # Nothing written but OUT: not on C: or D:, not beside the kit, not in Wine's prefix.
+    after = tree(tmp_path)
+    assert {k: v for k, v in after.items() if not k.startswith(str(out))} == before
     server = out / "EXCH-LON"
     copied = sorted(path.name.casefold() for path in (server / "C$/exchsrvr/bin").iterdir())
     assert copied == sorted(name.casefold() for name in PE_FILES + DATA_FILES)
@@ -136,6 +142,16 @@ def test_an_exposed_multihomed_nt4_server(machine: WineServer, tmp_path: Path) -
     assert any("5.5.2232.18" in reason for reason in verdict["reasons"]), verdict
     # The stray copy on D: is fixed; it is named, never judged in place of the MTA's own.
     assert any("D$/exchsrvr/bin/Emsmta.exe" in warning for warning in verdict["warnings"])
+
+    # Drives named after OUT are the only ones searched.
+    code, console = collect(machine, tmp_path, tmp_path / "c-only", "C")
+    assert code == 0, console
+    assert sorted(p.name for p in (tmp_path / "c-only" / "EXCH-LON").iterdir()) == [
+        "C$",
+        "collect.log",
+        "ipconfig.txt",
+        "registry",
+    ]
 
 
 def test_a_compliant_single_homed_w2k_server_whose_name_holds_a_space(

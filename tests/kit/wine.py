@@ -65,9 +65,12 @@ class WineServer:
         target.mkdir(parents=True, exist_ok=True)
         (self.prefix / "dosdevices" / f"{letter.lower()}:").symlink_to(target)
 
-    def wine(self, *args: str) -> subprocess.CompletedProcess[bytes]:
+    def wine(self, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[bytes]:
+        """Run a Windows program; ``cwd`` becomes its current folder (on drive Z:)."""
         assert WINE is not None
-        return subprocess.run([WINE, *args], env=self.env, capture_output=True, timeout=TIMEOUT)
+        return subprocess.run(
+            [WINE, *args], env=self.env, capture_output=True, timeout=TIMEOUT, cwd=cwd
+        )
 
     def import_registry(self, reg_file: Path) -> None:
         """``regedit /s``: the way an administrator's .reg file reaches a real registry."""
