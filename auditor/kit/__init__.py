@@ -8,7 +8,6 @@ it out of the installed package.
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 from auditor.errors import AuditorError
@@ -25,6 +24,8 @@ class KitError(AuditorError):
 
 def kit_file(name: str) -> bytes:
     """The shipped bytes of one of :data:`KIT_FILES`."""
+    from importlib import resources  # only `auditor kit` needs it: kept off the start-up path
+
     return resources.files(__package__).joinpath(name).read_bytes()
 
 

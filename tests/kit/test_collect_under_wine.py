@@ -78,6 +78,16 @@ def collect(machine: WineServer, work: Path, out: Path, *drives: str) -> tuple[i
     return done.returncode, done.stdout.decode("cp1252")
 
 
+def collect_quoted(machine: WineServer, work: Path, out: Path) -> tuple[int, str]:
+    """The kit run from elsewhere by ``cmd /c``, whose rule strips the first and the last
+    quote of its command: the whole command is quoted once more, as the README says."""
+    kit = windows_path(work / "fixlevel kit" / "collect.cmd")
+    wrapper = work / "run-kit.cmd"
+    wrapper.write_bytes(f'@cmd /c ""{kit}" "{windows_path(out)}""\r\n'.encode("cp1252"))
+    done = machine.wine("cmd", "/c", windows_path(wrapper))
+    return done.returncode, done.stdout.decode("cp1252")
+
+
 def scan(fleet: Path, work: Path) -> dict[str, dict[str, object]]:
     report = work / "report.json"
     err = io.StringIO()
@@ -179,8 +189,9 @@ def test_a_compliant_single_homed_w2k_server_whose_name_holds_a_space(
 
     # A second run must not mix new evidence with the old: it refuses, and writes nothing.
     before = tree(out)
-    code, console = collect(machine, tmp_path, out)
-    assert code == 1 and "already exists" in console
+    code, console = collect_quoted(machine, tmp_path, out)
+    assert code == 1
+    assert f"{windows_path(out)}\\EXCH PAR already exists" in console
     assert tree(out) == before
 
 
