@@ -51,7 +51,8 @@ for %%D in (%KIT_DRIVES%) do call :drive %%D
 for %%F in (Ems_rid.dll Emsmta.exe Mtacheck.exe Mtamsg.dll X400om.dll X400omv1.dll Dbserver.sch Dcprods.cat Info4log.cfg Infodlog.cfg Infollog.cfg Infotlog.cfg P2.xv2) do call :found %%F
 
 regedit /e "%KIT_DIR%\registry\services.reg" "HKEY_LOCAL_MACHINE\SYSTEM\CurrentControlSet\Services"
-rem Its content is judged by the audit: an empty or cut export makes the server incomplete.
+rem Only its presence is checked here (NT 4.0's cmd cannot tell a file's size); the audit
+rem reads its content, and an export it cannot read leaves the server incomplete.
 if not exist "%KIT_DIR%\registry\services.reg" goto registry_failed
 >>"%KIT_LOG%" echo exported: HKEY_LOCAL_MACHINE\SYSTEM\CurrentControlSet\Services to registry\services.reg
 goto registry_done

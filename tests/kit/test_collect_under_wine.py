@@ -10,6 +10,8 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -152,6 +154,15 @@ def test_an_exposed_multihomed_nt4_server(machine: WineServer, tmp_path: Path) -
     assert any("5.5.2232.18" in reason for reason in verdict["reasons"]), verdict
     # The stray copy on D: is fixed; it is named, never judged in place of the MTA's own.
     assert any("D$/exchsrvr/bin/Emsmta.exe" in warning for warning in verdict["warnings"])
+
+    # Carried back zipped, under one folder named like the zip: the same verdict.
+    carried = tmp_path / "carried"
+    carried.mkdir()
+    shutil.copy(out / "connectors.csv", carried)
+    with zipfile.ZipFile(carried / "EXCH-LON.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(server.rglob("*")):
+            archive.write(path, path.relative_to(out).as_posix())
+    assert scan(carried, tmp_path)["EXCH-LON"]["status"] == "exposed"
 
     # Drives named after OUT are the only ones searched.
     code, console = collect(machine, tmp_path, tmp_path / "c-only", "C")
