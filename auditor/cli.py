@@ -44,6 +44,7 @@ from auditor.errors import AuditorError, EvidenceError
 from auditor.evidence.credentials import Credentials, credentials_from_environment
 from auditor.evidence.fleet import CONNECTORS_FILE, NotAFleet
 from auditor.evidence.inventory import FleetInventory
+from auditor.kit import write_kit
 from auditor.parsing.connectors_csv import ConnectorInventory
 from auditor.progress import terminal_progress
 from auditor.requirements import collection_baseline
@@ -93,6 +94,7 @@ def main(
         "judge": partial(_judge, err=err),
         "report": partial(_rerender, err=err),
         "baseline": partial(_baseline_command, err=err),
+        "kit": _kit,
     }
     try:
         return commands[args.command](args, out, when)
@@ -393,4 +395,11 @@ def _capture(args: argparse.Namespace, out: TextIO, now: datetime) -> int:
         f"extending {capture.parent}",
         file=out,
     )
+    return ExitCode.OK
+
+
+def _kit(args: argparse.Namespace, out: TextIO, now: datetime) -> int:
+    for path in write_kit(args.folder):
+        print(f"wrote {path}", file=out)
+    print("on each server: collect.cmd OUT; then: auditor scan OUT", file=out)
     return ExitCode.OK

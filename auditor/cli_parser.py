@@ -29,6 +29,7 @@ examples:
   auditor report reports/2026-Q4/q197378-2026-11-24.json --xlsx again.xlsx
   auditor baseline capture evidence/MTA-GOOD --out baselines/local-reference.toml
   auditor baseline import Q197398.txt Q198392.txt --out-dir baselines/catalogue
+  auditor kit /media/floppy
 
 exit codes: 0 all compliant, not applicable or waived; 1 a server is exposed, below
 the baseline or incomplete; 2 usage error; 3 the run failed.
@@ -115,6 +116,17 @@ def _add_version(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-V", "--version", action="version", version=f"fixlevel {__version__}")
 
 
+KIT_HELP = """\
+Write the evidence collection kit, collect.cmd, into DIR (made if missing). On a
+server that cannot be read live (NT 4.0 or Windows 2000), run `collect.cmd OUT`
+from DIR: it copies the MTA files of every drive's exchsrvr\\bin and exports the
+Services registry key into OUT\\<computer name>\\; `auditor scan OUT` reads it.
+
+example:
+  auditor kit /media/floppy
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     # allow_abbrev=False everywhere: "--js" must not quietly mean --json, nor a future
     # option's prefix change what an old command line does.
@@ -167,6 +179,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_judging(judge_parser, "none")
     _add_rerender(commands)
     _add_capture(commands)
+    kit_parser = _command(commands, "kit", "write the evidence collection kit", KIT_HELP)
+    kit_parser.add_argument("folder", type=Path, metavar="DIR", help="where to write collect.cmd")
     return parser
 
 

@@ -31,9 +31,12 @@ def test_the_wheel_carries_the_baseline_and_the_entry_point(tmp_path: Path) -> N
         names = set(archive.namelist())
         entry_points = next(n for n in names if n.endswith("entry_points.txt"))
         scripts = archive.read(entry_points).decode()
+        kit = archive.read("auditor/kit/collect.cmd") if "auditor/kit/collect.cmd" in names else b""
     assert "auditor/baselines/q197378.toml" in names
     assert "auditor/baselines/catalogue/q197398.toml" in names
     assert "auditor/baselines/servicepacks/exchange55.toml" in names
     assert "auditor/catalogue/article.py" in names
     assert "auditor/cli.py" in names and "auditor/reporting/xlsx.py" in names
     assert "auditor = auditor.cli:main" in scripts
+    # The collection kit, byte for byte: CRLF line ends intact (`auditor kit` writes it out).
+    assert kit == (REPO / "auditor" / "kit" / "collect.cmd").read_bytes()
