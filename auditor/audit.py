@@ -29,6 +29,8 @@ from auditor.collect import collect, hashed_files
 from auditor.errors import AuditorError, ParseError
 from auditor.evaluation import evaluate
 from auditor.evaluation.waivers import apply_waivers
+from auditor.events.interpret import judge_events
+from auditor.events.model import EventSummary
 from auditor.evidence import EvidenceSource, NotAFleet, discover_fleet
 from auditor.evidence.credentials import DEFAULT_TIMEOUT, Credentials
 from auditor.evidence.fleet import CONNECTORS_FILE
@@ -217,7 +219,13 @@ def judge(
         early[index] if index in early else _evaluate_safely(item, baseline, inventory)
         for index, item in enumerate(facts)
     ]
-    notes = (*_notes(inventory), *snapshot.notes, *_snapshot_notes(snapshot, baseline, now))
+    verdicts, events, trouble = _judge_events_safely(facts, verdicts, inventory)
+    notes = (
+        *_notes(inventory),
+        *snapshot.notes,
+        *_snapshot_notes(snapshot, baseline, now),
+        *trouble,
+    )
     outcomes: list[WaiverOutcome] = []
     judged_on = None
     if waivers is not None:
@@ -231,6 +239,7 @@ def judge(
         notes=notes,
         waivers=tuple(outcomes),
         judged_on=judged_on,
+        events=events,
     )
 
 
@@ -377,6 +386,19 @@ def _evaluate_safely(
         return evaluate(
             replace(facts, files=(), registry=None, problems=(reason,)), baseline, inventory
         )
+
+
+def _judge_events_safely(
+    facts: Sequence[ServerFacts],
+    verdicts: list[ServerVerdict],
+    inventory: ConnectorInventory | None,
+) -> tuple[list[ServerVerdict], tuple[EventSummary, ...], list[str]]:
+    """The events add to verdicts; a bug there must not lose the verdicts themselves."""
+    try:
+        judged, events = judge_events(facts, verdicts, inventory)
+    except Exception as error:  # a bug must not stop the fleet
+        return verdicts, (), [f"internal error while judging the 9301 events: {error!r}"]
+    return judged, events, []
 
 
 def _inventory_only(

@@ -11,9 +11,11 @@ import re
 from dataclasses import dataclass, replace
 
 from auditor.baseline import Baseline, BaselineFile, FileKind
+from auditor.collect_events import is_event_log_name, read_event_logs
 from auditor.errors import AuditorError
 from auditor.evidence.interface import EvidenceFile, EvidenceSource
 from auditor.facts import FileFact, RegistryFacts, ServerFacts
+from auditor.parsing.evt import looks_like_evt
 from auditor.parsing.hive import looks_like_hive, read_system_hive
 from auditor.parsing.hive_base import SNIFF_HIVE, is_log, read_base_block
 from auditor.parsing.mta_registry import (
@@ -73,11 +75,13 @@ def collect(source: EvidenceSource, baseline: Baseline) -> ServerFacts:
     wanted = {item.name.casefold(): item for item in baseline.files}
     files: list[FileFact] = []
     registry: list[_RegistryEvidence] = []
+    event_logs: list[EvidenceFile] = []
     opened, budget = 0, _Budget(MAX_DATA_BYTES)
     for number, file in enumerate(listed):
         required = wanted.get(file.name.casefold())
         is_copy = required is not None and not _in_registry_folder(file)
         outside_drives = not _DRIVE_MIRROR.fullmatch(file.parts[0]) or len(file.parts) == 1
+        outside_drives = outside_drives or is_event_log_name(file)
         if (is_copy or outside_drives) and opened >= MAX_OPENED:
             problems.append(
                 f"{source.location}: more than {MAX_OPENED} copies of the baseline's files and "
@@ -90,9 +94,10 @@ def collect(source: EvidenceSource, baseline: Baseline) -> ServerFacts:
             files.append(_file_fact(source, file, required, budget))
         elif outside_drives:
             opened += 1
-            found = _sniff(source, file, problems)
+            found = _sniff(source, file, problems, event_logs)
             if found is not None:
                 registry.append(found)
+    logs, events = read_event_logs(source, event_logs, notes) if event_logs else ((), ())
     return ServerFacts(
         server=source.server,
         source=source.location,
@@ -100,6 +105,8 @@ def collect(source: EvidenceSource, baseline: Baseline) -> ServerFacts:
         registry=_registry_facts(source, registry, baseline, problems, notes),
         problems=tuple(problems),
         notes=(*source.notes, *notes),
+        event_logs=logs,
+        events=events,
     )
 
 
@@ -171,7 +178,10 @@ def _data_refusal(size: int) -> str:
 
 
 def _sniff(
-    source: EvidenceSource, file: EvidenceFile, problems: list[str]
+    source: EvidenceSource,
+    file: EvidenceFile,
+    problems: list[str],
+    event_logs: list[EvidenceFile],
 ) -> _RegistryEvidence | None:
     """Registry evidence is known by its content, not its name."""
     try:
@@ -188,6 +198,9 @@ def _sniff(
         return _RegistryEvidence(file, is_hive=True, dirty=base is not None and base.dirty)
     if looks_like_reg(head):
         return _RegistryEvidence(file, is_hive=False)
+    if looks_like_evt(head):
+        event_logs.append(file)
+        return None
     if _in_registry_folder(file):
         problems.append(
             f"{source.location}/{file.path}: neither a .reg export nor a registry hive; not read"

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from auditor.events.model import EventLogFact, GatewayEvent, event_facts_from_dict
+
 __all__ = ["AdapterFact", "FileFact", "OverrideFact", "RegistryFacts", "ServerFacts"]
 
 
@@ -46,6 +48,9 @@ class OverrideFact:
     """The Stack IP Address Override value as text; None when the value is absent."""
     value_type: str | None
     """Its registry type ("REG_SZ"…); None when absent."""
+    last_written: str | None = None
+    """The key's last-write time, ISO 8601 UTC, where the evidence keeps one (a hive,
+    MS-RRP); None from a .reg export, which has none."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +110,10 @@ class ServerFacts:
     """From the fleet inventory, for the report; empty without one."""
     owner: str = ""
     """From the fleet inventory, for the report; empty without one."""
+    event_logs: tuple[EventLogFact, ...] = ()
+    """The Application logs that were read (DESIGN.md section 1b)."""
+    events: tuple[GatewayEvent, ...] = ()
+    """The MTA's 9301 events in them."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -112,6 +121,7 @@ class ServerFacts:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ServerFacts:
         registry = data.get("registry")
+        event_logs, events = event_facts_from_dict(data)
         return cls(
             server=data["server"],
             source=data["source"],
@@ -135,4 +145,6 @@ class ServerFacts:
             notes=tuple(data["notes"]),
             site=data.get("site", ""),
             owner=data.get("owner", ""),
+            event_logs=event_logs,
+            events=events,
         )

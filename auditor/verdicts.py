@@ -7,6 +7,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from auditor.baseline import Baseline
+from auditor.events.model import EventSummary
 from auditor.waivers import Waiver
 
 __all__ = [
@@ -161,6 +162,9 @@ class ServerVerdict:
     """From the fleet inventory, passed through from the facts; empty without one."""
     waiver: AppliedWaiver | None = None
     """Set when the status is WAIVED: the status underneath and the waivers that cover it."""
+    refused_connections: int | None = None
+    """9301 pairs attributed to it as sender; 0 where a receiver's log covers it and none
+    were seen; None where no receiver joined to it had its log read (not covered)."""
 
     @property
     def underlying_status(self) -> Status:
@@ -295,6 +299,8 @@ class AuditResult:
     """The day waivers were judged against; None when no waivers file was used."""
     trend: Trend | None = None
     """The comparison with earlier runs; None when it was not asked for."""
+    events: tuple[EventSummary, ...] = ()
+    """The 9301 events of the fleet's logs, one summary per (receiver, address)."""
 
     def count(self, status: Status) -> int:
         return sum(1 for verdict in self.servers if verdict.status is status)

@@ -13,6 +13,7 @@ from typing import Any
 
 from auditor.baseline import Baseline, BaselineFile, BuildLabel, FileKind, RegistryRule
 from auditor.errors import ReportError
+from auditor.reporting.events_table import events_from_json
 from auditor.snapshot import FORMAT as SNAPSHOT_FORMAT
 from auditor.trend import RunRecord
 from auditor.verdicts import (
@@ -85,6 +86,7 @@ def read_result(path: Path) -> AuditResult:
             waivers=tuple(_outcome(item) for item in document.get("waivers", [])),
             judged_on=_date(document.get("judged_on")),
             trend=_trend(document.get("trend")),
+            events=events_from_json(document.get("events", ())),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise ReportError(
@@ -164,6 +166,7 @@ def _verdict(data: dict[str, Any]) -> ServerVerdict:
         site=data.get("site", ""),
         owner=data.get("owner", ""),
         waiver=waiver,
+        refused_connections=data.get("refused_connections"),
     )
 
 

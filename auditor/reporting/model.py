@@ -7,10 +7,16 @@ disagree about what a server's row says. Column names are the headers the workbo
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from auditor.baseline import Baseline
+from auditor.reporting.events_table import (
+    EVENT_COLUMNS,
+    REFUSED_COLUMN,
+    events_table,
+    refused_text,
+)
 from auditor.reporting.management import (
     changes_table,
     connectors_unknown_count,
@@ -53,6 +59,7 @@ SERVER_COLUMNS = (
     "Warnings",
     "Underlying status",
     "Waiver",
+    REFUSED_COLUMN,
 )
 LABEL_COLUMNS = ("Site", "Owner")
 """From the fleet inventory; after "Server", and only when a server has a site or owner."""
@@ -133,6 +140,8 @@ class Report:
     """Every waiver and what it did; management.WAIVER_COLUMNS."""
     history: Table
     """Status counts per archived quarter, oldest first; management.HISTORY_COLUMNS."""
+    events: Table = field(default_factory=lambda: Table(EVENT_COLUMNS, ()))
+    """One row per (receiver, caller address) of the 9301 events; EVENT_COLUMNS."""
 
 
 def sorted_verdicts(result: AuditResult) -> list[ServerVerdict]:
@@ -170,6 +179,7 @@ def build_report(result: AuditResult) -> Report:
         remediation=remediation_table(verdicts),
         waivers=waivers_table(result),
         history=history_table(result.trend, run_counts(result)),
+        events=events_table(result.events),
     )
 
 
@@ -218,6 +228,7 @@ def _server_row(verdict: ServerVerdict, labelled: bool) -> Row:
         len(verdict.warnings),
         verdict.underlying_status.value if verdict.waiver else None,
         verdict.waiver.reason if verdict.waiver else None,
+        refused_text(verdict.refused_connections),
     )
 
 

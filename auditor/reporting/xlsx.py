@@ -96,6 +96,7 @@ def _build_workbook(report: Report) -> Workbook:
         ("Files", report.files),
         ("Connectors", report.connectors),
         ("Warnings", report.warnings),
+        ("Events", report.events),
     ):
         _write_table(workbook, title, table)
     write_waivers(workbook, report)

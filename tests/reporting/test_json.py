@@ -22,6 +22,7 @@ TOP_KEYS = {
     "waivers",
     "changes",
     "trend",
+    "events",
 }
 BASELINE_KEYS = {
     "id",
@@ -54,6 +55,7 @@ SERVER_KEYS = {
     "connectors",
     "underlying_status",
     "waivers",
+    "refused_connections",
 }
 FILE_KEYS = {
     "name",
