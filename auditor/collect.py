@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, replace
 
 from auditor.baseline import Baseline, BaselineFile, FileKind
-from auditor.collect_events import is_event_log_name, read_event_logs
+from auditor.collect_events import is_event_log_name, read_event_logs, with_last_written
 from auditor.errors import AuditorError
 from auditor.evidence.interface import EvidenceFile, EvidenceSource
 from auditor.facts import FileFact, RegistryFacts, ServerFacts
@@ -217,6 +217,7 @@ def _registry_facts(
 ) -> RegistryFacts | None:
     """Merge hives first, then .reg exports in name order, as a later import would."""
     tree = RegistryTree()
+    written: dict[str, str] = {}
     used: list[str] = []
     read_apart: list[tuple[str, list[RegOperation]]] = []
     room, operations_left = MAX_REGISTRY_BYTES, MAX_OPERATIONS
@@ -243,6 +244,7 @@ def _registry_facts(
                 if not reading.system:
                     continue  # a SOFTWARE or SAM hive: named in a note, not evidence
                 operations = list(reading.operations)
+                written.update((path.casefold(), when) for path, when in reading.written)
             else:
                 data = source.read_all(item.file.path, MAX_REG_FILE)
                 export = parse_reg(data, origin, max_operations=operations_left)
@@ -261,7 +263,8 @@ def _registry_facts(
     if len(read_apart) > 1:
         problems.extend(disagreements(read_apart, baseline.registry))
     try:
-        return extract_registry_facts(tree, baseline.registry, tuple(used))
+        facts = extract_registry_facts(tree, baseline.registry, tuple(used))
+        return with_last_written(facts, written, baseline.registry) if written else facts
     except AuditorError as error:
         problems.append(str(error))
         return None

@@ -7,11 +7,21 @@ so that the servers it would cover stay "not covered" rather than "none seen".
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from auditor.baseline import RegistryRule
 from auditor.errors import AuditorError
 from auditor.events.model import EventLogFact, GatewayEvent
 from auditor.evidence.interface import EvidenceFile, EvidenceSource
+from auditor.facts import RegistryFacts
 
-__all__ = ["MAX_EVT", "MAX_EVT_BYTES", "is_event_log_name", "read_event_logs"]
+__all__ = [
+    "MAX_EVT",
+    "MAX_EVT_BYTES",
+    "is_event_log_name",
+    "read_event_logs",
+    "with_last_written",
+]
 
 MAX_EVT = 64 * 1024 * 1024
 """One log: NT4's Event Viewer offers up to 4 GB, but the MTA's Application log of a year
@@ -53,3 +63,21 @@ def read_event_logs(
         logs.append(reading.log)
         events.extend(reading.events)
     return tuple(logs), tuple(events)
+
+
+def with_last_written(
+    facts: RegistryFacts, written: dict[str, str], rule: RegistryRule
+) -> RegistryFacts:
+    """Each override key's last-write time, from the hive that held it (``written``: key
+    paths casefolded). The restart warning needs it; a .reg export has none to give."""
+    tail = f"\\services\\{rule.service}\\{rule.override_key}\\".casefold()
+    by_connector = {
+        path.rsplit("\\", 1)[-1]: when
+        for path, when in written.items()
+        if tail in path and path.rsplit("\\", 1)[0].endswith(tail.rstrip("\\"))
+    }
+    overrides = tuple(
+        replace(item, last_written=by_connector.get(item.connector.casefold()))
+        for item in facts.overrides
+    )
+    return replace(facts, overrides=overrides)

@@ -35,9 +35,11 @@ def decode_address(logged: str) -> DecodedAddress:
     raw = bytes.fromhex(text)
     if len(raw) == 4:
         return DecodedAddress(".".join(str(byte) for byte in raw), is_name=False)
-    # A name in ASCII; a byte outside it is shown escaped rather than guessed at.
-    name = raw.rstrip(b"\0").decode("ascii", "backslashreplace")
-    return DecodedAddress(name, is_name=True)
+    name = raw.rstrip(b"\0")
+    if name and all(0x20 < byte < 0x7F for byte in name):
+        return DecodedAddress(name.decode("ascii"), is_name=True)
+    # Not a host name in ASCII: shown as logged rather than guessed at.
+    return DecodedAddress(text, is_name=True)
 
 
 def stack_server(dn: str) -> str:

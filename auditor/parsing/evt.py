@@ -48,8 +48,12 @@ def read_evt(data: bytes, origin: str, source: str) -> EvtReading:
     """Read a whole .evt file. Raise ParseError naming ``origin`` when it is not one."""
     import pyevt  # a C extension: loaded only when a server has an event log
 
-    if len(data) < HEADER_SIZE or not looks_like_evt(data):
+    if not looks_like_evt(data):
         raise ParseError(f"{origin}: not an event log (no LfLe header)")
+    if len(data) < HEADER_SIZE:
+        raise ParseError(
+            f"{origin}: a truncated event log: {len(data)} bytes, less than its header"
+        )
     _, _, _, _, _, _, current, oldest, _, _, _, _ = _HEADER.unpack_from(data)
     log: Any = pyevt.file()
     try:
@@ -57,8 +61,9 @@ def read_evt(data: bytes, origin: str, source: str) -> EvtReading:
     except (OSError, ValueError) as error:
         raise ParseError(f"{origin}: an unreadable event log: {_first_line(error)}") from error
     try:
-        chained = min(log.number_of_records, MAX_RECORDS)
-        recovered = min(log.number_of_recovered_records, MAX_RECORDS - chained)
+        in_chain, past_damage = log.number_of_records, log.number_of_recovered_records
+        chained = min(in_chain, MAX_RECORDS)
+        recovered = min(past_damage, MAX_RECORDS - chained)
         reading = _Reading(origin, source)
         for index in range(chained):
             reading.take(log.get_record, index)
@@ -68,13 +73,15 @@ def read_evt(data: bytes, origin: str, source: str) -> EvtReading:
         log.close()
     problems = list(reading.problems)
     expected = current - oldest if current >= oldest else None
-    if log.number_of_records + log.number_of_recovered_records > MAX_RECORDS:
+    if in_chain + past_damage > MAX_RECORDS:
         problems.append(f"{origin}: more than {MAX_RECORDS} records; the rest were not read")
-    elif expected is not None and log.number_of_records < expected:
+    elif expected is not None and reading.records < expected:
+        # Records libevt recovers outside the chain count: where a record ends exactly at
+        # the file's end, it ends the chain there although the log goes on after the header.
         problems.append(
-            f"{origin}: damaged or cut short: the chain of records ends after "
-            f"{log.number_of_records} of the {expected} its header counts"
-            + (f"; {recovered} more recovered past the damage" if recovered else "")
+            f"{origin}: damaged or cut short: {reading.records} of the {expected} records "
+            f"its header counts could be read ({in_chain} in the chain, {recovered} "
+            "recovered past it)"
         )
     return EvtReading(
         log=EventLogFact(
