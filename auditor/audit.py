@@ -33,6 +33,7 @@ from auditor.events.interpret import judge_events
 from auditor.events.model import EventSummary
 from auditor.evidence import EvidenceSource, NotAFleet, discover_fleet
 from auditor.evidence.credentials import DEFAULT_TIMEOUT, Credentials
+from auditor.evidence.eventlog_rpc import DEFAULT_EVENT_DAYS
 from auditor.evidence.fleet import CONNECTORS_FILE
 from auditor.evidence.inventory import (
     FleetEntry,
@@ -244,7 +245,11 @@ def judge(
 
 
 def live_collection(
-    baseline: Baseline, account: Callable[[], Credentials], *, timeout: float = DEFAULT_TIMEOUT
+    baseline: Baseline,
+    account: Callable[[], Credentials],
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    events_days: int | None = DEFAULT_EVENT_DAYS,
 ) -> LiveFactory:
     """Live collection over SMB of the baseline's files and registry values, for the rows
     of a fleet inventory that name no evidence.
@@ -269,6 +274,7 @@ def live_collection(
                     override_key=rule.override_key,
                     override_value=rule.override_value,
                     timeout=timeout,
+                    events_days=events_days,
                 )
             )
         return made[0](entry)
