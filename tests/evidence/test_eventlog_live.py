@@ -24,7 +24,7 @@ from auditor.evidence.smb import SmbSource
 from auditor.parsing.evt import read_evt
 from tests.builders.evt import EvtRecord, ipv4_hex, mta_9301, pack_record
 from tests.evidence.conftest import SP3, install_mta
-from tests.evidence.samba import SambaServer, missing_tools
+from tests.evidence.samba import EVENTLOGADM, SambaServer, missing_tools
 
 NOW = int(time.time())
 STACK = "/o=ORG/ou=SITE/cn=Configuration/cn=Servers/cn=MTA-B/cn=TCP (MTA)"
@@ -41,7 +41,7 @@ def eventlogadm_record(seconds: int, address: str, event_id: int = 9301) -> str:
 
 @pytest.fixture(scope="module")
 def receiver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SambaServer]:
-    why = missing_tools()
+    why = missing_tools() or (None if EVENTLOGADM else "Samba's eventlogadm is not installed")
     if why:
         pytest.skip(why)
     server = SambaServer(tmp_path_factory.mktemp("samba-eventlog"), smb1=False)
