@@ -31,9 +31,12 @@ from auditor.evaluation import evaluate
 from auditor.evaluation.catalogue import evaluate_catalogue
 from auditor.evaluation.catalogue_waivers import apply_catalogue_waivers
 from auditor.evaluation.waivers import apply_waivers
+from auditor.events.interpret import judge_events
+from auditor.events.model import EventSummary
 from auditor.evidence import EvidenceSource, NotAFleet, discover_fleet
 from auditor.evidence.credentials import DEFAULT_TIMEOUT, Credentials
 from auditor.evidence.deadline import interrupts_end_waits
+from auditor.evidence.eventlog_rpc import DEFAULT_EVENT_DAYS
 from auditor.evidence.fleet import CONNECTORS_FILE
 from auditor.evidence.inventory import (
     FleetEntry,
@@ -241,7 +244,13 @@ def judge(
         for index, item in enumerate(facts)
     ]
     asked = collection_baseline(baseline, articles)
-    notes = (*_notes(inventory), *snapshot.notes, *_snapshot_notes(snapshot, asked, now))
+    verdicts, events, trouble = _judge_events_safely(facts, verdicts, inventory)
+    notes = (
+        *_notes(inventory),
+        *snapshot.notes,
+        *_snapshot_notes(snapshot, asked, now),
+        *trouble,
+    )
     outcomes: list[WaiverOutcome] = []
     judged_on = None
     if waivers is not None:
@@ -260,11 +269,16 @@ def judge(
         waivers=tuple(outcomes),
         judged_on=judged_on,
         articles=tuple(articles),
+        events=events,
     )
 
 
 def live_collection(
-    baseline: Baseline, account: Callable[[], Credentials], *, timeout: float = DEFAULT_TIMEOUT
+    baseline: Baseline,
+    account: Callable[[], Credentials],
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    events_days: int | None = DEFAULT_EVENT_DAYS,
 ) -> LiveFactory:
     """Live collection over SMB of the baseline's files and registry values, for the rows
     of a fleet inventory that name no evidence.
@@ -289,6 +303,7 @@ def live_collection(
                     override_key=rule.override_key,
                     override_value=rule.override_value,
                     timeout=timeout,
+                    events_days=events_days,
                 )
             )
         return made[0](entry)
@@ -414,6 +429,19 @@ def _evaluate_safely(
     except Exception as error:  # a bug must not stop the fleet
         reason = f"{facts.source}: internal error while judging: {type(error).__name__}: {error}"
         return judged(replace(facts, files=(), registry=None, problems=(reason,)))
+
+
+def _judge_events_safely(
+    facts: Sequence[ServerFacts],
+    verdicts: list[ServerVerdict],
+    inventory: ConnectorInventory | None,
+) -> tuple[list[ServerVerdict], tuple[EventSummary, ...], list[str]]:
+    """The events add to verdicts; a bug there must not lose the verdicts themselves."""
+    try:
+        judged, events = judge_events(facts, verdicts, inventory)
+    except Exception as error:  # a bug must not stop the fleet
+        return verdicts, (), [f"internal error while judging the 9301 events: {error!r}"]
+    return judged, events, []
 
 
 def _inventory_only(

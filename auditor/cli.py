@@ -138,7 +138,9 @@ def _scan(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextIO) 
             baseline,
             inventory,
             fleet=fleet,
-            live=live_collection(collecting, _account, timeout=args.timeout),
+            live=live_collection(
+                collecting, _account, timeout=args.timeout, events_days=args.events_days or None
+            ),
             now=now,
             waivers=waivers,
             save_evidence=args.save_evidence,
@@ -161,7 +163,9 @@ def _collect(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextI
             baseline,
             inventory,
             fleet=fleet,
-            live=live_collection(baseline, _account, timeout=args.timeout),
+            live=live_collection(
+                baseline, _account, timeout=args.timeout, events_days=args.events_days or None
+            ),
             now=now,
             save_evidence=args.save_evidence,
             workers=args.workers,
@@ -254,6 +258,8 @@ def _check_fleet_args(args: argparse.Namespace) -> None:
     _check_baselines(args.baseline)
     if not 0 < args.timeout < math.inf:  # NaN too: a NaN timeout fails every live server late
         raise UsageError(f"--timeout {args.timeout:g}: must be a number of seconds above 0")
+    if args.events_days < 0:
+        raise UsageError(f"--events-days {args.events_days}: must be 0 or more")
     if args.save_evidence is not None and _holds_anything(args.save_evidence):
         raise UsageError(f"{args.save_evidence}: --save-evidence needs a new or empty folder")
 

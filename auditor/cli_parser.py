@@ -12,6 +12,7 @@ from pathlib import Path
 
 from auditor import __version__
 from auditor.evidence.credentials import DEFAULT_TIMEOUT
+from auditor.evidence.eventlog_rpc import DEFAULT_EVENT_DAYS
 from auditor.pool import DEFAULT_WORKERS
 
 __all__ = ["build_parser"]
@@ -224,6 +225,14 @@ def _add_fleet(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_TIMEOUT,
         metavar="SECONDS",
         help=f"time allowed to each server read live (default: {DEFAULT_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--events-days",
+        type=int,
+        default=DEFAULT_EVENT_DAYS,
+        metavar="DAYS",
+        help="days of a live server's Application log read for MTA event 9301 "
+        f"(default: {DEFAULT_EVENT_DAYS}; 0: the log is not read)",
     )
     parser.add_argument(
         "--save-evidence",

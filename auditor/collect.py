@@ -12,10 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from auditor.baseline import Baseline, BaselineFile, FileKind
+from auditor.collect_events import is_event_log_name, read_event_logs, with_last_written
 from auditor.collect_extra import add_extra_registry
 from auditor.errors import AuditorError
 from auditor.evidence.interface import EvidenceFile, EvidenceSource
 from auditor.facts import FileFact, RegistryFacts, ServerFacts
+from auditor.parsing.evt import looks_like_evt
 from auditor.parsing.hive import looks_like_hive, read_system_hive
 from auditor.parsing.hive_base import SNIFF_HIVE, is_log, read_base_block
 from auditor.parsing.mta_registry import (
@@ -79,11 +81,13 @@ def collect(
     wanted = {item.name.casefold(): item for item in baseline.files}
     files: list[FileFact] = []
     registry: list[_RegistryEvidence] = []
+    event_logs: list[EvidenceFile] = []
     opened, budget = 0, _Budget(MAX_DATA_BYTES)
     for number, file in enumerate(listed):
         required = wanted.get(file.name.casefold())
         is_copy = required is not None and not _in_registry_folder(file)
         outside_drives = not _DRIVE_MIRROR.fullmatch(file.parts[0]) or len(file.parts) == 1
+        outside_drives = outside_drives or is_event_log_name(file)
         if (is_copy or outside_drives) and opened >= MAX_OPENED:
             problems.append(
                 f"{source.location}: more than {MAX_OPENED} copies of the baseline's files and "
@@ -96,9 +100,10 @@ def collect(
             files.append(_file_fact(source, file, required, budget))
         elif outside_drives:
             opened += 1
-            found = _sniff(source, file, problems)
+            found = _sniff(source, file, problems, event_logs)
             if found is not None:
                 registry.append(found)
+    logs, events = read_event_logs(source, event_logs, notes) if event_logs else ((), ())
     tree = RegistryTree()
     facts = ServerFacts(
         server=source.server,
@@ -107,6 +112,8 @@ def collect(
         registry=_registry_facts(source, registry, baseline, problems, notes, tree),
         problems=tuple(problems),
         notes=(*source.notes, *notes),
+        event_logs=logs,
+        events=events,
     )
     return add_extra_registry(facts, tree, values)
 
@@ -179,7 +186,10 @@ def _data_refusal(size: int) -> str:
 
 
 def _sniff(
-    source: EvidenceSource, file: EvidenceFile, problems: list[str]
+    source: EvidenceSource,
+    file: EvidenceFile,
+    problems: list[str],
+    event_logs: list[EvidenceFile],
 ) -> _RegistryEvidence | None:
     """Registry evidence is known by its content, not its name."""
     try:
@@ -196,6 +206,9 @@ def _sniff(
         return _RegistryEvidence(file, is_hive=True, dirty=base is not None and base.dirty)
     if looks_like_reg(head):
         return _RegistryEvidence(file, is_hive=False)
+    if looks_like_evt(head):
+        event_logs.append(file)
+        return None
     if _in_registry_folder(file):
         problems.append(
             f"{source.location}/{file.path}: neither a .reg export nor a registry hive; not read"
@@ -212,6 +225,7 @@ def _registry_facts(
     tree: RegistryTree,
 ) -> RegistryFacts | None:
     """Merge hives first, then .reg exports in name order, as a later import would."""
+    written: dict[str, str] = {}
     used: list[str] = []
     read_apart: list[tuple[str, list[RegOperation]]] = []
     room, operations_left = MAX_REGISTRY_BYTES, MAX_OPERATIONS
@@ -241,6 +255,7 @@ def _registry_facts(
                     tree.apply(reading.operations)
                     continue
                 operations = list(reading.operations)
+                written.update((path.casefold(), when) for path, when in reading.written)
             else:
                 data = source.read_all(item.file.path, MAX_REG_FILE)
                 export = parse_reg(data, origin, max_operations=operations_left)
@@ -259,7 +274,8 @@ def _registry_facts(
     if len(read_apart) > 1:
         problems.extend(disagreements(read_apart, baseline.registry))
     try:
-        return extract_registry_facts(tree, baseline.registry, tuple(used))
+        facts = extract_registry_facts(tree, baseline.registry, tuple(used))
+        return with_last_written(facts, written, baseline.registry) if written else facts
     except AuditorError as error:
         problems.append(str(error))
         return None

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from auditor.events.model import EventLogFact, GatewayEvent, event_facts_from_dict
+
 __all__ = [
     "AdapterFact",
     "FileFact",
@@ -54,6 +56,9 @@ class OverrideFact:
     """The Stack IP Address Override value as text; None when the value is absent."""
     value_type: str | None
     """Its registry type ("REG_SZ"…); None when absent."""
+    last_written: str | None = None
+    """The key's last-write time, ISO 8601 UTC, where the evidence keeps one (a hive,
+    MS-RRP); None from a .reg export, which has none."""
 
 
 @dataclass(frozen=True)
@@ -157,6 +162,10 @@ class ServerFacts:
     """The registry values catalogue articles ask about; empty when none asks."""
     windows: WindowsFacts | None = None
     """From a SOFTWARE hive or export; None when the evidence has none."""
+    event_logs: tuple[EventLogFact, ...] = ()
+    """The Application logs that were read (DESIGN.md section 1b)."""
+    events: tuple[GatewayEvent, ...] = ()
+    """The MTA's 9301 events in them."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -164,6 +173,7 @@ class ServerFacts:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ServerFacts:
         registry = data.get("registry")
+        event_logs, events = event_facts_from_dict(data)
         return cls(
             server=data["server"],
             source=data["source"],
@@ -192,4 +202,6 @@ class ServerFacts:
             owner=data.get("owner", ""),
             values=tuple(ValueFact(**item) for item in data.get("values", ())),
             windows=WindowsFacts(**data["windows"]) if data.get("windows") else None,
+            event_logs=event_logs,
+            events=events,
         )

@@ -4,7 +4,7 @@
 baseline. The snapshot keeps the connectors inventory of the collection, so that judging
 needs nothing but the snapshot; ``judge --connectors`` replaces it. The document::
 
-    {"format": "fixlevel-facts", "version": 3, "collected_at": ISO-8601,
+    {"format": "fixlevel-facts", "version": 4, "collected_at": ISO-8601,
      "baseline": {"id", "files": [file names the collection looked for],
                   "hashed": [data files whose copies were hashed]},
      "connectors": null or {"source", "entries", "problems", "error", "rejected"},
@@ -26,12 +26,14 @@ from auditor.parsing.connectors_csv import ConnectorEntry, ConnectorInventory
 __all__ = ["FORMAT", "VERSION", "Snapshot", "read_snapshot", "render_snapshot"]
 
 FORMAT = "fixlevel-facts"
-VERSION = 3
+VERSION = 4
 """Raised when a change would make an older reader misread a snapshot. 2: the RemoteAccess
 service and the notes of collection; a version-1 snapshot never looked for RemoteAccess,
 so a RAS server judged from it would pass as single-homed. 3: data files are hashed only
 where the collection's baseline has a reference hash; a version-2 reader would take a
-file without a hash for one that differs from its reference."""
+file without a hash for one that differs from its reference. 4: each server's event logs
+and 9301 events, and the override keys' last-write times; a version-3 snapshot never read
+a log, so its servers would show "no refused connection seen" where none was looked for."""
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from auditor.baseline import Baseline
+from auditor.events.model import EventSummary
 from auditor.requirements import Article
 from auditor.waivers import Waiver
 
@@ -213,6 +214,9 @@ class ServerVerdict:
     """A catalogue run: the fix level of each component found."""
     windows: str | None = None
     """"Windows NT 4.0 build 1381, Service Pack 6" from a SOFTWARE hive; None without one."""
+    refused_connections: int | None = None
+    """9301 pairs attributed to it as sender; 0 where a receiver's log covers it and none
+    were seen; None where no receiver joined to it had its log read (not covered)."""
 
     @property
     def underlying_status(self) -> Status:
@@ -377,6 +381,8 @@ class AuditResult:
     the same fleet."""
     articles: tuple[Article, ...] = ()
     """A catalogue run: every article audited, in order; empty in a run of one baseline."""
+    events: tuple[EventSummary, ...] = ()
+    """The 9301 events of the fleet's logs, one summary per (receiver, address)."""
 
     def count(self, status: Status) -> int:
         return sum(1 for verdict in self.servers if verdict.status is status)

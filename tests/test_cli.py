@@ -533,12 +533,14 @@ def test_judge_with_other_connectors_replaces_the_snapshots(fleet: Path, tmp_pat
     [
         ("{not json", "not JSON"),
         ('{"servers": []}', "not a facts snapshot"),
-        ('{"format": "fixlevel-facts", "version": 99}', "version 99; this build reads version 3"),
-        ('{"format": "fixlevel-facts", "version": 1}', "version 1; this build reads version 3"),
-        ('{"format": "fixlevel-facts", "version": 2}', "version 2; this build reads version 3"),
-        ('{"format": "fixlevel-facts", "version": 3, "servers": []}', "malformed facts snapshot"),
+        ('{"format": "fixlevel-facts", "version": 99}', "version 99; this build reads version 4"),
+        ('{"format": "fixlevel-facts", "version": 1}', "version 1; this build reads version 4"),
+        ('{"format": "fixlevel-facts", "version": 2}', "version 2; this build reads version 4"),
+        # Version 3 never read an event log: its servers would show "no refusal seen".
+        ('{"format": "fixlevel-facts", "version": 3}', "version 3; this build reads version 4"),
+        ('{"format": "fixlevel-facts", "version": 4, "servers": []}', "malformed facts snapshot"),
         (
-            '{"format": "fixlevel-facts", "version": 3, "collected_at": "2026-01-01T00:00:00",'
+            '{"format": "fixlevel-facts", "version": 4, "collected_at": "2026-01-01T00:00:00",'
             ' "baseline": {"id": "Q", "files": [], "hashed": []}, "connectors": null,'
             ' "servers": [{"server": "A", "files": [{"bogus": 1}]}]}',
             "malformed facts snapshot",

@@ -23,11 +23,12 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from impacket import nt_errors, smb3
-from impacket.dcerpc.v5 import rrp, transport
+from impacket.dcerpc.v5 import even, rrp, transport
 
 from auditor.errors import EvidenceError
 from auditor.evidence.credentials import DEFAULT_TIMEOUT, Credentials
 from auditor.evidence.deadline import Deadline, DeadlineExpired, Lookup
+from auditor.evidence.eventlog_rpc import DEFAULT_EVENT_DAYS, EVENTS_FILE, read_application_log
 from auditor.evidence.failures import describe_failure
 from auditor.evidence.interface import EvidenceFile, EvidenceSource
 from auditor.evidence.netbios import NETBIOS_PORT, WILDCARD, netbios_name
@@ -93,6 +94,8 @@ class SmbSource(EvidenceSource):
         direct_port: int = DIRECT_PORT,
         netbios_port: int = NETBIOS_PORT,
         lookup: Lookup | None = None,
+        events_days: int | None = DEFAULT_EVENT_DAYS,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         """``file_names``: the baseline's files, the only ones listed (all when empty).
 
@@ -100,6 +103,9 @@ class SmbSource(EvidenceSource):
         the NetBIOS session service); None tries ``direct_port`` then ``netbios_port``.
         ``timeout``: seconds for the whole server, from the name lookup to the logoff.
         ``lookup`` stands in for the resolver (host name to address).
+
+        ``events_days``: how far back the Application log is read over MS-EVEN (None: not
+        read); ``wall_clock`` gives the time it counts back from.
         """
         self.server = server
         self.host = host
@@ -125,6 +131,8 @@ class SmbSource(EvidenceSource):
         """(evidence path, tree id, file id) of the one file kept open between reads."""
         self._remote: dict[str, _RemoteFile] = {}
         self._virtual: dict[str, bytes] = {}
+        self._events_days = events_days
+        self._wall_clock = wall_clock
 
     # --- the evidence seam -------------------------------------------------------------
 
@@ -155,6 +163,13 @@ class SmbSource(EvidenceSource):
             export = write_export(keys)
             self._virtual[REGISTRY_FILE] = export
             files.append(EvidenceFile(REGISTRY_FILE, len(export)))
+        if self._events_days is not None:
+            # The log bears on no status: a failure to read it is a note, not a problem.
+            try:
+                self._virtual[EVENTS_FILE] = self._read_events(self._events_days)
+                files.append(EvidenceFile(EVENTS_FILE, len(self._virtual[EVENTS_FILE])))
+            except _Failure as failure:
+                self.notes += (f"{self.location}: cannot read the Application log: {failure}",)
         share, folder, problem = mta_share_folder(image_path_of(keys, self._service), system_root)
         if problem:
             problems.append(f"{self.location}: {problem}")
@@ -350,6 +365,30 @@ class SmbSource(EvidenceSource):
                     dce.disconnect()
             self._lap()
 
+    def _read_events(self, days: int) -> bytes:
+        """The Application log of the last ``days`` days, as a .evt file."""
+        dce: Any = None
+        if self._deadline is not None:
+            self._deadline.doing("reading the Application log")
+        try:
+            self._tick()
+            port = self._connected.route.port if self._connected else DIRECT_PORT
+            pipe = transport.SMBTransport(self.host, port, r"\eventlog", smb_connection=self._conn)
+            dce = pipe.get_dce_rpc()
+            dce.connect()
+            dce.bind(even.MSRPC_UUID_EVEN)
+            since = int(self._wall_clock()) - days * 86_400
+            return read_application_log(dce, since=since, before_call=self._tick).data
+        except _Failure:
+            raise
+        except Exception as error:
+            raise _Failure(self._reason(error)) from None
+        finally:
+            if dce is not None:
+                with contextlib.suppress(Exception):
+                    dce.disconnect()
+            self._lap()
+
     # --- files -------------------------------------------------------------------------
 
     def _list_folder(self, share: str, folder: tuple[str, ...]) -> list[EvidenceFile]:
@@ -456,6 +495,7 @@ def smb_sources(
     timeout: float = DEFAULT_TIMEOUT,
     direct_port: int = DIRECT_PORT,
     netbios_port: int = NETBIOS_PORT,
+    events_days: int | None = DEFAULT_EVENT_DAYS,
 ) -> Callable[[LiveTarget], EvidenceSource]:
     """A factory of live sources that share an account, a file list, a time limit and the
     ports tried when a row gives none."""
@@ -473,6 +513,7 @@ def smb_sources(
             timeout=timeout,
             direct_port=direct_port,
             netbios_port=netbios_port,
+            events_days=events_days,
         )
 
     return source

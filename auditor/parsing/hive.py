@@ -23,6 +23,7 @@ import struct
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +83,9 @@ class HiveReading:
     system: bool
     """False for another hive (SOFTWARE, SAM, NTUSER.DAT): not evidence for this audit."""
     notes: tuple[str, ...] = ()
+    written: tuple[tuple[str, str], ...] = ()
+    """(key path, last-write time in ISO 8601 UTC) of each key copied with its subtree: the
+    override keys among them show when an override was last written."""
     """Remarks naming the file: a dirty hive read as it is or through its logs, another hive."""
 
 
@@ -179,6 +183,7 @@ class _Reader:
         self.big_data = struct.unpack_from("<I", data, 24)[0] >= 4  # db cells: format 1.4 on
         self.visited = 0
         self.operations: list[RegOperation] = []
+        self.written: dict[str, str] = {}
 
     def read(
         self, root: _NK, services: Sequence[str], block: BaseBlock, notes: tuple[str, ...]
@@ -210,7 +215,8 @@ class _Reader:
                     # Which Exchange components are installed, for the catalogue's articles.
                     self.operations.append(EnsureKey(f"{base}\\{_name(service)}"))
                 self._copy_adapter(service, f"{base}\\{_name(service)}")
-        return HiveReading(tuple(self.operations), system=True, notes=notes)
+        written = tuple(self.written.items())
+        return HiveReading(tuple(self.operations), system=True, notes=notes, written=written)
 
     def _windows(self, root: _NK) -> tuple[RegOperation, ...]:
         """A SOFTWARE hive's Microsoft\\Windows NT\\CurrentVersion values, for the inventory."""
@@ -247,6 +253,7 @@ class _Reader:
         if len(above) > MAX_DEPTH:
             raise ParseError(f"{self.origin}: keys nested deeper than {MAX_DEPTH} at {path}")
         self._copy_values(key, path)
+        self.written[path] = _filetime(int(key.header.last_modified))
         if not key.header.subkey_count:
             return
         # regipy keeps no cell offsets, but a key's subkey list is its own: meeting an
@@ -365,6 +372,11 @@ def _other_hive(root_keys: Sequence[str], file_name: str) -> str | None:
         return f"a {name} hive"
     shown = ", ".join(root_keys[:4]) + (", ..." if len(root_keys) > 4 else "")
     return f"a hive whose root holds {shown or 'no key'}"
+
+
+def _filetime(value: int) -> str:
+    """A FILETIME (100 ns since 1601, UTC) as ISO 8601 with its offset."""
+    return (datetime(1601, 1, 1, tzinfo=UTC) + timedelta(microseconds=value // 10)).isoformat()
 
 
 def _name(key: _NK) -> str:

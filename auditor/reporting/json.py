@@ -13,6 +13,7 @@ from typing import Any
 
 from auditor.baseline import Baseline
 from auditor.errors import ReportError
+from auditor.reporting.events_table import events_to_json
 from auditor.reporting.json_catalogue import catalogue_document, catalogue_server
 from auditor.reporting.model import Report, has_labels, sorted_verdicts
 from auditor.verdicts import (
@@ -97,7 +98,13 @@ def to_json_dict(result: AuditResult, report: Report) -> dict[str, Any]:
          "changes": {"newly_exposed", "remediated", "still_exposed", "added", "removed"}
                     (each a list of server names; all empty when there is no previous
                     run, which trend.previous being null tells apart from no change),
-         "trend": {"previous": run or null, "history": [run], "rows": [change row]} or null}
+         "trend": {"previous": run or null, "history": [run], "rows": [change row]} or null,
+         "events": [{"receiver", "sender" (null outside the fleet), "address", "cause",
+                     "first_seen", "last_seen" (ISO 8601 with offset), "count", "refused",
+                     "stack_server"}]: the 9301 events, one per (receiver, address)}
+
+    Each server also has "refused_connections": 9301 pairs attributed to it as sender, 0
+    where a receiver's log covers it and none were seen, null where none covers it.
 
     When a fleet inventory gave any server a site or an owner, every server also has
     "site" and "owner" (empty strings where the inventory left them blank); otherwise
@@ -131,6 +138,7 @@ def to_json_dict(result: AuditResult, report: Report) -> dict[str, Any]:
         "waivers": [_waiver_outcome(outcome) for outcome in result.waivers],
         "changes": _changes(result.trend),
         "trend": _trend(result.trend),
+        "events": events_to_json(result.events),
     }
     return catalogue_document(result, document)
 
@@ -236,6 +244,7 @@ def _server(verdict: ServerVerdict, labelled: bool) -> dict[str, Any]:
         "connectors": [_connector(finding) for finding in verdict.connectors],
         "underlying_status": verdict.underlying_status.value,
         "waivers": [_waiver(w) for w in verdict.waiver.waivers] if verdict.waiver else [],
+        "refused_connections": verdict.refused_connections,
         **catalogue_server(verdict),
     }
 

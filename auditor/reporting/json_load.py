@@ -13,6 +13,7 @@ from typing import Any
 
 from auditor.baseline import Baseline, BaselineFile, BuildLabel, FileKind, RegistryRule
 from auditor.errors import ReportError
+from auditor.reporting.events_table import events_from_json
 from auditor.snapshot import FORMAT as SNAPSHOT_FORMAT
 from auditor.trend import RunRecord
 from auditor.verdicts import (
@@ -101,6 +102,7 @@ def read_result(path: Path) -> AuditResult:
             judged_on=_date(document.get("judged_on")),
             trend=_trend(document.get("trend")),
             fleet=_fleet(document.get("fleet")),
+            events=events_from_json(document.get("events", ())),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise ReportError(
@@ -186,6 +188,7 @@ def _verdict(data: dict[str, Any]) -> ServerVerdict:
         site=data.get("site", ""),
         owner=data.get("owner", ""),
         waiver=waiver,
+        refused_connections=data.get("refused_connections"),
     )
 
 

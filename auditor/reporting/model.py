@@ -7,11 +7,17 @@ disagree about what a server's row says. Column names are the headers the workbo
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from auditor.baseline import Baseline
 from auditor.reporting.catalogue_model import CatalogueTables, catalogue_tables
+from auditor.reporting.events_table import (
+    EVENT_COLUMNS,
+    REFUSED_COLUMN,
+    events_table,
+    refused_text,
+)
 from auditor.reporting.management import (
     changes_table,
     connectors_unknown_count,
@@ -54,6 +60,7 @@ SERVER_COLUMNS = (
     "Warnings",
     "Underlying status",
     "Waiver",
+    REFUSED_COLUMN,
 )
 LABEL_COLUMNS = ("Site", "Owner")
 """From the fleet inventory; after "Server", and only when a server has a site or owner."""
@@ -139,6 +146,8 @@ class Report:
     """Status counts per archived quarter, oldest first; management.HISTORY_COLUMNS."""
     catalogue: CatalogueTables | None = None
     """A catalogue run's Fix level, Inventory and per-article counts; None otherwise."""
+    events: Table = field(default_factory=lambda: Table(EVENT_COLUMNS, ()))
+    """One row per (receiver, caller address) of the 9301 events; EVENT_COLUMNS."""
 
 
 def sorted_verdicts(result: AuditResult) -> list[ServerVerdict]:
@@ -178,6 +187,7 @@ def build_report(result: AuditResult) -> Report:
         waivers=waivers_table(result),
         history=history_table(result.trend, run_counts(result)),
         catalogue=catalogue_tables(result, verdicts),
+        events=events_table(result.events),
     )
 
 
@@ -230,6 +240,7 @@ def _server_row(verdict: ServerVerdict, labelled: bool, baseline: Baseline) -> R
         len(verdict.warnings),
         verdict.underlying_status.value if verdict.waiver else None,
         verdict.waiver.reason if verdict.waiver else None,
+        refused_text(verdict.refused_connections),
     )
 
 

@@ -97,6 +97,7 @@ def _build_workbook(report: Report) -> Workbook:
         ("Files", report.files, "no baseline file was looked for"),
         ("Connectors", report.connectors, "no X.400 connector in the inventory or registry"),
         ("Warnings", report.warnings, "no warnings"),
+        ("Events", report.events, "no 9301 event in the logs read"),
     ):
         _write_table(workbook, title, table, empty)
         if title == "Servers":

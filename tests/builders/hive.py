@@ -38,6 +38,7 @@ class _Key:
     name: str
     values: dict[str, RegValue] = field(default_factory=dict)
     children: dict[str, _Key] = field(default_factory=dict)
+    filetime: int = FILETIME
 
     def child(self, name: str) -> _Key:
         return self.children.setdefault(name.casefold(), _Key(name))
@@ -49,6 +50,7 @@ def build_hive(
     index: Literal["lf", "lh"] = "lh",
     latin1_names: bool = False,
     file_name: str = NT_NAME,
+    written: Mapping[str, int] | None = None,
 ) -> bytes:
     """The bytes of a hive holding ``keys`` (paths below the root, e.g. ``Select``).
 
@@ -56,8 +58,9 @@ def build_hive(
     given. ``index`` picks the subkey list: ``lf`` (NT4, format 1.3) or ``lh`` (format 1.5).
     With ``latin1_names``, names whose characters all fit in Latin-1 are stored compressed as
     Latin-1, as Windows does; otherwise only ASCII names are. ``file_name`` goes to the base
-    block's name field (its last 31 characters, as Windows keeps them). Raise ValueError on
-    a value named twice in one key.
+    block's name field (its last 31 characters, as Windows keeps them). ``written`` gives
+    keys (paths as in ``keys``) a last-write FILETIME other than the fixed one. Raise
+    ValueError on a value named twice in one key.
     """
     root = _Key("ROOT")
     for path, values in keys.items():
@@ -68,6 +71,11 @@ def build_hive(
             if value.name.casefold() in key.values:
                 raise ValueError(f"{path}: value {value.name!r} given twice")
             key.values[value.name.casefold()] = value
+    for path, filetime in (written or {}).items():
+        key = root
+        for part in split_path(path):
+            key = key.child(part)
+        key.filetime = filetime
     cells = _Cells(index, "latin-1" if latin1_names else "ascii")
     cells.add_key(root, parent=None)
     bins, root_offset = cells.layout()
@@ -131,7 +139,7 @@ class _Cells:
         def build(at: Callable[[int], int]) -> bytes:
             header = struct.pack(
                 "<2sHQIIIIIIIIIIIIIIIHH",
-                *(b"nk", flags, FILETIME, 0, NO_CELL if parent is None else at(parent)),
+                *(b"nk", flags, key.filetime, 0, NO_CELL if parent is None else at(parent)),
                 *(len(children), 0, NO_CELL if subkeys is None else at(subkeys), NO_CELL),
                 *(len(key.values), NO_CELL if values is None else at(values)),
                 *(at(self.sk), NO_CELL),

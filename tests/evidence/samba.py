@@ -22,6 +22,9 @@ SMBD = shutil.which("smbd") or next(
     (p for p in ("/usr/sbin/smbd", "/usr/local/samba/sbin/smbd") if Path(p).is_file()), None
 )
 NET = shutil.which("net")
+EVENTLOGADM = shutil.which("eventlogadm") or (
+    "/usr/sbin/eventlogadm" if Path("/usr/sbin/eventlogadm").is_file() else None
+)
 SMBPASSWD = shutil.which("smbpasswd")
 PASSWORD = "Fixlevel-test-1"  # a throwaway account of a throwaway server
 _DIRS = ("private", "state", "cache", "lock", "pid", "ncalrpc", "log", "share")
@@ -90,6 +93,8 @@ class SambaServer:
             f"  log file = {r}/log/log.%m\n  max log size = 0\n  log level = {log_level}\n"
             "  load printers = no\n  printing = bsd\n  printcap name = /dev/null\n"
             "  disable spoolss = yes\n  map to guest = never\n"
+            # Windows always has an Application log; Samba serves one over \eventlog.
+            "  eventlog list = Application\n"
             f"[C$]\n  path = {self.share}\n  read only = yes\n"
             # A share the account may not use, for the access-denied case.
             f"[E$]\n  path = {self.share}\n  read only = yes\n  invalid users = {self.user}\n"
@@ -102,6 +107,11 @@ class SambaServer:
     def import_registry(self, reg_file: Path, ansi: bool = False) -> None:
         command = [NET or "net", "-s", str(self.conf), "registry", "import", str(reg_file)]
         self._run([*command, "enc=CP1252"] if ansi else command)
+
+    def write_events(self, records: str) -> None:
+        """Records into the Application log, in eventlogadm's text format."""
+        command = [EVENTLOGADM or "eventlogadm", "-s", str(self.conf), "-o", "write"]
+        self._run([*command, "Application"], records)
 
     def start(self) -> None:
         log = (self.root / "log" / "smbd.out").open("wb")

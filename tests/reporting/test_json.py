@@ -23,6 +23,7 @@ TOP_KEYS = {
     "waivers",
     "changes",
     "trend",
+    "events",
 }
 BASELINE_KEYS = {
     "id",
@@ -55,6 +56,7 @@ SERVER_KEYS = {
     "connectors",
     "underlying_status",
     "waivers",
+    "refused_connections",
 }
 FILE_KEYS = {
     "name",

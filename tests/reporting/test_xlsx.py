@@ -38,6 +38,7 @@ SHEET_ORDER = [
     "Files",
     "Connectors",
     "Warnings",
+    "Events",
     "Waivers",
     "Baseline",
 ]
