@@ -215,7 +215,7 @@ def _status(
     sp_notes: list[str],
 ) -> tuple[Status, list[str], list[str]]:
     table = f"{article.article_id}'s {line} table"
-    fix = _fix_step(article)
+    fix = _fix_step(article, line)
     remediation: list[str] = []
     reasons: list[str] = []
     if files.below:
@@ -242,8 +242,10 @@ def _status(
     return Status.COMPLIANT, [*met, *sp_notes, *values.met], []
 
 
-def _fix_step(article: Article) -> str:
-    if article.fixed_in_service_pack:
+def _fix_step(article: Article, line: str) -> str:
+    # The fixing service pack belongs to the article's own product line (an Exchange 5.5
+    # service pack does not fix a 5.0 server), as the importer writes it.
+    if article.fixed_in_service_pack and line == article.product_line:
         return (
             f"Install service pack {article.fixed_in_service_pack} or later, or the fix of "
             f"{article.article_id}"

@@ -152,6 +152,29 @@ def test_five_oh_server_is_judged_by_the_five_oh_table(two_lines: Article) -> No
     assert old.reasons[0] == "below Q198392's 5.0 table: X400om.dll 5.0.1460.8"
 
 
+def test_the_fixing_service_pack_is_offered_only_to_its_own_product_line(tmp_path: Path) -> None:
+    # Q198392's fix shipped in Exchange 5.5 SP2; an Exchange 5.0 server needs the 5.0 fix,
+    # never "service pack SP2" (5.5's).
+    article = load_article(
+        write(
+            tmp_path,
+            "q198392.toml",
+            TWO_LINES.replace(
+                'product_line = "5.5"\n', 'product_line = "5.5"\nfixed_in_service_pack = "SP2"\n', 1
+            ),
+        )
+    )
+    five_oh = evaluate_article(
+        facts(pe("Emsmta.exe", "5.0.1461.81"), pe("X400om.dll", "5.0.1460.8")), article
+    )
+    five_five = evaluate_article(
+        facts(pe("Emsmta.exe", "5.5.2232.18"), pe("X400om.dll", "5.5.2232.18")), article
+    )
+    assert five_oh.status is five_five.status is Status.BELOW_BASELINE
+    assert five_oh.remediation[0].startswith("Install the fix of Q198392")
+    assert five_five.remediation[0].startswith("Install service pack SP2 or later")
+
+
 def test_five_five_server_is_judged_by_the_five_five_table(two_lines: Article) -> None:
     old = evaluate_article(
         facts(pe("Emsmta.exe", "5.5.2232.18"), pe("X400om.dll", "5.5.2232.18")), two_lines
