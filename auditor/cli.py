@@ -6,13 +6,15 @@ import argparse
 import math
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import IntEnum
 from functools import partial
 from pathlib import Path
 from typing import TextIO
 
+from auditor.archive_lock import ArchiveBusy, archive_lock
 from auditor.audit import (
     ReportPaths,
     add_trend,
@@ -21,6 +23,7 @@ from auditor.audit import (
     gather,
     judge,
     live_collection,
+    load_archive,
     load_fleet,
     load_fleet_waivers,
     load_inventory,
@@ -38,6 +41,7 @@ from auditor.errors import AuditorError, EvidenceError
 from auditor.evidence.credentials import Credentials, credentials_from_environment
 from auditor.evidence.fleet import CONNECTORS_FILE, NotAFleet
 from auditor.evidence.inventory import FleetInventory
+from auditor.outputs import STDOUT, OutputRefused, check_outputs, output_target
 from auditor.parsing.connectors_csv import ConnectorInventory
 from auditor.progress import terminal_progress
 from auditor.trend import RunRecord
@@ -97,7 +101,9 @@ def _exit_code_for(error: Exception) -> int:
     A problem with one server's evidence never gets here: it is a finding on that server.
     What does get here stopped the whole run, and exit 1 is kept for findings alone.
     """
-    if isinstance(error, UsageError | NotAFleet):
+    # A busy archive or an output that cannot be written is found before any server is
+    # read: like a usage error, nothing was done, and the same command can be run again.
+    if isinstance(error, UsageError | NotAFleet | OutputRefused | ArchiveBusy):
         return ExitCode.USAGE
     return ExitCode.FAILED
 
@@ -113,20 +119,23 @@ def _scan(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextIO) 
     baseline, fleet, inventory = _fleet_inputs(args)
     waivers = load_fleet_waivers(_fleet_root(args, WAIVERS_FILE), args.waivers)
     previous = read_previous(args.previous) if args.previous else None
-    with terminal_progress(err, quiet=args.quiet) as progress:
-        result = scan(
-            args.fleet,
-            baseline,
-            inventory,
-            fleet=fleet,
-            live=live_collection(baseline, _account, timeout=args.timeout),
-            now=now,
-            waivers=waivers,
-            save_evidence=args.save_evidence,
-            workers=args.workers,
-            progress=progress,
-        )
-    return _report(result, args, now, out, previous)
+    paths = _report_paths(args, now, baseline.article_id)
+    with _holding_archive(paths):
+        archive = load_archive(_archive_dir(), baseline.article_id, now, paths.json)
+        with terminal_progress(err, quiet=args.quiet) as progress:
+            result = scan(
+                args.fleet,
+                baseline,
+                inventory,
+                fleet=fleet,
+                live=live_collection(baseline, _account, timeout=args.timeout),
+                now=now,
+                waivers=waivers,
+                save_evidence=args.save_evidence,
+                workers=args.workers,
+                progress=progress,
+            )
+        return _report(result, out, previous, paths, archive)
 
 
 def _collect(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextIO) -> int:
@@ -185,8 +194,41 @@ def _judge(args: argparse.Namespace, out: TextIO, now: datetime) -> int:
     if args.waivers is not None:
         waivers = load_fleet_waivers(args.waivers.parent, args.waivers)
     previous = read_previous(args.previous) if args.previous else None
-    result = judge(snapshot, baseline, inventory, now=now, waivers=waivers)
-    return _report(result, args, now, out, previous)
+    paths = _report_paths(args, now, baseline.article_id)
+    with _holding_archive(paths):
+        archive = load_archive(_archive_dir(), baseline.article_id, now, paths.json)
+        result = judge(snapshot, baseline, inventory, now=now, waivers=waivers)
+        return _report(result, out, previous, paths, archive)
+
+
+def _archive_dir() -> Path:
+    """The report archive: ``reports/`` of the working folder, where default reports go."""
+    return Path.cwd() / "reports"
+
+
+def _report_paths(args: argparse.Namespace, now: datetime, article_id: str) -> ReportPaths:
+    """The named outputs, else the archive's; checked here, before any server is read."""
+    if args.xlsx or args.csv or args.json:
+        return ReportPaths(args.xlsx, args.csv, args.json)
+    paths = default_report_paths(Path.cwd(), now, article_id)
+    check_outputs({"xlsx": paths.xlsx, "csv": paths.csv, "json": paths.json})
+    return paths
+
+
+@contextmanager
+def _holding_archive(paths: ReportPaths) -> Iterator[None]:
+    """Lock the archive for the run when a report goes into it: two runs at once are refused."""
+    archive = _archive_dir()
+    inside = [
+        path
+        for path in (paths.xlsx, paths.csv, paths.json)
+        if path is not None and str(path) != STDOUT and output_target(path).is_relative_to(archive)
+    ]
+    if not inside:
+        yield
+        return
+    with archive_lock(archive):
+        yield
 
 
 def _check_fleet_args(args: argparse.Namespace) -> None:
@@ -222,14 +264,12 @@ def _account() -> Credentials:
 def _check_judging_args(args: argparse.Namespace) -> None:
     _check_file(args.previous, "previous run")
     _check_file(args.waivers, "waivers file")
-    for option in ("xlsx", "csv", "json"):
-        _check_output(getattr(args, option), option)
+    check_outputs({option: getattr(args, option) for option in ("xlsx", "csv", "json")})
 
 
 def _check_output(path: Path | None, option: str) -> None:
-    """An output that is a folder could only fail once the whole fleet has been read."""
-    if path is not None and path.is_dir():
-        raise UsageError(f"{path}: a folder; --{option} names the file to write")
+    """An output that could not be written could only fail once the fleet has been read."""
+    check_outputs({option: path})
 
 
 def _check_file(path: Path | None, what: str) -> None:
@@ -243,17 +283,13 @@ def _baseline(args: argparse.Namespace) -> Baseline:
 
 def _report(
     result: AuditResult,
-    args: argparse.Namespace,
-    now: datetime,
     out: TextIO,
     previous: RunRecord | None,
+    paths: ReportPaths,
+    archive: tuple[list[RunRecord], list[str]],
 ) -> int:
     """Compare with the previous run, write the reports, print the summary: scan and judge."""
-    if args.xlsx or args.csv or args.json:
-        paths = ReportPaths(args.xlsx, args.csv, args.json)
-    else:
-        paths = default_report_paths(Path.cwd(), now, result.baseline.article_id)
-    result = add_trend(result, Path.cwd() / "reports", previous, exclude=paths.json)
+    result = add_trend(result, _archive_dir(), previous, exclude=paths.json, loaded=archive)
     written = write_reports(result, paths)
     try:
         print_summary(result, written, out)
@@ -271,6 +307,7 @@ def _rerender(args: argparse.Namespace, out: TextIO, now: datetime) -> int:
         paths = ReportPaths(args.xlsx, args.csv, None)
     else:
         paths = ReportPaths(run.with_suffix(".xlsx"), run.with_suffix(".csv"), None)
+    check_outputs({"xlsx": paths.xlsx, "csv": paths.csv})
     _, written = rerender(run, paths)
     for path in written:
         print(f"wrote {path}", file=out)

@@ -7,6 +7,7 @@ older fixlevel, cut short, edited by hand) is a ReportError naming the file and 
 from __future__ import annotations
 
 import json
+import math
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -40,14 +41,32 @@ __all__ = ["read_document", "read_result", "read_run"]
 def read_document(path: Path) -> dict[str, Any]:
     """The parsed JSON object of a report. Raise ReportError when it is not one."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ReportError(f"{path}: cannot read the JSON report: {error}") from error
+        # utf-8-sig: a report saved again by an editor that adds a BOM is still a report.
+        document = json.loads(
+            path.read_text(encoding="utf-8-sig"),
+            parse_float=_finite,
+            parse_constant=_no_constant,
+        )
+    # ValueError: a number of more digits than int() takes; RecursionError: deep nesting.
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
+        detail = "nested too deeply" if isinstance(error, RecursionError) else str(error)
+        raise ReportError(f"{path}: cannot read the JSON report: {detail}") from error
     if not isinstance(document, dict):
         raise ReportError(f"{path}: not a fixlevel JSON report (not an object)")
     if document.get("format") == SNAPSHOT_FORMAT:
         raise ReportError(f"{path}: a facts snapshot, not a report: `auditor judge` reads it")
     return document
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):  # 1e999 parses as infinity, which no count or date is
+        raise ValueError(f"{text[:20]}: not a finite number")
+    return number
+
+
+def _no_constant(text: str) -> float:
+    raise ValueError(f"{text}: not a number JSON allows")
 
 
 def read_run(path: Path) -> RunRecord:
@@ -69,7 +88,7 @@ def read_run(path: Path) -> RunRecord:
             baseline_id=document["baseline"]["id"],
             statuses=statuses,
         )
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as error:
         raise ReportError(f"{path}: not a fixlevel JSON report: {_what(error)}") from error
 
 
@@ -86,7 +105,7 @@ def read_result(path: Path) -> AuditResult:
             judged_on=_date(document.get("judged_on")),
             trend=_trend(document.get("trend")),
         )
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as error:
         raise ReportError(
             f"{path}: cannot rebuild the report from this JSON ({_what(error)}); "
             "it may come from an older fixlevel, which did not save every rule"
