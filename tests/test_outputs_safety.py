@@ -142,8 +142,7 @@ def test_a_fifo_output_is_written_through(fleet: Path, tmp_path: Path) -> None:
         code, _, err = run("scan", str(fleet), f"--csv={fifo}")
     finally:
         if reader.is_alive():  # nothing was written through: let the reader end
-            with open(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK), "wb"):
-                pass
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
         reader.join(timeout=30)
     assert code == ExitCode.FINDINGS, err
     assert stat.S_ISFIFO(fifo.lstat().st_mode)
