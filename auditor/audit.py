@@ -39,7 +39,7 @@ from auditor.evidence.inventory import (
     no_live_collection,
     sources_from_inventory,
 )
-from auditor.evidence.recording import RecordingSource
+from auditor.evidence.recording import RecordingSource, keeping_note
 from auditor.facts import ServerFacts
 from auditor.parsing.connectors_csv import ConnectorInventory, parse_connectors
 from auditor.parsing.fleet_csv import parse_fleet
@@ -183,6 +183,9 @@ def gather(
         else (lambda i, f: on_facts(i, _labelled(f, targets[i][1]))),
     )
     facts = [_labelled(item, entry) for item, (_, entry) in zip(gathered, targets, strict=True)]
+    if save_evidence is not None:
+        kept = keeping_note(save_evidence, ((item.server, item.notes) for item in facts))
+        notes = [*notes, kept] if kept else notes
     return Snapshot(
         collected_at=now or datetime.now(UTC),
         baseline_id=baseline.article_id,
