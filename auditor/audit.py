@@ -214,13 +214,16 @@ def judge(
     """
     now = now or datetime.now(UTC)
     inventory = inventory if inventory is not None else snapshot.connectors
-    facts = [*snapshot.servers, *_inventory_only(inventory, snapshot.servers)]
+    absent = _inventory_only(inventory, snapshot.servers)
+    facts = [*snapshot.servers, *([] if len(absent) > INVENTORY_ONLY_CAP else absent)]
     early = judged or {}
     verdicts = [
         early[index] if index in early else _evaluate_safely(item, baseline, inventory)
         for index, item in enumerate(facts)
     ]
     notes = (*_notes(inventory), *snapshot.notes, *_snapshot_notes(snapshot, baseline, now))
+    if len(absent) > INVENTORY_ONLY_CAP:
+        notes = (*notes, _too_many_absent(inventory, absent))
     outcomes: list[WaiverOutcome] = []
     judged_on = None
     if waivers is not None:
@@ -380,6 +383,21 @@ def _evaluate_safely(
         return evaluate(
             replace(facts, files=(), registry=None, problems=(reason,)), baseline, inventory
         )
+
+
+INVENTORY_ONLY_CAP = 100
+"""Servers the connectors inventory names but the fleet lacks, reported as servers. Beyond
+it they are one note: 100,000 rows of a mistaken inventory must not become 100,000 servers."""
+
+
+def _too_many_absent(inventory: ConnectorInventory | None, absent: Sequence[ServerFacts]) -> str:
+    shown = ", ".join(facts.server for facts in absent[:20])
+    return (
+        f"{inventory.source if inventory else 'the connectors inventory'}: names "
+        f"{len(absent)} servers the fleet has no evidence for, more than the "
+        f"{INVENTORY_ONLY_CAP} reported as servers: is it another fleet's inventory? "
+        f"They are not audited; the first are {shown}"
+    )
 
 
 def _inventory_only(

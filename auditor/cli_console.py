@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -31,8 +32,7 @@ def print_collected(snapshot: Snapshot, written: Path, out: TextIO) -> None:
         print(f"  ! {_printable(facts.server)}: {_printable('; '.join(reasons))}", file=out)
     if len(unread) > 20:
         print(f"  ... and {len(unread) - 20} more in the snapshot", file=out)
-    for note in snapshot.notes:
-        print(f"  note: {_printable(note)}", file=out)
+    _print_notes(snapshot.notes, "the snapshot", out)
     print(f"wrote {written}", file=out)
 
 
@@ -56,10 +56,24 @@ def print_summary(result: AuditResult, written: list[Path], out: TextIO) -> None
     print(f"  {_printable(headline(result))}", file=out)
     if unknown := connectors_unknown_count(result):
         print(f"  {connectors_gap(unknown)}", file=out)
-    for note in result.notes:
-        print(f"  note: {_printable(note)}", file=out)
+    json_reports = [path for path in written if path.suffix.casefold() == ".json"]
+    _print_notes(result.notes, str(json_reports[0]) if json_reports else "the reports", out)
     for path in written:
         print(f"wrote {path}", file=out)
+
+
+NOTES_SHOWN = 20
+"""Notes printed on the console; the rest are counted, and listed in full in the JSON."""
+
+
+def _print_notes(notes: Sequence[str], where: str, out: TextIO) -> None:
+    for note in notes[:NOTES_SHOWN]:
+        print(f"  note: {_printable(note)}", file=out)
+    if len(notes) > NOTES_SHOWN:
+        more = len(notes) - NOTES_SHOWN
+        print(
+            f"  ... and {more} more note{'s' if more != 1 else ''}, every one in {where}", file=out
+        )
 
 
 def silence_stdout() -> None:

@@ -24,7 +24,10 @@ from pathlib import Path
 
 from auditor.errors import WaiverError
 
-__all__ = ["WAIVERS_FILE", "Waiver", "WaiverFile", "load_waivers"]
+__all__ = ["MAX_WAIVERS", "WAIVERS_FILE", "Waiver", "WaiverFile", "load_waivers"]
+
+MAX_WAIVERS = 10_000
+"""Waivers a file may hold: each is judged and reported, so a runaway file must not."""
 
 WAIVERS_FILE = "waivers.toml"
 """The waivers file looked for at the fleet root when none is named."""
@@ -83,6 +86,11 @@ def load_waivers(path: Path) -> WaiverFile:
     entries = document.get("waiver", [])
     if not isinstance(entries, list):
         raise WaiverError(f"{_where(path, text, 'waiver')}: waiver must be [[waiver]] tables")
+    if len(entries) > MAX_WAIVERS:
+        raise WaiverError(
+            f"{path}: {len(entries):,} waivers, more than {MAX_WAIVERS:,}: "
+            "a waiver accepts one server's risk; is this the waivers file?"
+        )
     starts = [n for n, line in enumerate(text.splitlines(), 1) if _ENTRY.match(line)]
     waivers: list[Waiver] = []
     notes: list[str] = []

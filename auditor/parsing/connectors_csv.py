@@ -19,7 +19,7 @@ from typing import TypeVar
 from auditor.errors import ParseError
 from auditor.parsing.csv_text import read_csv_text
 
-__all__ = ["ConnectorEntry", "ConnectorInventory", "parse_connectors", "rdn_of"]
+__all__ = ["MAX_ROWS", "ConnectorEntry", "ConnectorInventory", "parse_connectors", "rdn_of"]
 
 REQUIRED = ("server", "obj_dist_name")
 OPTIONAL = ("transport", "remote_server", "remote_address")
@@ -105,6 +105,10 @@ def rdn_of(obj_dist_name: str) -> str:
     raise ValueError(f"no cn= part in {obj_dist_name!r}")
 
 
+MAX_ROWS = 50_000
+"""Rows an inventory may hold: each becomes data of the run, so a runaway file must not."""
+
+
 def parse_connectors(path: Path) -> ConnectorInventory:
     """Read the inventory (UTF-8, with or without BOM, or cp1252). Raise ParseError."""
     text = read_csv_text(path, "connectors inventory")
@@ -120,6 +124,11 @@ def parse_connectors(path: Path) -> ConnectorInventory:
     seen: set[tuple[str, str]] = set()
     declared: dict[str, tuple[str, int]] = {}
     for line, row in enumerate(reader, start=2):
+        if line > MAX_ROWS + 1:
+            raise ParseError(
+                f"{path}: more than {MAX_ROWS:,} rows; an Exchange 5.5 organisation has far "
+                "fewer X.400 connectors: is this the connectors inventory?"
+            )
         server = (row.get("server") or "").strip()
         if server and _declares_none(row):
             declared.setdefault(server.casefold(), (server, line))
