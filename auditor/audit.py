@@ -31,7 +31,8 @@ from auditor.evaluation import evaluate
 from auditor.evaluation.waivers import apply_waivers
 from auditor.evidence import EvidenceSource, NotAFleet, discover_fleet
 from auditor.evidence.credentials import DEFAULT_TIMEOUT, Credentials
-from auditor.evidence.fleet import CONNECTORS_FILE
+from auditor.evidence.fleet import CONNECTORS_FILE, stray_entries
+from auditor.evidence.fleet_root import stray_note
 from auditor.evidence.inventory import (
     FleetEntry,
     FleetInventory,
@@ -282,15 +283,20 @@ def plan_sources(
     server of the fleet folder that no row lists is audited too: nothing is dropped.
     """
     found = discover_fleet(fleet_dir) if fleet_dir is not None else []
+    strays: list[str] = []
+    if fleet_dir is not None:
+        known = [Path(fleet.source)] if fleet is not None else []
+        stray = stray_note(fleet_dir, stray_entries(fleet_dir), known)
+        strays = [stray] if stray else []
     if fleet is None:
-        return [(source, None) for source in found], []
+        return [(source, None) for source in found], strays
     sources = sources_from_inventory(fleet.entries, live, found)
     targets: list[tuple[EvidenceSource, FleetEntry | None]] = list(
         zip(sources, fleet.entries, strict=True)
     )
     claimed = {id(source) for source in sources}
     listed = {entry.server.casefold() for entry in fleet.entries}
-    notes: list[str] = []
+    notes: list[str] = [*strays]
     unlisted: list[str] = []
     for source in found:
         if id(source) in claimed:
