@@ -42,6 +42,7 @@ from auditor.evidence.inventory import (
 )
 from auditor.evidence.recording import RecordingSource, keeping_note
 from auditor.facts import ServerFacts
+from auditor.names import HIDDEN_WARNING, holds_hidden
 from auditor.parsing.connectors_csv import ConnectorInventory, parse_connectors
 from auditor.parsing.fleet_csv import parse_fleet
 from auditor.pool import DEFAULT_WORKERS, Progress, run_pool
@@ -225,6 +226,11 @@ def judge(
     notes = (*_notes(inventory), *snapshot.notes, *_snapshot_notes(snapshot, baseline, now))
     if len(absent) > INVENTORY_ONLY_CAP:
         notes = (*notes, _too_many_absent(inventory, absent))
+    if hidden := [v.server for v in verdicts if holds_hidden(v.server)]:
+        shown = ", ".join(hidden[:20]) + (
+            f" and {len(hidden) - 20} more" if len(hidden) > 20 else ""
+        )
+        notes = (*notes, f"server names with hidden characters, shown as <U+XXXX>: {shown}")
     outcomes: list[WaiverOutcome] = []
     judged_on = None
     if waivers is not None:
@@ -383,7 +389,10 @@ def _evaluate_safely(
 ) -> ServerVerdict:
     """A bug met while judging one server makes that server incomplete, not the run fail."""
     try:
-        return evaluate(facts, baseline, inventory)
+        verdict = evaluate(facts, baseline, inventory)
+        if holds_hidden(verdict.server):
+            verdict = replace(verdict, warnings=(HIDDEN_WARNING, *verdict.warnings))
+        return verdict
     except Exception as error:  # a bug must not stop the fleet
         reason = f"{facts.source}: internal error while judging: {type(error).__name__}: {error}"
         return evaluate(

@@ -87,5 +87,6 @@ def silence_stdout() -> None:
 
 def _printable(text: str) -> str:
     """Evidence text on a terminal: no control characters (escape sequences), bounded length."""
-    clean = "".join(ch if ch.isprintable() else "?" for ch in text)
+    # Shown, not dropped: a right-to-left override would make a name read as another.
+    clean = "".join(ch if ch.isprintable() else f"<U+{ord(ch):04X}>" for ch in text)
     return clean if len(clean) <= 200 else clean[:197] + "..."

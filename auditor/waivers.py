@@ -23,6 +23,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from auditor.errors import WaiverError
+from auditor.names import server_name
 
 __all__ = ["MAX_WAIVERS", "WAIVERS_FILE", "Waiver", "WaiverFile", "load_waivers"]
 
@@ -142,7 +143,7 @@ def _waiver(path: Path, text: str, entry: object, line: int) -> Waiver:
         where = _where(path, text, "expires", max(line - 1, 0))
         raise WaiverError(f"{where}: expires must be a date such as 2027-01-31, not {expires!r}")
     return Waiver(
-        server=texts["server"],
+        server=server_name(texts["server"]),
         reason=texts["reason"],
         approved_by=texts["approved_by"],
         expires=expires,

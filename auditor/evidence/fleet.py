@@ -10,6 +10,7 @@ from auditor.evidence.fleet_root import bundle_of
 from auditor.evidence.folder import FolderSource
 from auditor.evidence.interface import EvidenceSource, UnsupportedSource, display_name
 from auditor.evidence.zip import ZipSource
+from auditor.names import server_name
 
 __all__ = ["CONNECTORS_FILE", "NotAFleet", "discover_fleet", "stray_entries"]
 
@@ -105,6 +106,7 @@ def _holds_server_layout(folder: Path) -> bool:
 def _one_per_server(sources: list[EvidenceSource]) -> list[EvidenceSource]:
     groups: dict[str, list[EvidenceSource]] = {}
     for source in sources:
+        source.server = server_name(source.server)  # shown and matched as names.py says
         groups.setdefault(source.server.casefold(), []).append(source)
     single: list[EvidenceSource] = []
     for group in groups.values():

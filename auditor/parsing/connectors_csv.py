@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from auditor.errors import ParseError
+from auditor.names import server_name
 from auditor.parsing.csv_text import read_csv_text
 
 __all__ = ["MAX_ROWS", "ConnectorEntry", "ConnectorInventory", "parse_connectors", "rdn_of"]
@@ -131,13 +132,14 @@ def parse_connectors(path: Path) -> ConnectorInventory:
             )
         server = (row.get("server") or "").strip()
         if server and _declares_none(row):
+            server = server_name(server)
             declared.setdefault(server.casefold(), (server, line))
             continue
         entry = _entry(row, f"{path}:{line}", problems)
         if entry is None:
             server = (row.get("server") or "").strip()
             if server:
-                rejected.append((server, problems[-1]))
+                rejected.append((server_name(server), problems[-1]))
             continue
         key = (entry.server.casefold(), entry.rdn.casefold())
         if key in seen:
@@ -179,6 +181,7 @@ def _entry(row: dict[str, str | None], where: str, problems: list[str]) -> Conne
     # Trailing spaces are significant in an RDN, as in the registry key it names.
     values = {name: (row.get(name) or "").strip() for name in (*REQUIRED, *OPTIONAL)}
     values["obj_dist_name"] = (row.get("obj_dist_name") or "").lstrip()
+    values["server"] = server_name(values["server"])
     if not values["server"]:
         problems.append(f"{where}: a row without a server name")
         return None

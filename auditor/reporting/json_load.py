@@ -14,6 +14,7 @@ from typing import Any
 
 from auditor.baseline import Baseline, BaselineFile, BuildLabel, FileKind, RegistryRule
 from auditor.errors import ReportError
+from auditor.names import server_name
 from auditor.snapshot import FORMAT as SNAPSHOT_FORMAT
 from auditor.trend import RunRecord
 from auditor.verdicts import (
@@ -77,7 +78,8 @@ def read_run(path: Path) -> RunRecord:
         statuses = {}
         for server in document["servers"]:
             status = Status(server.get("underlying_status") or server["status"])
-            statuses[server["server"].casefold()] = (server["server"], status)
+            # As names are matched now, also in a run saved before they were normalised.
+            statuses[server_name(server["server"]).casefold()] = (server["server"], status)
         return RunRecord(
             counts=RunCounts(
                 generated_at=_when(document["generated_at"]),
