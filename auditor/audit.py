@@ -42,6 +42,7 @@ from auditor.evidence.inventory import (
 )
 from auditor.evidence.recording import RecordingSource, keeping_note
 from auditor.facts import ServerFacts
+from auditor.inventory_only import inventory_only
 from auditor.names import HIDDEN_WARNING, holds_hidden
 from auditor.parsing.connectors_csv import ConnectorInventory, parse_connectors
 from auditor.parsing.fleet_csv import parse_fleet
@@ -216,16 +217,15 @@ def judge(
     """
     now = now or datetime.now(UTC)
     inventory = inventory if inventory is not None else snapshot.connectors
-    absent = _inventory_only(inventory, snapshot.servers)
-    facts = [*snapshot.servers, *([] if len(absent) > INVENTORY_ONLY_CAP else absent)]
+    absent, absent_notes = inventory_only(inventory, snapshot.servers)
+    facts = [*snapshot.servers, *absent]
     early = judged or {}
     verdicts = [
         early[index] if index in early else _evaluate_safely(item, baseline, inventory)
         for index, item in enumerate(facts)
     ]
     notes = (*_notes(inventory), *snapshot.notes, *_snapshot_notes(snapshot, baseline, now))
-    if len(absent) > INVENTORY_ONLY_CAP:
-        notes = (*notes, _too_many_absent(inventory, absent))
+    notes = (*notes, *absent_notes)
     if hidden := [v.server for v in verdicts if holds_hidden(v.server)]:
         shown = ", ".join(hidden[:20]) + (
             f" and {len(hidden) - 20} more" if len(hidden) > 20 else ""
@@ -398,44 +398,6 @@ def _evaluate_safely(
         return evaluate(
             replace(facts, files=(), registry=None, problems=(reason,)), baseline, inventory
         )
-
-
-INVENTORY_ONLY_CAP = 100
-"""Servers the connectors inventory names but the fleet lacks, reported as servers. Beyond
-it they are one note: 100,000 rows of a mistaken inventory must not become 100,000 servers."""
-
-
-def _too_many_absent(inventory: ConnectorInventory | None, absent: Sequence[ServerFacts]) -> str:
-    shown = ", ".join(facts.server for facts in absent[:20])
-    return (
-        f"{inventory.source if inventory else 'the connectors inventory'}: names "
-        f"{len(absent)} servers the fleet has no evidence for, more than the "
-        f"{INVENTORY_ONLY_CAP} reported as servers: is it another fleet's inventory? "
-        f"They are not audited; the first are {shown}"
-    )
-
-
-def _inventory_only(
-    inventory: ConnectorInventory | None, gathered: Sequence[ServerFacts]
-) -> list[ServerFacts]:
-    """A server the inventory names but the fleet has no evidence for is reported, not dropped."""
-    if inventory is None:
-        return []
-    known = {facts.server.casefold() for facts in gathered}
-    missing: dict[str, str] = {}
-    for entry in inventory.entries:
-        if entry.server.casefold() not in known:
-            missing.setdefault(entry.server.casefold(), entry.server)
-    return [
-        ServerFacts(
-            server,
-            inventory.source,
-            (),
-            None,
-            (f"{inventory.source}: names {server}, but the fleet has no evidence for it",),
-        )
-        for server in sorted(missing.values(), key=str.casefold)
-    ]
 
 
 def _collect_safely(source: EvidenceSource, baseline: Baseline) -> ServerFacts:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from auditor.audit import INVENTORY_ONLY_CAP
 from auditor.cli import ExitCode, main
 from auditor.cli_console import NOTES_SHOWN
+from auditor.inventory_only import INVENTORY_ONLY_CAP
 from auditor.parsing.connectors_csv import MAX_ROWS
 from auditor.waivers import MAX_WAIVERS
 
