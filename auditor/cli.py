@@ -319,6 +319,7 @@ def _capture(args: argparse.Namespace, out: TextIO, now: datetime) -> int:
     if not evidence.is_dir():
         raise UsageError(f"{evidence}: not a folder")
     _check_file(args.baseline, "baseline")
+    check_outputs({"out": args.out})
     capture = capture_baseline(evidence, args.baseline or default_baseline_path(), args.out, now)
     print(
         f"{args.out}: reference hashes of {len(capture.hashes)} files from {capture.server}, "

@@ -84,7 +84,7 @@ def _check_one(path: Path, target: Path, option: str) -> None:
         raise OutputRefused(f"{path}: cannot create files in {folder}")
 
 
-def write_output(path: Path, render: Callable[[Path], None], what: str = "the report") -> Path:
+def write_output(path: Path, render: Callable[[Path], object], what: str = "the report") -> Path:
     """Render into a private temporary file; return it, for ``publish`` to put in place.
 
     Raise ReportError naming ``path`` when it cannot be written.
