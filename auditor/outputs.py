@@ -92,7 +92,7 @@ def write_output(path: Path, render: Callable[[Path], object], what: str = "the 
     target = output_target(path)
     try:
         if _is_special(target):
-            folder = Path(tempfile.mkdtemp(prefix="fixlevel-"))
+            folder = Path(tempfile.mkdtemp(prefix=_THROUGH))
             partial = folder / target.name
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -132,9 +132,15 @@ def discard(partial: Path) -> None:
     # An error here would hide the ReportError that says why the run failed.
     with suppress(OSError):
         partial.unlink(missing_ok=True)
-    if partial.parent.name.startswith("fixlevel-"):
+    if partial.parent.name.startswith(_THROUGH) and partial.parent.parent == Path(
+        tempfile.gettempdir()
+    ):
         with suppress(OSError):
             partial.parent.rmdir()
+
+
+_THROUGH = "fixlevel-through-"
+"""The prefix of the private folder a report for a device is rendered in."""
 
 
 def _is_special(target: Path) -> bool:

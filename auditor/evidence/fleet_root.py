@@ -46,11 +46,11 @@ def bundle_of(entry: Path) -> tuple[str, str] | None:
 
 def stray_note(fleet_dir: Path, strays: Iterable[Path], known: Iterable[Path] = ()) -> str | None:
     """One note naming the root entries that are neither a server nor a file we read."""
-    expected = {path.name for path in known if path.parent == fleet_dir}
+    expected = {path.resolve() for path in known}
     names = [
         display_name(entry.name)
         for entry in strays
-        if entry.name.casefold() not in KNOWN_FILES and entry.name not in expected
+        if entry.name.casefold() not in KNOWN_FILES and entry.resolve() not in expected
     ]
     if not names:
         return None
