@@ -7,7 +7,6 @@ failed run never leaves half a report where the last good one was.
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
@@ -16,6 +15,7 @@ from tempfile import TemporaryDirectory
 from typing import TextIO
 
 from auditor.errors import ReportError
+from auditor.outputs import discard, publish, write_output
 from auditor.reporting import build_report, render_csv, render_json, render_xlsx
 from auditor.reporting.json_load import read_result, read_run
 from auditor.reporting.regfix import reg_fixes, write_reg_files
@@ -68,10 +68,12 @@ def load_archive(
     """Every earlier run of this article and ``fleet`` under ``reports_dir/<YYYY>-Q<n>/``,
     and notes.
 
-    A JSON that cannot be read is named in a note and left out of the trend; a run of
-    another article, or one not earlier than ``before``, is not part of this trend. Nor is
-    a run of another fleet (two fleets audited from one folder would otherwise show each
-    other's servers as added and removed): a note says how many were left out.
+    Read before the scan, so that no archived file can cost a finished collection. A JSON
+    that cannot be read, or a run dated after ``before`` (a clock set wrong, a hand edit),
+    is named in a note and left out of the trend; one saved with a byte order mark is read
+    and named. A run of another article is not part of this trend. Nor is a run of another
+    fleet (two fleets audited from one folder would otherwise show each other's servers as
+    added and removed): a note says how many were left out.
     """
     records: list[RunRecord] = []
     notes: list[str] = []
@@ -84,11 +86,20 @@ def load_archive(
         except ReportError as error:
             notes.append(f"{path}: left out of the trend: {str(error).removeprefix(f'{path}: ')}")
             continue
-        if record.baseline_id == article_id and record.counts.generated_at < before:
-            if record.fleet == fleet:
-                records.append(record)
-            else:
-                others += 1
+        if record.baseline_id != article_id:
+            continue
+        if record.counts.generated_at >= before:
+            notes.append(
+                f"{path}: left out of the trend: dated {record.counts.generated_at.isoformat()}, "
+                f"not before this run ({before.isoformat()}); is a clock wrong?"
+            )
+            continue
+        if record.fleet != fleet:
+            others += 1
+            continue
+        if _has_bom(path):
+            notes.append(f"{path}: saved with a byte order mark (a hand edit?); read all the same")
+        records.append(record)
     if others:
         runs = "run" if others == 1 else "runs"
         notes.append(
@@ -97,6 +108,14 @@ def load_archive(
             f"{fleet or 'an unknown fleet'}"
         )
     return records, notes
+
+
+def _has_bom(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(3) == b"\xef\xbb\xbf"
+    except OSError:
+        return False
 
 
 def _same(path: Path, other: Path) -> bool:
@@ -116,13 +135,15 @@ def add_trend(
     reports_dir: Path,
     previous: RunRecord | None = None,
     exclude: Path | None = None,
+    loaded: tuple[list[RunRecord], list[str]] | None = None,
 ) -> AuditResult:
     """The result compared with ``previous``, else with the newest earlier archived run.
 
     ``exclude`` is the JSON this run will write: a second run on the same day replaces it
-    and must not be compared with the run it replaces.
+    and must not be compared with the run it replaces. ``loaded`` is what ``load_archive``
+    returned before the scan; without it the archive is read now.
     """
-    archive, notes = load_archive(
+    archive, notes = loaded or load_archive(
         reports_dir, result.baseline.article_id, result.generated_at, exclude, result.fleet
     )
     chosen = previous or max(archive, key=lambda record: record.counts.generated_at, default=None)
@@ -141,11 +162,11 @@ def rerender(
 def write_snapshot(snapshot: Snapshot, path: Path) -> Path:
     """Write the facts snapshot. Raise ReportError naming the path that failed."""
     what = "the facts snapshot"
+    partial_path = write_output(path, partial(render_snapshot, snapshot), what)
     try:
-        _render_partial(path, partial(render_snapshot, snapshot), what)
-        _publish(path, what)
+        publish(path, partial_path, what)
     finally:
-        _discard_partial(path)
+        discard(partial_path)
     return path
 
 
@@ -175,14 +196,15 @@ def write_reports(
     # One after the other, in this process: a forked writer would gain a second or two at
     # 10,000 servers but copy the parent's pages as they are touched, doubling the memory
     # of a large fleet's run.
+    rendered: list[tuple[Path, Path]] = []
     try:
         for path, render in jobs:
-            _render_partial(path, render)
-        for path, _ in jobs:
-            _publish(path)
+            rendered.append((path, write_output(path, render)))
+        for path, partial_path in rendered:
+            publish(path, partial_path)
     finally:
-        for path, _ in jobs:
-            _discard_partial(path)
+        for _, partial_path in rendered:
+            discard(partial_path)
     written = [path for path, _ in jobs]
     if written:
         # Beside the reports: the folder of the first one written.
@@ -205,30 +227,3 @@ def _pipe(render: Callable[[Path], None], stdout: TextIO | None) -> None:
             for line in text:
                 stdout.write(line)
     stdout.flush()
-
-
-def _partial_path(path: Path) -> Path:
-    return path.with_name(f".{path.name}.partial")
-
-
-def _render_partial(path: Path, render: Callable[[Path], None], what: str = "the report") -> None:
-    """Render beside the target, so that a failed run never leaves half a file in its place."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        render(_partial_path(path))
-    except OSError as error:
-        raise ReportError(f"{path}: cannot write {what}: {error}") from error
-
-
-def _publish(path: Path, what: str = "the report") -> None:
-    try:
-        _partial_path(path).replace(path)
-    except OSError as error:
-        raise ReportError(f"{path}: cannot write {what}: {error}") from error
-
-
-def _discard_partial(path: Path) -> None:
-    # Where the folder could not be made, the leftover cannot exist either, and an error
-    # here would hide the ReportError that says why.
-    with suppress(OSError):
-        _partial_path(path).unlink(missing_ok=True)

@@ -37,7 +37,8 @@ from auditor.evidence import EvidenceSource, NotAFleet, discover_fleet
 from auditor.evidence.credentials import DEFAULT_TIMEOUT, Credentials
 from auditor.evidence.deadline import interrupts_end_waits
 from auditor.evidence.eventlog_rpc import DEFAULT_EVENT_DAYS
-from auditor.evidence.fleet import CONNECTORS_FILE
+from auditor.evidence.fleet import CONNECTORS_FILE, stray_entries
+from auditor.evidence.fleet_root import stray_note
 from auditor.evidence.inventory import (
     FleetEntry,
     FleetInventory,
@@ -45,8 +46,10 @@ from auditor.evidence.inventory import (
     no_live_collection,
     sources_from_inventory,
 )
-from auditor.evidence.recording import RecordingSource
+from auditor.evidence.recording import RecordingSource, keeping_note
 from auditor.facts import ServerFacts
+from auditor.inventory_only import inventory_only
+from auditor.names import HIDDEN_WARNING, holds_hidden
 from auditor.parsing.connectors_csv import ConnectorInventory, parse_connectors
 from auditor.parsing.fleet_csv import parse_fleet
 from auditor.pool import DEFAULT_WORKERS, Progress, run_pool
@@ -205,6 +208,9 @@ def gather(
             else (lambda i, f: on_facts(i, _labelled(f, targets[i][1]))),
         )
     facts = [_labelled(item, entry) for item, (_, entry) in zip(gathered, targets, strict=True)]
+    if save_evidence is not None:
+        kept = keeping_note(save_evidence, ((item.server, item.notes) for item in facts))
+        notes = [*notes, kept] if kept else notes
     return Snapshot(
         collected_at=now or datetime.now(UTC),
         baseline_id=baseline.article_id,
@@ -235,7 +241,8 @@ def judge(
     """
     now = now or datetime.now(UTC)
     inventory = inventory if inventory is not None else snapshot.connectors
-    facts = [*snapshot.servers, *_inventory_only(inventory, snapshot.servers)]
+    absent, absent_notes = inventory_only(inventory, snapshot.servers)
+    facts = [*snapshot.servers, *absent]
     early = judged or {}
     verdicts = [
         early[index]
@@ -250,7 +257,13 @@ def judge(
         *snapshot.notes,
         *_snapshot_notes(snapshot, asked, now),
         *trouble,
+        *absent_notes,
     )
+    if hidden := [v.server for v in verdicts if holds_hidden(v.server)]:
+        shown = ", ".join(hidden[:20]) + (
+            f" and {len(hidden) - 20} more" if len(hidden) > 20 else ""
+        )
+        notes = (*notes, f"server names with hidden characters, shown as <U+XXXX>: {shown}")
     outcomes: list[WaiverOutcome] = []
     judged_on = None
     if waivers is not None:
@@ -320,15 +333,20 @@ def plan_sources(
     server of the fleet folder that no row lists is audited too: nothing is dropped.
     """
     found = discover_fleet(fleet_dir) if fleet_dir is not None else []
+    strays: list[str] = []
+    if fleet_dir is not None:
+        known = [Path(fleet.source)] if fleet is not None else []
+        stray = stray_note(fleet_dir, stray_entries(fleet_dir), known)
+        strays = [stray] if stray else []
     if fleet is None:
-        return [(source, None) for source in found], []
+        return [(source, None) for source in found], strays
     sources = sources_from_inventory(fleet.entries, live, found)
     targets: list[tuple[EvidenceSource, FleetEntry | None]] = list(
         zip(sources, fleet.entries, strict=True)
     )
     claimed = {id(source) for source in sources}
     listed = {entry.server.casefold() for entry in fleet.entries}
-    notes: list[str] = []
+    notes: list[str] = [*strays]
     unlisted: list[str] = []
     for source in found:
         if id(source) in claimed:
@@ -421,8 +439,12 @@ def _evaluate_safely(
 
     def judged(facts: ServerFacts) -> ServerVerdict:
         if articles:
-            return evaluate_catalogue(facts, articles, inventory, service_packs)
-        return evaluate(facts, baseline, inventory)
+            verdict = evaluate_catalogue(facts, articles, inventory, service_packs)
+        else:
+            verdict = evaluate(facts, baseline, inventory)
+        if holds_hidden(verdict.server):
+            verdict = replace(verdict, warnings=(HIDDEN_WARNING, *verdict.warnings))
+        return verdict
 
     try:
         return judged(facts)
@@ -442,29 +464,6 @@ def _judge_events_safely(
     except Exception as error:  # a bug must not stop the fleet
         return verdicts, (), [f"internal error while judging the 9301 events: {error!r}"]
     return judged, events, []
-
-
-def _inventory_only(
-    inventory: ConnectorInventory | None, gathered: Sequence[ServerFacts]
-) -> list[ServerFacts]:
-    """A server the inventory names but the fleet has no evidence for is reported, not dropped."""
-    if inventory is None:
-        return []
-    known = {facts.server.casefold() for facts in gathered}
-    missing: dict[str, str] = {}
-    for entry in inventory.entries:
-        if entry.server.casefold() not in known:
-            missing.setdefault(entry.server.casefold(), entry.server)
-    return [
-        ServerFacts(
-            server,
-            inventory.source,
-            (),
-            None,
-            (f"{inventory.source}: names {server}, but the fleet has no evidence for it",),
-        )
-        for server in sorted(missing.values(), key=str.casefold)
-    ]
 
 
 def _collect_safely(

@@ -7,7 +7,8 @@ import json
 import math
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from enum import IntEnum
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from auditor.archive import STDOUT
+from auditor.archive_lock import ArchiveBusy, archive_lock
 from auditor.audit import (
     ReportPaths,
     add_trend,
@@ -24,6 +26,7 @@ from auditor.audit import (
     gather,
     judge,
     live_collection,
+    load_archive,
     load_fleet,
     load_fleet_waivers,
     load_inventory,
@@ -45,6 +48,7 @@ from auditor.evidence.credentials import Credentials, credentials_from_environme
 from auditor.evidence.fleet import CONNECTORS_FILE, NotAFleet
 from auditor.evidence.inventory import FleetInventory
 from auditor.kit import write_kit
+from auditor.outputs import OutputRefused, check_outputs, output_target
 from auditor.parsing.connectors_csv import ConnectorInventory
 from auditor.progress import terminal_progress
 from auditor.requirements import collection_baseline
@@ -111,7 +115,9 @@ def _exit_code_for(error: Exception | KeyboardInterrupt) -> int:
     """
     if isinstance(error, KeyboardInterrupt):
         return ExitCode.INTERRUPTED
-    if isinstance(error, UsageError | NotAFleet):
+    # A busy archive or an output that cannot be written is found before any server is
+    # read: like a usage error, nothing was done, and the same command can be run again.
+    if isinstance(error, UsageError | NotAFleet | OutputRefused | ArchiveBusy):
         return ExitCode.USAGE
     return ExitCode.FAILED
 
@@ -132,25 +138,37 @@ def _scan(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextIO) 
     previous = read_previous(args.previous) if args.previous else None
     chosen: RunBaselines = args.run_baselines
     collecting = collection_baseline(baseline, chosen.articles)
-    with terminal_progress(err, quiet=args.quiet) as progress:
-        result = scan(
-            args.fleet,
-            baseline,
-            inventory,
-            fleet=fleet,
-            live=live_collection(
-                collecting, _account, timeout=args.timeout, events_days=args.events_days or None
-            ),
-            now=now,
-            waivers=waivers,
-            save_evidence=args.save_evidence,
-            workers=args.workers,
-            progress=progress,
-            articles=chosen.articles,
-            service_packs=chosen.service_packs,
+    identity = _fleet_identity(args)
+    paths = _report_paths(args, now, baseline.article_id)
+    with _holding_archive(paths):
+        # The archive is read before any server is: no archived file can cost a scan.
+        archive = (
+            load_archive(_archive_dir(), baseline.article_id, now, paths.json, identity)
+            if compare
+            else None
         )
-    result = replace(result, fleet=_fleet_identity(args))
-    return _report(result, args, now, out, previous, err=err, compare=compare)
+        with terminal_progress(err, quiet=args.quiet) as progress:
+            result = scan(
+                args.fleet,
+                baseline,
+                inventory,
+                fleet=fleet,
+                live=live_collection(
+                    collecting,
+                    _account,
+                    timeout=args.timeout,
+                    events_days=args.events_days or None,
+                ),
+                now=now,
+                waivers=waivers,
+                save_evidence=args.save_evidence,
+                workers=args.workers,
+                progress=progress,
+                articles=chosen.articles,
+                service_packs=chosen.service_packs,
+            )
+        result = replace(result, fleet=identity)
+        return _report(result, out, previous, paths, archive, err=err)
 
 
 def _collect(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextIO) -> int:
@@ -216,16 +234,21 @@ def _judge(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextIO)
         waivers = load_fleet_waivers(args.waivers.parent, args.waivers)
     previous = read_previous(args.previous) if args.previous else None
     chosen: RunBaselines = args.run_baselines
-    result = judge(
-        snapshot,
-        baseline,
-        inventory,
-        now=now,
-        waivers=waivers,
-        articles=chosen.articles,
-        service_packs=chosen.service_packs,
-    )
-    return _report(result, args, now, out, previous, err=err, compare=compare)
+    paths = _report_paths(args, now, baseline.article_id)
+    with _holding_archive(paths):
+        archive = (
+            load_archive(_archive_dir(), baseline.article_id, now, paths.json) if compare else None
+        )
+        result = judge(
+            snapshot,
+            baseline,
+            inventory,
+            now=now,
+            waivers=waivers,
+            articles=chosen.articles,
+            service_packs=chosen.service_packs,
+        )
+        return _report(result, out, previous, paths, archive, err=err)
 
 
 NO_PREVIOUS = "none"
@@ -245,6 +268,36 @@ def _fleet_identity(args: argparse.Namespace) -> str:
     one is named (the list of servers, kept in one place), else the fleet folder's."""
     named: Path = args.inventory if args.inventory is not None else args.fleet
     return str(named.resolve())
+
+
+def _archive_dir() -> Path:
+    """The report archive: ``reports/`` of the working folder, where default reports go."""
+    return Path.cwd() / "reports"
+
+
+def _report_paths(args: argparse.Namespace, now: datetime, article_id: str) -> ReportPaths:
+    """The named outputs, else the archive's; checked here, before any server is read."""
+    if args.xlsx or args.csv or args.json:
+        return ReportPaths(args.xlsx, args.csv, args.json)
+    paths = default_report_paths(Path.cwd(), now, article_id)
+    check_outputs({"xlsx": paths.xlsx, "csv": paths.csv, "json": paths.json})
+    return paths
+
+
+@contextmanager
+def _holding_archive(paths: ReportPaths) -> Iterator[None]:
+    """Lock the archive for the run when a report goes into it: two runs at once are refused."""
+    archive = _archive_dir()
+    inside = [
+        path
+        for path in (paths.xlsx, paths.csv, paths.json)
+        if path is not None and path != STDOUT and output_target(path).is_relative_to(archive)
+    ]
+    if not inside:
+        yield
+        return
+    with archive_lock(archive):
+        yield
 
 
 def _check_fleet_args(args: argparse.Namespace) -> None:
@@ -286,14 +339,12 @@ def _check_judging_args(args: argparse.Namespace) -> None:
         raise UsageError("--xlsx -: a workbook is not text; name a file")
     if args.csv == STDOUT and args.json == STDOUT:
         raise UsageError("--csv - and --json -: only one report can go to stdout")
-    for option in ("xlsx", "csv", "json"):
-        _check_output(getattr(args, option), option)
+    check_outputs({option: getattr(args, option) for option in ("xlsx", "csv", "json")})
 
 
 def _check_output(path: Path | None, option: str) -> None:
-    """An output that is a folder could only fail once the whole fleet has been read."""
-    if path is not None and path.is_dir():
-        raise UsageError(f"{path}: a folder; --{option} names the file to write")
+    """An output that could not be written could only fail once the fleet has been read."""
+    check_outputs({option: path})
 
 
 def _check_file(path: Path | None, what: str) -> None:
@@ -316,25 +367,21 @@ def _baseline(args: argparse.Namespace) -> Baseline:
 
 def _report(
     result: AuditResult,
-    args: argparse.Namespace,
-    now: datetime,
     out: TextIO,
     previous: RunRecord | None,
+    paths: ReportPaths,
+    archive: tuple[list[RunRecord], list[str]] | None,
     *,
     err: TextIO,
-    compare: bool = True,
 ) -> int:
-    """Compare with the previous run, write the reports, print the summary: scan and judge.
+    """Compare with the archive read before the scan (None: ``--previous none``), write the
+    reports, print the summary: scan and judge.
 
     A report written to stdout (``--json -``, ``--csv -``) has stdout to itself: the
     summary goes to stderr then.
     """
-    if args.xlsx or args.csv or args.json:
-        paths = ReportPaths(args.xlsx, args.csv, args.json)
-    else:
-        paths = default_report_paths(Path.cwd(), now, result.baseline.article_id)
-    if compare:
-        result = add_trend(result, Path.cwd() / "reports", previous, exclude=paths.json)
+    if archive is not None:
+        result = add_trend(result, _archive_dir(), previous, exclude=paths.json, loaded=archive)
     piped = STDOUT in (paths.csv, paths.json)
     try:
         written = write_reports(result, paths, stdout=out)
@@ -366,6 +413,7 @@ def _rerender(args: argparse.Namespace, out: TextIO, now: datetime, *, err: Text
         paths = ReportPaths(run.with_suffix(".xlsx"), run.with_suffix(".csv"), None)
     if args.xlsx == STDOUT:
         raise UsageError("--xlsx -: a workbook is not text; name a file")
+    check_outputs({"xlsx": paths.xlsx, "csv": paths.csv})
     _, written = rerender(run, paths, stdout=out)
     print_written(written, err if args.csv == STDOUT else out)
     return ExitCode.OK
@@ -395,6 +443,7 @@ def _capture(args: argparse.Namespace, out: TextIO, now: datetime) -> int:
     if not evidence.is_dir():
         raise UsageError(f"{evidence}: not a folder")
     _check_file(args.baseline, "baseline")
+    check_outputs({"out": args.out})
     capture = capture_baseline(evidence, args.baseline or default_baseline_path(), args.out, now)
     print(
         f"{args.out}: reference hashes of {len(capture.hashes)} files from {capture.server}, "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -31,8 +32,7 @@ def print_collected(snapshot: Snapshot, written: Path, out: TextIO) -> None:
         print(f"  ! {_printable(facts.server)}: {_printable('; '.join(reasons))}", file=out)
     if len(unread) > 20:
         print(f"  ... and {len(unread) - 20} more in the snapshot", file=out)
-    for note in snapshot.notes:
-        print(f"  note: {_printable(note)}", file=out)
+    _print_notes(snapshot.notes, "the snapshot", out)
     print(f"wrote {written}", file=out)
 
 
@@ -59,8 +59,8 @@ def print_summary(result: AuditResult, written: list[Path], out: TextIO) -> None
     print(f"  {_printable(headline(result))}", file=out)
     if unknown := connectors_unknown_count(result):
         print(f"  {connectors_gap(unknown)}", file=out)
-    for note in result.notes:
-        print(f"  note: {_printable(note)}", file=out)
+    json_reports = [path for path in written if path.suffix.casefold() == ".json"]
+    _print_notes(result.notes, str(json_reports[0]) if json_reports else "the reports", out)
     print_written(written, out)
 
 
@@ -94,6 +94,20 @@ def _print_articles(result: AuditResult, out: TextIO) -> None:
         print(f"    {article.article_id:<9} {counts}", file=out)
 
 
+NOTES_SHOWN = 20
+"""Notes printed on the console; the rest are counted, and listed in full in the JSON."""
+
+
+def _print_notes(notes: Sequence[str], where: str, out: TextIO) -> None:
+    for note in notes[:NOTES_SHOWN]:
+        print(f"  note: {_printable(note)}", file=out)
+    if len(notes) > NOTES_SHOWN:
+        more = len(notes) - NOTES_SHOWN
+        print(
+            f"  ... and {more} more note{'s' if more != 1 else ''}, every one in {where}", file=out
+        )
+
+
 def silence_stdout() -> None:
     """Point stdout at /dev/null so the interpreter's final flush does not fail again."""
     try:
@@ -113,7 +127,8 @@ def _printable(text: str, limit: int = 200) -> str:
 
     A long text is cut at the last space that leaves most of it, not inside a word (a cut
     version number such as "5.5.22" would read as another version)."""
-    clean = "".join(ch if ch.isprintable() else "?" for ch in text)
+    # Shown, not dropped: a right-to-left override would make a name read as another.
+    clean = "".join(ch if ch.isprintable() else f"<U+{ord(ch):04X}>" for ch in text)
     if len(clean) <= limit:
         return clean
     head = clean[: limit - 3]

@@ -13,9 +13,10 @@ from pathlib import Path
 
 from auditor.baseline import Baseline, load_baseline
 from auditor.collect import MAX_DATA_FILE, collect
-from auditor.errors import AuditorError, BaselineError
+from auditor.errors import AuditorError, BaselineError, ReportError
 from auditor.evaluation import evaluate
 from auditor.evidence import EvidenceSource, FolderSource
+from auditor.outputs import discard, publish, write_output
 from auditor.verdicts import FileResult
 
 __all__ = [
@@ -108,11 +109,16 @@ def _comment(text: str) -> str:
 
 def write_reference(capture: ReferenceCapture, out: Path) -> None:
     """Write the capture's baseline. Raise BaselineError naming the path when it cannot."""
+    text = reference_toml(capture)
+    what = "the reference baseline"
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(reference_toml(capture), encoding="utf-8")
-    except OSError as error:
-        raise BaselineError(f"{out}: cannot write the reference baseline: {error}") from error
+        partial = write_output(out, lambda path: path.write_text(text, encoding="utf-8"), what)
+        try:
+            publish(out, partial, what)
+        finally:
+            discard(partial)
+    except ReportError as error:
+        raise BaselineError(str(error)) from error
 
 
 def capture_baseline(

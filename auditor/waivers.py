@@ -24,8 +24,12 @@ from datetime import date, datetime
 from pathlib import Path
 
 from auditor.errors import WaiverError
+from auditor.names import server_name
 
-__all__ = ["WAIVERS_FILE", "Waiver", "WaiverFile", "load_waivers"]
+__all__ = ["MAX_WAIVERS", "WAIVERS_FILE", "Waiver", "WaiverFile", "load_waivers"]
+
+MAX_WAIVERS = 10_000
+"""Waivers a file may hold: each is judged and reported, so a runaway file must not."""
 
 WAIVERS_FILE = "waivers.toml"
 """The waivers file looked for at the fleet root when none is named."""
@@ -90,6 +94,11 @@ def load_waivers(path: Path) -> WaiverFile:
     entries = document.get("waiver", [])
     if not isinstance(entries, list):
         raise WaiverError(f"{_where(path, text, 'waiver')}: waiver must be [[waiver]] tables")
+    if len(entries) > MAX_WAIVERS:
+        raise WaiverError(
+            f"{path}: {len(entries):,} waivers, more than {MAX_WAIVERS:,}: "
+            "a waiver accepts one server's risk; is this the waivers file?"
+        )
     starts = [n for n, line in enumerate(text.splitlines(), 1) if _ENTRY.match(line)]
     waivers: list[Waiver] = []
     notes: list[str] = []
@@ -143,7 +152,7 @@ def _waiver(path: Path, text: str, entry: object, line: int) -> Waiver:
         where = _where(path, text, "expires", max(line - 1, 0))
         raise WaiverError(f"{where}: expires must be a date such as 2027-01-31, not {expires!r}")
     return Waiver(
-        server=texts["server"],
+        server=server_name(texts["server"]),
         reason=texts["reason"],
         approved_by=texts["approved_by"],
         expires=expires,

@@ -141,12 +141,12 @@ def test_an_unreadable_baseline_fails_the_run(fleet: Path, tmp_path: Path) -> No
     assert str(bad) in err
 
 
-def test_an_unwritable_output_fails_the_run(fleet: Path, tmp_path: Path) -> None:
+def test_an_unwritable_output_is_refused_before_the_scan(fleet: Path, tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("")
     code, _, err = run("scan", str(fleet), f"--json={blocker / 'sub' / 'r.json'}")
-    assert code == ExitCode.FAILED
-    assert err.startswith(f"auditor: {blocker / 'sub' / 'r.json'}: cannot write the report")
+    assert code == ExitCode.USAGE
+    assert err.startswith(f"auditor: {blocker / 'sub' / 'r.json'}: {blocker} is a file")
 
 
 def test_a_missing_connectors_file_is_a_usage_error(fleet: Path) -> None:
@@ -555,12 +555,14 @@ def test_a_bad_snapshot_fails_the_run(tmp_path: Path, content: str, expected: st
     assert err.startswith(f"auditor: {facts}: ") and expected in err
 
 
-def test_an_unwritable_snapshot_fails_the_collection(fleet: Path, tmp_path: Path) -> None:
+def test_an_unwritable_snapshot_is_refused_before_the_collection(
+    fleet: Path, tmp_path: Path
+) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("")
     code, _, err = run("collect", str(fleet), f"--facts={blocker / 'facts.json'}")
-    assert code == ExitCode.FAILED
-    assert f"{blocker / 'facts.json'}: cannot write the facts snapshot" in err
+    assert code == ExitCode.USAGE
+    assert f"{blocker / 'facts.json'}: {blocker} is a file, not a folder" in err
 
 
 def test_the_readme_usage_names_every_option_of_every_command() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from auditor.baseline import Baseline, FileKind
 from auditor.evaluation.connectors import ConnectorsOutcome, judge_connectors
 from auditor.evaluation.files import FilesOutcome, describe_below, judge_files
-from auditor.evaluation.image_path import mta_folder
+from auditor.evaluation.mta_location import locate_mta_folder
 from auditor.evaluation.network import Network, network_of
 from auditor.facts import ServerFacts
 from auditor.parsing.connectors_csv import ConnectorInventory
@@ -25,7 +25,9 @@ def evaluate(
     """Judge one server. Pure: the same facts, baseline and inventory give the same verdict."""
     registry = facts.registry
     not_applicable = _not_applicable(facts, baseline)
-    folder = mta_folder(registry.image_path if registry else None)
+    folder, folder_notes = locate_mta_folder(
+        registry.image_path if registry else None, (fact.path for fact in facts.files)
+    )
     files = judge_files(facts.files, baseline, folder, other_product=not_applicable is not None)
     network = network_of(registry)
     connectors = judge_connectors(
@@ -39,7 +41,13 @@ def evaluate(
         )
     mta = files.judged.get(baseline.registry.service_binary)
     mta_version = mta.fixed_version if mta and not mta.error else None
-    warnings = [*facts.notes, *files.warnings, *network.warnings, *connectors.warnings]
+    warnings = [
+        *facts.notes,
+        *folder_notes,
+        *files.warnings,
+        *network.warnings,
+        *connectors.warnings,
+    ]
     if registry is not None and registry.cluster_service:
         warnings.append("cluster node (ClusSvc): the override needs the cluster workaround Q169113")
     return ServerVerdict(

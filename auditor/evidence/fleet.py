@@ -6,11 +6,13 @@ import re
 from pathlib import Path
 
 from auditor.errors import EvidenceError
+from auditor.evidence.fleet_root import bundle_of
 from auditor.evidence.folder import FolderSource
 from auditor.evidence.interface import EvidenceSource, UnsupportedSource, display_name
 from auditor.evidence.zip import ZipSource
+from auditor.names import server_name
 
-__all__ = ["CONNECTORS_FILE", "NotAFleet", "discover_fleet"]
+__all__ = ["CONNECTORS_FILE", "NotAFleet", "discover_fleet", "stray_entries"]
 
 CONNECTORS_FILE = "connectors.csv"
 # What a server's own evidence holds at its top: a drive mirror (C$, C, D$...) and registry/.
@@ -38,6 +40,10 @@ def discover_fleet(fleet_dir: Path) -> list[EvidenceSource]:
     for entry in entries:
         if entry.name.startswith("."):
             continue
+        bundle = None if entry.is_dir() else bundle_of(entry)
+        if bundle is not None:
+            sources.append(UnsupportedSource(bundle[0], display_name(str(entry)), bundle[1]))
+            continue
         name, location = display_name(entry.name), display_name(str(entry))
         is_zip = entry.suffix.casefold() == ".zip" and not entry.is_dir()
         if entry.is_symlink() and (entry.is_dir() or is_zip):
@@ -50,6 +56,20 @@ def discover_fleet(fleet_dir: Path) -> list[EvidenceSource]:
         elif is_zip:
             sources.append(ZipSource(entry))
     return _one_per_server(sources)
+
+
+def stray_entries(fleet_dir: Path) -> list[Path]:
+    """The root entries ``discover_fleet`` takes for no server, in its order."""
+    try:
+        entries = sorted(fleet_dir.iterdir(), key=lambda entry: entry.name.casefold())
+    except OSError:
+        return []  # discover_fleet has said why
+    return [
+        entry
+        for entry in entries
+        if entry.name.startswith(".")
+        or not (entry.is_dir() or entry.suffix.casefold() == ".zip" or bundle_of(entry))
+    ]
 
 
 def _refuse_one_server(fleet_dir: Path, entries: list[Path]) -> None:
@@ -86,6 +106,7 @@ def _holds_server_layout(folder: Path) -> bool:
 def _one_per_server(sources: list[EvidenceSource]) -> list[EvidenceSource]:
     groups: dict[str, list[EvidenceSource]] = {}
     for source in sources:
+        source.server = server_name(source.server)  # shown and matched as names.py says
         groups.setdefault(source.server.casefold(), []).append(source)
     single: list[EvidenceSource] = []
     for group in groups.values():

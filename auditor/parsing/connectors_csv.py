@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import TypeVar
 
 from auditor.errors import ParseError
+from auditor.names import server_name
 from auditor.parsing.csv_text import read_csv_text
 
-__all__ = ["ConnectorEntry", "ConnectorInventory", "parse_connectors", "rdn_of"]
+__all__ = ["MAX_ROWS", "ConnectorEntry", "ConnectorInventory", "parse_connectors", "rdn_of"]
 
 REQUIRED = ("server", "obj_dist_name")
 OPTIONAL = ("transport", "remote_server", "remote_address")
@@ -105,6 +106,10 @@ def rdn_of(obj_dist_name: str) -> str:
     raise ValueError(f"no cn= part in {obj_dist_name!r}")
 
 
+MAX_ROWS = 50_000
+"""Rows an inventory may hold: each becomes data of the run, so a runaway file must not."""
+
+
 def parse_connectors(path: Path) -> ConnectorInventory:
     """Read the inventory (UTF-8, with or without BOM, or cp1252). Raise ParseError."""
     text = read_csv_text(path, "connectors inventory")
@@ -120,15 +125,21 @@ def parse_connectors(path: Path) -> ConnectorInventory:
     seen: set[tuple[str, str]] = set()
     declared: dict[str, tuple[str, int]] = {}
     for line, row in enumerate(reader, start=2):
+        if line > MAX_ROWS + 1:
+            raise ParseError(
+                f"{path}: more than {MAX_ROWS:,} rows; an Exchange 5.5 organisation has far "
+                "fewer X.400 connectors: is this the connectors inventory?"
+            )
         server = (row.get("server") or "").strip()
         if server and _declares_none(row):
+            server = server_name(server)
             declared.setdefault(server.casefold(), (server, line))
             continue
         entry = _entry(row, f"{path}:{line}", problems)
         if entry is None:
             server = (row.get("server") or "").strip()
             if server:
-                rejected.append((server, problems[-1]))
+                rejected.append((server_name(server), problems[-1]))
             continue
         key = (entry.server.casefold(), entry.rdn.casefold())
         if key in seen:
@@ -170,6 +181,7 @@ def _entry(row: dict[str, str | None], where: str, problems: list[str]) -> Conne
     # Trailing spaces are significant in an RDN, as in the registry key it names.
     values = {name: (row.get(name) or "").strip() for name in (*REQUIRED, *OPTIONAL)}
     values["obj_dist_name"] = (row.get("obj_dist_name") or "").lstrip()
+    values["server"] = server_name(values["server"])
     if not values["server"]:
         problems.append(f"{where}: a row without a server name")
         return None

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from auditor.errors import ParseError
 from auditor.evidence.inventory import FleetEntry, FleetInventory
+from auditor.names import server_name
 from auditor.parsing.csv_text import read_csv_text
 
 __all__ = ["COLUMNS", "REQUIRED", "parse_fleet"]
@@ -79,7 +80,7 @@ def _entry(values: dict[str, str], path: Path, origin: str) -> FleetEntry:
     port, problem = _port(values["port"])
     evidence = path.parent / values["evidence"] if values["evidence"] else None
     return FleetEntry(
-        server=values["server"],
+        server=server_name(values["server"]),
         host=values["host"],
         port=port,
         site=values["site"],

@@ -7,12 +7,14 @@ older fixlevel, cut short, edited by hand) is a ReportError naming the file and 
 from __future__ import annotations
 
 import json
+import math
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from auditor.baseline import Baseline, BaselineFile, BuildLabel, FileKind, RegistryRule
 from auditor.errors import ReportError
+from auditor.names import server_name
 from auditor.reporting.events_table import events_from_json
 from auditor.snapshot import FORMAT as SNAPSHOT_FORMAT
 from auditor.trend import RunRecord
@@ -41,14 +43,32 @@ __all__ = ["read_document", "read_result", "read_run"]
 def read_document(path: Path) -> dict[str, Any]:
     """The parsed JSON object of a report. Raise ReportError when it is not one."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ReportError(f"{path}: cannot read the JSON report: {error}") from error
+        # utf-8-sig: a report saved again by an editor that adds a BOM is still a report.
+        document = json.loads(
+            path.read_text(encoding="utf-8-sig"),
+            parse_float=_finite,
+            parse_constant=_no_constant,
+        )
+    # ValueError: a number of more digits than int() takes; RecursionError: deep nesting.
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
+        detail = "nested too deeply" if isinstance(error, RecursionError) else str(error)
+        raise ReportError(f"{path}: cannot read the JSON report: {detail}") from error
     if not isinstance(document, dict):
         raise ReportError(f"{path}: not a fixlevel JSON report (not an object)")
     if document.get("format") == SNAPSHOT_FORMAT:
         raise ReportError(f"{path}: a facts snapshot, not a report: `auditor judge` reads it")
     return document
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):  # 1e999 parses as infinity, which no count or date is
+        raise ValueError(f"{text[:20]}: not a finite number")
+    return number
+
+
+def _no_constant(text: str) -> float:
+    raise ValueError(f"{text}: not a number JSON allows")
 
 
 def read_run(path: Path) -> RunRecord:
@@ -59,7 +79,8 @@ def read_run(path: Path) -> RunRecord:
         statuses = {}
         for server in document["servers"]:
             status = Status(server.get("underlying_status") or server["status"])
-            statuses[server["server"].casefold()] = (server["server"], status)
+            # As names are matched now, also in a run saved before they were normalised.
+            statuses[server_name(server["server"]).casefold()] = (server["server"], status)
         return RunRecord(
             counts=RunCounts(
                 generated_at=_when(document["generated_at"]),
@@ -72,7 +93,7 @@ def read_run(path: Path) -> RunRecord:
             fleet=_fleet(document.get("fleet")),
             articles=_article_statuses(document),
         )
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as error:
         raise ReportError(f"{path}: not a fixlevel JSON report: {_what(error)}") from error
 
 
@@ -104,7 +125,7 @@ def read_result(path: Path) -> AuditResult:
             fleet=_fleet(document.get("fleet")),
             events=events_from_json(document.get("events", ())),
         )
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as error:
         raise ReportError(
             f"{path}: cannot rebuild the report from this JSON ({_what(error)}); "
             "it may come from an older fixlevel, which did not save every rule"

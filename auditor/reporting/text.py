@@ -15,6 +15,9 @@ pattern): copied so that the CSV and the terminal can clean text without importi
 # openpyxl refuses only C0 controls; DEL and the C1 controls (U+009B is a terminal's CSI)
 # pass it, so they go too. Tab, LF and CR are kept: they are text.
 _CONTROLS = re.compile("[\x7f-\x9f]")
+# Bidi controls and zero-width characters are kept visible, as names.py shows them: dropped
+# or kept raw, "SAFE\u202e01-HCXE" would read as another server's name.
+_INVISIBLE = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
 def clean_text(text: str) -> str:
@@ -22,6 +25,7 @@ def clean_text(text: str) -> str:
     # A file name that was not valid UTF-8 arrives with lone surrogates, which no encoder takes.
     text = text.encode("utf-8", "replace").decode("utf-8")
     text = _CONTROLS.sub("", ILLEGAL_CHARACTERS_RE.sub("", text))
+    text = _INVISIBLE.sub(lambda match: f"<U+{ord(match.group()):04X}>", text)
     # Excel counts UTF-16 units, so a character outside the BMP counts twice; only a string
     # longer than half the limit can possibly be over it.
     if len(text) * 2 <= MAX_CELL_CHARS or len(text.encode("utf-16-le")) <= MAX_CELL_CHARS * 2:

@@ -63,10 +63,11 @@ def test_a_path_that_would_leave_the_folder_is_not_kept(tmp_path: Path) -> None:
     recording = RecordingSource(Hostile(), tmp_path / "saved")
     files, problems = recording.list_files()
     assert len(files) == 2
-    assert problems == [
-        f"smb://evil: cannot keep the evidence in {tmp_path / 'saved' / 'EVIL'}: "
-        "'C$/../../escape.txt' is not a safe path; not kept"
-    ]
+    assert problems == []
+    assert recording.notes == (
+        f"smb://evil: the evidence could not be kept in {tmp_path / 'saved' / 'EVIL'}: "
+        "'C$/../../escape.txt' is not a safe path; not kept",
+    )
     assert recording.read_at("C$/../../escape.txt", 0, 3) == b"abc"
     assert recording.read_at("C$/ok.txt", 0, 3) == b"abc"
     assert not (tmp_path / "escape.txt").exists()
@@ -75,8 +76,10 @@ def test_a_path_that_would_leave_the_folder_is_not_kept(tmp_path: Path) -> None:
 
 def test_a_second_server_of_the_same_name_is_not_mixed_into_the_first(tmp_path: Path) -> None:
     RecordingSource(Hostile(), tmp_path).list_files()
-    _, problems = RecordingSource(Hostile(), tmp_path).list_files()
-    assert problems == [
-        f"smb://evil: cannot keep the evidence in {tmp_path / 'EVIL'}: "
-        "it exists already (two servers of this name?)"
-    ]
+    second = RecordingSource(Hostile(), tmp_path)
+    _, problems = second.list_files()
+    assert problems == []
+    assert second.notes == (
+        f"smb://evil: the evidence could not be kept in {tmp_path / 'EVIL'}: "
+        "it exists already (two servers of this name?)",
+    )

@@ -151,7 +151,13 @@ def test_an_exposed_multihomed_nt4_server(machine: WineServer, tmp_path: Path) -
     (out / "connectors.csv").write_text(f"server,obj_dist_name\nEXCH-LON,{LONDON}\n")
     verdict = scan(out, tmp_path)["EXCH-LON"]
     assert verdict["status"] == "exposed", verdict
-    assert any("5.5.2232.18" in reason for reason in verdict["reasons"]), verdict
+    assert any("below 5.5.2431.0" in reason for reason in verdict["reasons"]), verdict
+    # The MTA's own copy (xcopy keeps the case the file has on the server) is judged.
+    emsmta = {
+        item["path"].casefold(): item for item in verdict["files"] if item["name"] == "Emsmta.exe"
+    }
+    assert emsmta["c$/exchsrvr/bin/emsmta.exe"]["fixed_version"] == "5.5.2232.18"
+    assert emsmta["c$/exchsrvr/bin/emsmta.exe"]["result"] == "below"
     # The stray copy on D: is fixed; it is named, never judged in place of the MTA's own.
     assert any("D$/exchsrvr/bin/Emsmta.exe" in warning for warning in verdict["warnings"])
 
