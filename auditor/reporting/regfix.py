@@ -19,10 +19,12 @@ import re
 from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from auditor.baseline import Baseline
 from auditor.errors import ReportError
+from auditor.outputs import publish, write_output
 from auditor.verdicts import ConnectorFinding, ConnectorResult, ServerVerdict
 
 __all__ = [
@@ -104,13 +106,15 @@ def write_reg_files(fixes: Iterable[RegFix], reports_folder: Path) -> list[Path]
             for old in folder.glob("*.reg"):
                 if _ours(old):
                     old.unlink()
-        for fix in fixes:
-            folder.mkdir(parents=True, exist_ok=True)
-            path = folder / fix.file_name
-            path.write_bytes(fix.text.encode("cp1252"))
-            written.append(path)
     except OSError as error:
         raise ReportError(f"{folder}: cannot write the registry files: {error}") from error
+    for fix in fixes:
+        # As the reports are written: whole or not at all, and never into another run's file.
+        path = folder / fix.file_name
+        render = partial(Path.write_bytes, data=fix.text.encode("cp1252"))
+        temporary = write_output(path, render, "the registry file")
+        publish(path, temporary, "the registry file")
+        written.append(path)
     return written
 
 
