@@ -21,7 +21,15 @@ from pathlib import Path
 from tests.fuzz.seeds import SEEDS, write_seeds
 
 # Longer inputs only slow the search; each covers its format's structures well inside these.
-MAX_LEN = {"pe": 16384, "reg": 16384, "hive": 32768, "hive_log": 16384, "zip": 32768}
+MAX_LEN = {
+    "article": 65536,
+    "evt": 16384,
+    "pe": 16384,
+    "reg": 16384,
+    "hive": 32768,
+    "hive_log": 16384,
+    "zip": 32768,
+}
 REPO = Path(__file__).resolve().parents[2]
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from auditor.parsing.registry import RegType, RegValue
+from tests.builders.evt import EvtLog, EvtRecord, ipv4_hex, mta_9301, name_hex, utc
 from tests.builders.hive import build_hive
 from tests.builders.pe import build_pe, version_info
 from tests.builders.regtext import RegFormat, write_reg
@@ -84,7 +85,31 @@ def _zip() -> Iterator[bytes]:
         yield buffer.getvalue()
 
 
+_KB = Path(__file__).resolve().parent.parent / "assets" / "kb"
+
+
+def _article() -> Iterator[bytes]:
+    # Real articles in both layouts (copies of ../shared/kb, committed with the tests).
+    for name in ("Q197378.txt", "Q198392.txt", "Q243604.txt"):
+        path = _KB / name
+        if path.is_file():
+            yield path.read_bytes()[:_MAX_SAMPLE]
+
+
+def _evt() -> Iterator[bytes]:
+    log = EvtLog().add(
+        mta_9301(utc(2026, 11, 2, 10), ipv4_hex("10.0.0.6")),
+        mta_9301(utc(2026, 11, 2, 10, 0, 20), ipv4_hex("10.0.0.6")),
+        mta_9301(utc(2026, 11, 3, 9), name_hex("RemoteMTA")),
+        EvtRecord(event_id=1000, when=utc(2026, 11, 3), source="Other", strings=("x",)),
+    )
+    yield log.linear()
+    yield log.wrapped(2048, 1500)
+
+
 SEEDS: dict[str, tuple[Callable[[], Iterator[bytes]], tuple[str, ...]]] = {
+    "article": (_article, ()),
+    "evt": (_evt, ()),
     "pe": (_pe, ("pe/*.exe", "pe/*.dll")),
     "reg": (_reg, ("registry/*.reg",)),
     "hive": (_hive, ("registry/*.SYSTEM",)),

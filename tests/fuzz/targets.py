@@ -14,14 +14,17 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from auditor.catalogue.article import parse_article
+from auditor.catalogue.source import decode_article
 from auditor.errors import EvidenceError, ParseError
 from auditor.evidence.zip import ZipSource
+from auditor.parsing.evt import read_evt
 from auditor.parsing.hive import read_system_hive
 from auditor.parsing.pe_version import read_pe_version
 from auditor.parsing.regfile import parse_reg
 from tests.builders.hive import hive_checksum
 
-__all__ = ["TARGETS", "hive", "hive_log", "pe", "reg", "zip_source"]
+__all__ = ["TARGETS", "article", "evt", "hive", "hive_log", "pe", "reg", "zip_source"]
 
 _SERVICES = ("MSExchangeMTA", "ClusSvc")
 _BASE_BLOCK = 4096
@@ -84,7 +87,21 @@ def zip_source(data: bytes) -> None:
         source.close()
 
 
+def article(data: bytes) -> None:
+    """A KB article's bytes, decoded and parsed: never an exception, the error is data."""
+    with contextlib.suppress(ParseError):
+        parse_article(decode_article(data, "fuzz"), "fuzz")
+
+
+def evt(data: bytes) -> None:
+    """A classic event log (the format is circular: offsets and lengths are the attack)."""
+    with contextlib.suppress(ParseError):
+        read_evt(data, "fuzz", "fuzz")
+
+
 TARGETS: dict[str, Callable[[bytes], None]] = {
+    "article": article,
+    "evt": evt,
     "pe": pe,
     "reg": reg,
     "hive": hive,
