@@ -55,8 +55,9 @@ from auditor.parsing.fleet_csv import parse_fleet
 from auditor.pool import DEFAULT_WORKERS, Progress, run_pool
 from auditor.reference import capture_baseline
 from auditor.requirements import Article, ServicePacks, ValueRequirement, collection_baseline
+from auditor.run_notes import hidden_names_notes, inventory_notes, snapshot_notes, waiver_notes
 from auditor.snapshot import Snapshot
-from auditor.verdicts import AuditResult, ServerVerdict, WaiverOutcome, WaiverState
+from auditor.verdicts import AuditResult, ServerVerdict, WaiverOutcome
 from auditor.waivers import WAIVERS_FILE, WaiverFile, load_waivers
 
 __all__ = [
@@ -253,17 +254,13 @@ def judge(
     asked = collection_baseline(baseline, articles)
     verdicts, events, trouble = _judge_events_safely(facts, verdicts, inventory)
     notes = (
-        *_notes(inventory),
+        *inventory_notes(inventory),
         *snapshot.notes,
-        *_snapshot_notes(snapshot, asked, now),
+        *snapshot_notes(snapshot, asked, now),
         *trouble,
         *absent_notes,
+        *hidden_names_notes(verdicts),
     )
-    if hidden := [v.server for v in verdicts if holds_hidden(v.server)]:
-        shown = ", ".join(hidden[:20]) + (
-            f" and {len(hidden) - 20} more" if len(hidden) > 20 else ""
-        )
-        notes = (*notes, f"server names with hidden characters, shown as <U+XXXX>: {shown}")
     outcomes: list[WaiverOutcome] = []
     judged_on = None
     if waivers is not None:
@@ -273,7 +270,7 @@ def judge(
             verdicts, outcomes = apply_catalogue_waivers(verdicts, waivers.waivers, judged_on, ids)
         else:
             verdicts, outcomes = apply_waivers(verdicts, waivers.waivers, judged_on)
-        notes = (*notes, *waivers.notes, *_waiver_notes(outcomes))
+        notes = (*notes, *waivers.notes, *waiver_notes(outcomes))
     return AuditResult(
         baseline=baseline,
         generated_at=now,
@@ -379,55 +376,6 @@ def _labelled(facts: ServerFacts, entry: FleetEntry | None) -> ServerFacts:
     return facts if entry is None else replace(facts, site=entry.site, owner=entry.owner)
 
 
-def _snapshot_notes(snapshot: Snapshot, baseline: Baseline, now: datetime) -> list[str]:
-    """When and for what the facts were gathered, where that differs from this judgement."""
-    notes = []
-    if snapshot.collected_at != now:
-        notes.append(f"judged from facts collected at {snapshot.collected_at.isoformat()}")
-    if snapshot.baseline_id != baseline.article_id:
-        notes.append(
-            f"the facts were collected for {snapshot.baseline_id} and are judged against "
-            f"{baseline.article_id}"
-        )
-    asked = {name.casefold() for name in snapshot.asked_files}
-    unasked = [item.name for item in baseline.files if item.name.casefold() not in asked]
-    if unasked:
-        notes.append(
-            "the collection did not look for "
-            + ", ".join(unasked)
-            + ": they count as missing; collect again with this baseline"
-        )
-    hashed = {name.casefold() for name in snapshot.hashed}
-    unhashed = [
-        name
-        for name in hashed_files(baseline)
-        if name.casefold() in asked and name.casefold() not in hashed
-    ]
-    if unhashed:
-        notes.append(
-            "the collection did not hash "
-            + ", ".join(unhashed)
-            + ": they are not checked against this baseline's reference hashes; collect "
-            "again with this baseline"
-        )
-    return notes
-
-
-def _waiver_notes(outcomes: Sequence[WaiverOutcome]) -> list[str]:
-    """Waivers that did not apply are said out loud, not only listed on their sheet."""
-    notes = []
-    for outcome in outcomes:
-        waiver = outcome.waiver
-        who = f"{waiver.server} ({waiver.finding})" if waiver.finding else waiver.server
-        if outcome.state is WaiverState.EXPIRED:
-            notes.append(f"{waiver.source}: the waiver for {who} {outcome.detail}")
-        elif outcome.state is WaiverState.UNUSED:
-            notes.append(f"{waiver.source}: the waiver for {who} is unused: {outcome.detail}")
-        elif outcome.state is WaiverState.NOT_COVERING:
-            notes.append(f"{waiver.source}: the waiver for {who} does not cover: {outcome.detail}")
-    return notes
-
-
 def _evaluate_safely(
     facts: ServerFacts,
     baseline: Baseline,
@@ -484,13 +432,3 @@ def _internal_error(source: EvidenceSource, error: BaseException) -> ServerFacts
     """The facts of a server whose collection crashed, or whose pool task was lost."""
     reason = f"{source.location}: internal error while reading: {type(error).__name__}: {error}"
     return ServerFacts(source.server, source.location, (), None, (reason,))
-
-
-def _notes(inventory: ConnectorInventory | None) -> tuple[str, ...]:
-    if inventory is None:
-        return (
-            "no connectors inventory (connectors.csv): no multihomed server can be judged "
-            "compliant, since override keys show only the connectors that were given one",
-        )
-    notes = [f"the connectors inventory is unusable: {inventory.error}"] if inventory.error else []
-    return (*notes, *inventory.problems)
