@@ -34,9 +34,7 @@ from auditor.evaluation.waivers import apply_waivers
 from auditor.events.interpret import judge_events
 from auditor.events.model import EventSummary
 from auditor.evidence import EvidenceSource, NotAFleet, discover_fleet
-from auditor.evidence.credentials import DEFAULT_TIMEOUT, Credentials
 from auditor.evidence.deadline import interrupts_end_waits
-from auditor.evidence.eventlog_rpc import DEFAULT_EVENT_DAYS
 from auditor.evidence.fleet import CONNECTORS_FILE, stray_entries
 from auditor.evidence.fleet_root import stray_note
 from auditor.evidence.inventory import (
@@ -49,6 +47,7 @@ from auditor.evidence.inventory import (
 from auditor.evidence.recording import RecordingSource, keeping_note
 from auditor.facts import ServerFacts
 from auditor.inventory_only import inventory_only
+from auditor.live import live_collection
 from auditor.names import HIDDEN_WARNING, holds_hidden
 from auditor.parsing.connectors_csv import ConnectorInventory, parse_connectors
 from auditor.parsing.fleet_csv import parse_fleet
@@ -281,44 +280,6 @@ def judge(
         articles=tuple(articles),
         events=events,
     )
-
-
-def live_collection(
-    baseline: Baseline,
-    account: Callable[[], Credentials],
-    *,
-    timeout: float = DEFAULT_TIMEOUT,
-    events_days: int | None = DEFAULT_EVENT_DAYS,
-) -> LiveFactory:
-    """Live collection over SMB of the baseline's files and registry values, for the rows
-    of a fleet inventory that name no evidence.
-
-    ``account`` is called once, on the first such row, while the sources are planned and
-    before any server is read: a run without live rows never asks for credentials.
-    """
-    made: list[LiveFactory] = []
-
-    def live(entry: FleetEntry) -> EvidenceSource:
-        if not made:
-            # impacket is imported with the first live row: a scan of evidence folders
-            # never pays for it.
-            from auditor.evidence.smb import smb_sources
-
-            rule = baseline.registry
-            made.append(
-                smb_sources(
-                    account(),
-                    [item.name for item in baseline.files],
-                    service=rule.service,
-                    override_key=rule.override_key,
-                    override_value=rule.override_value,
-                    timeout=timeout,
-                    events_days=events_days,
-                )
-            )
-        return made[0](entry)
-
-    return live
 
 
 def plan_sources(
