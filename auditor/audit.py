@@ -33,19 +33,18 @@ from auditor.evaluation.catalogue_waivers import apply_catalogue_waivers
 from auditor.evaluation.waivers import apply_waivers
 from auditor.events.interpret import judge_events
 from auditor.events.model import EventSummary
-from auditor.evidence import EvidenceSource, NotAFleet, discover_fleet
+from auditor.evidence import EvidenceSource, NotAFleet
 from auditor.evidence.deadline import interrupts_end_waits
-from auditor.evidence.fleet import CONNECTORS_FILE, stray_entries
-from auditor.evidence.fleet_root import stray_note
+from auditor.evidence.fleet import CONNECTORS_FILE
 from auditor.evidence.inventory import (
     FleetEntry,
     FleetInventory,
     LiveFactory,
     no_live_collection,
-    sources_from_inventory,
 )
 from auditor.evidence.recording import RecordingSource, keeping_note
 from auditor.facts import ServerFacts
+from auditor.fleet_plan import no_server_reason, plan_sources
 from auditor.inventory_only import inventory_only
 from auditor.live import live_collection
 from auditor.names import HIDDEN_WARNING, holds_hidden
@@ -190,7 +189,7 @@ def gather(
     """
     targets, notes = plan_sources(fleet_dir, fleet, live)
     if not targets:
-        raise NotAFleet(_no_server(fleet_dir, fleet))
+        raise NotAFleet(no_server_reason(fleet_dir, fleet))
     sources = [source for source, _ in targets]
     if save_evidence is not None:
         sources = [RecordingSource(source, save_evidence) for source in sources]
@@ -280,57 +279,6 @@ def judge(
         articles=tuple(articles),
         events=events,
     )
-
-
-def plan_sources(
-    fleet_dir: Path | None, fleet: FleetInventory | None, live: LiveFactory
-) -> tuple[list[tuple[EvidenceSource, FleetEntry | None]], list[str]]:
-    """Each server's source with its inventory row, and the notes that planning makes.
-
-    A row without evidence of its own takes the fleet folder's server of the same name. A
-    server of the fleet folder that no row lists is audited too: nothing is dropped.
-    """
-    found = discover_fleet(fleet_dir) if fleet_dir is not None else []
-    strays: list[str] = []
-    if fleet_dir is not None:
-        known = [Path(fleet.source)] if fleet is not None else []
-        stray = stray_note(fleet_dir, stray_entries(fleet_dir), known)
-        strays = [stray] if stray else []
-    if fleet is None:
-        return [(source, None) for source in found], strays
-    sources = sources_from_inventory(fleet.entries, live, found)
-    targets: list[tuple[EvidenceSource, FleetEntry | None]] = list(
-        zip(sources, fleet.entries, strict=True)
-    )
-    claimed = {id(source) for source in sources}
-    listed = {entry.server.casefold() for entry in fleet.entries}
-    notes: list[str] = [*strays]
-    unlisted: list[str] = []
-    for source in found:
-        if id(source) in claimed:
-            continue
-        if source.server.casefold() in listed:
-            notes.append(
-                f"{source.location}: not read; the fleet inventory's row for {source.server} "
-                "names its evidence elsewhere"
-            )
-        else:
-            targets.append((source, None))
-            unlisted.append(source.server)
-    if unlisted:
-        shown = ", ".join(unlisted[:10]) + (
-            f" and {len(unlisted) - 10} more" if len(unlisted) > 10 else ""
-        )
-        notes.append(f"{fleet.source}: does not list {shown}, found in {fleet_dir}; audited anyway")
-    return targets, notes
-
-
-def _no_server(fleet_dir: Path | None, fleet: FleetInventory | None) -> str:
-    """Why there is nothing to audit; an empty report would read as an all-clear."""
-    where = [f"{fleet_dir} holds no server folder or .zip"] if fleet_dir is not None else []
-    if fleet is not None:
-        where.append(f"{fleet.source} lists no server")
-    return " and ".join(where) + ": there is no server to audit"
 
 
 def _labelled(facts: ServerFacts, entry: FleetEntry | None) -> ServerFacts:
