@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -41,6 +40,14 @@ from auditor.baseline import Baseline, default_baseline_path
 from auditor.catalogue.export import articles_json, import_articles, write_baselines
 from auditor.cli_baselines import RunBaselines, load_run_baselines
 from auditor.cli_catalogue import print_imported
+from auditor.cli_checks import (
+    UsageError,
+    check_baselines,
+    check_file,
+    check_fleet_args,
+    check_judging_args,
+    check_output,
+)
 from auditor.cli_console import print_collected, print_summary, print_written, silence_stdout
 from auditor.cli_parser import build_parser
 from auditor.errors import AuditorError, EvidenceError
@@ -58,10 +65,6 @@ from auditor.verdicts import AuditResult
 from auditor.waivers import WAIVERS_FILE, WaiverFile
 
 __all__ = ["ExitCode", "UsageError", "main"]
-
-
-class UsageError(AuditorError):
-    """The command line names something that is not there."""
 
 
 class ExitCode(IntEnum):
@@ -132,7 +135,7 @@ def _describe(error: Exception | KeyboardInterrupt) -> str:
 
 def _scan(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextIO) -> int:
     compare = _comparing(args)
-    _check_judging_args(args)
+    check_judging_args(args)
     baseline, fleet, inventory = _fleet_inputs(args)
     waivers = load_fleet_waivers(_fleet_root(args, WAIVERS_FILE), args.waivers)
     previous = read_previous(args.previous) if args.previous else None
@@ -172,7 +175,7 @@ def _scan(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextIO) 
 
 
 def _collect(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextIO) -> int:
-    _check_output(args.facts, "facts")
+    check_output(args.facts, "facts")
     baseline, fleet, inventory = _fleet_inputs(args)
     baseline = collection_baseline(baseline, args.run_baselines.articles)
     with terminal_progress(err, quiet=args.quiet) as progress:
@@ -203,7 +206,7 @@ def _fleet_inputs(
     args: argparse.Namespace,
 ) -> tuple[Baseline, FleetInventory | None, ConnectorInventory | None]:
     """What scan and collect read before the first server: usage errors come first."""
-    _check_fleet_args(args)
+    check_fleet_args(args)
     baseline = _baseline(args)
     fleet = load_fleet(args.inventory) if args.inventory else None
     inventory = load_inventory(_fleet_root(args, CONNECTORS_FILE), args.connectors)
@@ -222,10 +225,10 @@ def _fleet_root(args: argparse.Namespace, name: str) -> Path:
 def _judge(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextIO) -> int:
     compare = _comparing(args)
     for facts in args.facts:
-        _check_file(facts, "facts snapshot")
-    _check_file(args.connectors, "connectors inventory")
-    _check_baselines(args.baseline)
-    _check_judging_args(args)
+        check_file(facts, "facts snapshot")
+    check_file(args.connectors, "connectors inventory")
+    check_baselines(args.baseline)
+    check_judging_args(args)
     baseline = _baseline(args)
     snapshot = merge_snapshots([(path, read_facts(path)) for path in args.facts])
     inventory = load_inventory(args.connectors.parent, args.connectors) if args.connectors else None
@@ -300,62 +303,12 @@ def _holding_archive(paths: ReportPaths) -> Iterator[None]:
         yield
 
 
-def _check_fleet_args(args: argparse.Namespace) -> None:
-    """Usage errors first, before anything is read: exit 2 means nothing was done."""
-    if args.fleet is None and args.inventory is None:
-        raise UsageError(f"auditor {args.command}: name a FLEET_DIR, an --inventory, or both")
-    if args.fleet is not None and not args.fleet.is_dir():
-        raise UsageError(f"{args.fleet}: not a folder")
-    _check_file(args.inventory, "fleet inventory")
-    _check_file(args.connectors, "connectors inventory")
-    _check_baselines(args.baseline)
-    if not 0 < args.timeout < math.inf:  # NaN too: a NaN timeout fails every live server late
-        raise UsageError(f"--timeout {args.timeout:g}: must be a number of seconds above 0")
-    if args.events_days < 0:
-        raise UsageError(f"--events-days {args.events_days}: must be 0 or more")
-    if args.save_evidence is not None and _holds_anything(args.save_evidence):
-        raise UsageError(f"{args.save_evidence}: --save-evidence needs a new or empty folder")
-
-
-def _holds_anything(folder: Path) -> bool:
-    """True for a file, or a folder with entries: saved evidence must not mix with older."""
-    if not folder.exists():
-        return False
-    return not folder.is_dir() or any(folder.iterdir())
-
-
 def _account() -> Credentials:
     """The account for live collection: from the environment, else asked on a terminal."""
     try:
         return credentials_from_environment(os.environ, sys.stdin)
     except EvidenceError as error:
         raise UsageError(str(error)) from None
-
-
-def _check_judging_args(args: argparse.Namespace) -> None:
-    _check_file(args.previous, "previous run")
-    _check_file(args.waivers, "waivers file")
-    if args.xlsx == STDOUT:
-        raise UsageError("--xlsx -: a workbook is not text; name a file")
-    if args.csv == STDOUT and args.json == STDOUT:
-        raise UsageError("--csv - and --json -: only one report can go to stdout")
-    check_outputs({option: getattr(args, option) for option in ("xlsx", "csv", "json")})
-
-
-def _check_output(path: Path | None, option: str) -> None:
-    """An output that could not be written could only fail once the fleet has been read."""
-    check_outputs({option: path})
-
-
-def _check_file(path: Path | None, what: str) -> None:
-    if path is not None and not path.is_file():
-        raise UsageError(f"{path}: no such {what}")
-
-
-def _check_baselines(paths: list[Path] | None) -> None:
-    for path in paths or ():
-        if not path.is_file() and not path.is_dir():
-            raise UsageError(f"{path}: no such baseline file or folder")
 
 
 def _baseline(args: argparse.Namespace) -> Baseline:
@@ -406,7 +359,7 @@ def _report(
 
 def _rerender(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextIO) -> int:
     run: Path = args.run
-    _check_file(run, "saved run")
+    check_file(run, "saved run")
     if args.xlsx or args.csv:
         paths = ReportPaths(args.xlsx, args.csv, None)
     else:
@@ -427,7 +380,7 @@ def _baseline_command(args: argparse.Namespace, out: TextIO, now: datetime, *, e
 
 def _import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     for path in args.articles:
-        _check_file(path, "article")
+        check_file(path, "article")
     if args.out_dir is not None and args.out_dir.exists() and not args.out_dir.is_dir():
         raise UsageError(f"{args.out_dir}: not a folder; --out-dir names the folder to write")
     articles = import_articles(args.articles)
@@ -442,7 +395,7 @@ def _capture(args: argparse.Namespace, out: TextIO, now: datetime) -> int:
     evidence: Path = args.evidence
     if not evidence.is_dir():
         raise UsageError(f"{evidence}: not a folder")
-    _check_file(args.baseline, "baseline")
+    check_file(args.baseline, "baseline")
     check_outputs({"out": args.out})
     capture = capture_baseline(evidence, args.baseline or default_baseline_path(), args.out, now)
     print(
