@@ -6,8 +6,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from enum import IntEnum
@@ -16,12 +15,10 @@ from pathlib import Path
 from typing import TextIO
 
 from auditor.archive import STDOUT
-from auditor.archive_lock import ArchiveBusy, archive_lock
+from auditor.archive_lock import ArchiveBusy
 from auditor.audit import (
     ReportPaths,
-    add_trend,
     capture_baseline,
-    default_report_paths,
     gather,
     judge,
     live_collection,
@@ -33,7 +30,6 @@ from auditor.audit import (
     read_previous,
     rerender,
     scan,
-    write_reports,
     write_snapshot,
 )
 from auditor.baseline import Baseline, default_baseline_path
@@ -48,14 +44,15 @@ from auditor.cli_checks import (
     check_judging_args,
     check_output,
 )
-from auditor.cli_console import print_collected, print_summary, print_written, silence_stdout
+from auditor.cli_console import print_collected, print_written, silence_stdout
 from auditor.cli_parser import build_parser
+from auditor.cli_reports import archive_dir, holding_archive, report_paths, write_run_reports
 from auditor.errors import AuditorError, EvidenceError
 from auditor.evidence.credentials import Credentials, credentials_from_environment
 from auditor.evidence.fleet import CONNECTORS_FILE, NotAFleet
 from auditor.evidence.inventory import FleetInventory
 from auditor.kit import write_kit
-from auditor.outputs import OutputRefused, check_outputs, output_target
+from auditor.outputs import OutputRefused, check_outputs
 from auditor.parsing.connectors_csv import ConnectorInventory
 from auditor.progress import terminal_progress
 from auditor.requirements import collection_baseline
@@ -142,11 +139,11 @@ def _scan(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextIO) 
     chosen: RunBaselines = args.run_baselines
     collecting = collection_baseline(baseline, chosen.articles)
     identity = _fleet_identity(args)
-    paths = _report_paths(args, now, baseline.article_id)
-    with _holding_archive(paths):
+    paths = report_paths(args, now, baseline.article_id)
+    with holding_archive(paths):
         # The archive is read before any server is: no archived file can cost a scan.
         archive = (
-            load_archive(_archive_dir(), baseline.article_id, now, paths.json, identity)
+            load_archive(archive_dir(), baseline.article_id, now, paths.json, identity)
             if compare
             else None
         )
@@ -237,10 +234,10 @@ def _judge(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextIO)
         waivers = load_fleet_waivers(args.waivers.parent, args.waivers)
     previous = read_previous(args.previous) if args.previous else None
     chosen: RunBaselines = args.run_baselines
-    paths = _report_paths(args, now, baseline.article_id)
-    with _holding_archive(paths):
+    paths = report_paths(args, now, baseline.article_id)
+    with holding_archive(paths):
         archive = (
-            load_archive(_archive_dir(), baseline.article_id, now, paths.json) if compare else None
+            load_archive(archive_dir(), baseline.article_id, now, paths.json) if compare else None
         )
         result = judge(
             snapshot,
@@ -273,36 +270,6 @@ def _fleet_identity(args: argparse.Namespace) -> str:
     return str(named.resolve())
 
 
-def _archive_dir() -> Path:
-    """The report archive: ``reports/`` of the working folder, where default reports go."""
-    return Path.cwd() / "reports"
-
-
-def _report_paths(args: argparse.Namespace, now: datetime, article_id: str) -> ReportPaths:
-    """The named outputs, else the archive's; checked here, before any server is read."""
-    if args.xlsx or args.csv or args.json:
-        return ReportPaths(args.xlsx, args.csv, args.json)
-    paths = default_report_paths(Path.cwd(), now, article_id)
-    check_outputs({"xlsx": paths.xlsx, "csv": paths.csv, "json": paths.json})
-    return paths
-
-
-@contextmanager
-def _holding_archive(paths: ReportPaths) -> Iterator[None]:
-    """Lock the archive for the run when a report goes into it: two runs at once are refused."""
-    archive = _archive_dir()
-    inside = [
-        path
-        for path in (paths.xlsx, paths.csv, paths.json)
-        if path is not None and path != STDOUT and output_target(path).is_relative_to(archive)
-    ]
-    if not inside:
-        yield
-        return
-    with archive_lock(archive):
-        yield
-
-
 def _account() -> Credentials:
     """The account for live collection: from the environment, else asked on a terminal."""
     try:
@@ -327,33 +294,8 @@ def _report(
     *,
     err: TextIO,
 ) -> int:
-    """Compare with the archive read before the scan (None: ``--previous none``), write the
-    reports, print the summary: scan and judge.
-
-    A report written to stdout (``--json -``, ``--csv -``) has stdout to itself: the
-    summary goes to stderr then.
-    """
-    if archive is not None:
-        result = add_trend(result, _archive_dir(), previous, exclude=paths.json, loaded=archive)
-    piped = STDOUT in (paths.csv, paths.json)
-    try:
-        written = write_reports(result, paths, stdout=out)
-    except BrokenPipeError:
-        # The report's reader (say, `| head`) has gone; the files are written, since the
-        # report for stdout comes last, and the summary still goes to stderr.
-        if out is sys.stdout:
-            silence_stdout()
-        written = [
-            path for path in (paths.xlsx, paths.csv, paths.json) if path not in (None, STDOUT)
-        ]
-    if piped:
-        out = err
-    try:
-        print_summary(result, written, out)
-    except BrokenPipeError:
-        # The reader (say, `| head`) has gone; the reports are written and the verdicts stand.
-        if out is sys.stdout:
-            silence_stdout()
+    """Write the reports and the summary (see write_run_reports); the exit code of the run."""
+    write_run_reports(result, out, previous, paths, archive, err=err)
     return ExitCode.FINDINGS if any(v.status.is_failing for v in result.servers) else ExitCode.OK
 
 
