@@ -33,30 +33,29 @@ from auditor.evaluation.catalogue_waivers import apply_catalogue_waivers
 from auditor.evaluation.waivers import apply_waivers
 from auditor.events.interpret import judge_events
 from auditor.events.model import EventSummary
-from auditor.evidence import EvidenceSource, NotAFleet, discover_fleet
-from auditor.evidence.credentials import DEFAULT_TIMEOUT, Credentials
+from auditor.evidence import EvidenceSource, NotAFleet
 from auditor.evidence.deadline import interrupts_end_waits
-from auditor.evidence.eventlog_rpc import DEFAULT_EVENT_DAYS
-from auditor.evidence.fleet import CONNECTORS_FILE, stray_entries
-from auditor.evidence.fleet_root import stray_note
+from auditor.evidence.fleet import CONNECTORS_FILE
 from auditor.evidence.inventory import (
     FleetEntry,
     FleetInventory,
     LiveFactory,
     no_live_collection,
-    sources_from_inventory,
 )
 from auditor.evidence.recording import RecordingSource, keeping_note
 from auditor.facts import ServerFacts
+from auditor.fleet_plan import no_server_reason, plan_sources
 from auditor.inventory_only import inventory_only
+from auditor.live import live_collection
 from auditor.names import HIDDEN_WARNING, holds_hidden
 from auditor.parsing.connectors_csv import ConnectorInventory, parse_connectors
 from auditor.parsing.fleet_csv import parse_fleet
 from auditor.pool import DEFAULT_WORKERS, Progress, run_pool
 from auditor.reference import capture_baseline
 from auditor.requirements import Article, ServicePacks, ValueRequirement, collection_baseline
+from auditor.run_notes import hidden_names_notes, inventory_notes, snapshot_notes, waiver_notes
 from auditor.snapshot import Snapshot
-from auditor.verdicts import AuditResult, ServerVerdict, WaiverOutcome, WaiverState
+from auditor.verdicts import AuditResult, ServerVerdict, WaiverOutcome
 from auditor.waivers import WAIVERS_FILE, WaiverFile, load_waivers
 
 __all__ = [
@@ -190,7 +189,7 @@ def gather(
     """
     targets, notes = plan_sources(fleet_dir, fleet, live)
     if not targets:
-        raise NotAFleet(_no_server(fleet_dir, fleet))
+        raise NotAFleet(no_server_reason(fleet_dir, fleet))
     sources = [source for source, _ in targets]
     if save_evidence is not None:
         sources = [RecordingSource(source, save_evidence) for source in sources]
@@ -253,17 +252,13 @@ def judge(
     asked = collection_baseline(baseline, articles)
     verdicts, events, trouble = _judge_events_safely(facts, verdicts, inventory)
     notes = (
-        *_notes(inventory),
+        *inventory_notes(inventory),
         *snapshot.notes,
-        *_snapshot_notes(snapshot, asked, now),
+        *snapshot_notes(snapshot, asked, now),
         *trouble,
         *absent_notes,
+        *hidden_names_notes(verdicts),
     )
-    if hidden := [v.server for v in verdicts if holds_hidden(v.server)]:
-        shown = ", ".join(hidden[:20]) + (
-            f" and {len(hidden) - 20} more" if len(hidden) > 20 else ""
-        )
-        notes = (*notes, f"server names with hidden characters, shown as <U+XXXX>: {shown}")
     outcomes: list[WaiverOutcome] = []
     judged_on = None
     if waivers is not None:
@@ -273,7 +268,7 @@ def judge(
             verdicts, outcomes = apply_catalogue_waivers(verdicts, waivers.waivers, judged_on, ids)
         else:
             verdicts, outcomes = apply_waivers(verdicts, waivers.waivers, judged_on)
-        notes = (*notes, *waivers.notes, *_waiver_notes(outcomes))
+        notes = (*notes, *waivers.notes, *waiver_notes(outcomes))
     return AuditResult(
         baseline=baseline,
         generated_at=now,
@@ -286,146 +281,8 @@ def judge(
     )
 
 
-def live_collection(
-    baseline: Baseline,
-    account: Callable[[], Credentials],
-    *,
-    timeout: float = DEFAULT_TIMEOUT,
-    events_days: int | None = DEFAULT_EVENT_DAYS,
-) -> LiveFactory:
-    """Live collection over SMB of the baseline's files and registry values, for the rows
-    of a fleet inventory that name no evidence.
-
-    ``account`` is called once, on the first such row, while the sources are planned and
-    before any server is read: a run without live rows never asks for credentials.
-    """
-    made: list[LiveFactory] = []
-
-    def live(entry: FleetEntry) -> EvidenceSource:
-        if not made:
-            # impacket is imported with the first live row: a scan of evidence folders
-            # never pays for it.
-            from auditor.evidence.smb import smb_sources
-
-            rule = baseline.registry
-            made.append(
-                smb_sources(
-                    account(),
-                    [item.name for item in baseline.files],
-                    service=rule.service,
-                    override_key=rule.override_key,
-                    override_value=rule.override_value,
-                    timeout=timeout,
-                    events_days=events_days,
-                )
-            )
-        return made[0](entry)
-
-    return live
-
-
-def plan_sources(
-    fleet_dir: Path | None, fleet: FleetInventory | None, live: LiveFactory
-) -> tuple[list[tuple[EvidenceSource, FleetEntry | None]], list[str]]:
-    """Each server's source with its inventory row, and the notes that planning makes.
-
-    A row without evidence of its own takes the fleet folder's server of the same name. A
-    server of the fleet folder that no row lists is audited too: nothing is dropped.
-    """
-    found = discover_fleet(fleet_dir) if fleet_dir is not None else []
-    strays: list[str] = []
-    if fleet_dir is not None:
-        known = [Path(fleet.source)] if fleet is not None else []
-        stray = stray_note(fleet_dir, stray_entries(fleet_dir), known)
-        strays = [stray] if stray else []
-    if fleet is None:
-        return [(source, None) for source in found], strays
-    sources = sources_from_inventory(fleet.entries, live, found)
-    targets: list[tuple[EvidenceSource, FleetEntry | None]] = list(
-        zip(sources, fleet.entries, strict=True)
-    )
-    claimed = {id(source) for source in sources}
-    listed = {entry.server.casefold() for entry in fleet.entries}
-    notes: list[str] = [*strays]
-    unlisted: list[str] = []
-    for source in found:
-        if id(source) in claimed:
-            continue
-        if source.server.casefold() in listed:
-            notes.append(
-                f"{source.location}: not read; the fleet inventory's row for {source.server} "
-                "names its evidence elsewhere"
-            )
-        else:
-            targets.append((source, None))
-            unlisted.append(source.server)
-    if unlisted:
-        shown = ", ".join(unlisted[:10]) + (
-            f" and {len(unlisted) - 10} more" if len(unlisted) > 10 else ""
-        )
-        notes.append(f"{fleet.source}: does not list {shown}, found in {fleet_dir}; audited anyway")
-    return targets, notes
-
-
-def _no_server(fleet_dir: Path | None, fleet: FleetInventory | None) -> str:
-    """Why there is nothing to audit; an empty report would read as an all-clear."""
-    where = [f"{fleet_dir} holds no server folder or .zip"] if fleet_dir is not None else []
-    if fleet is not None:
-        where.append(f"{fleet.source} lists no server")
-    return " and ".join(where) + ": there is no server to audit"
-
-
 def _labelled(facts: ServerFacts, entry: FleetEntry | None) -> ServerFacts:
     return facts if entry is None else replace(facts, site=entry.site, owner=entry.owner)
-
-
-def _snapshot_notes(snapshot: Snapshot, baseline: Baseline, now: datetime) -> list[str]:
-    """When and for what the facts were gathered, where that differs from this judgement."""
-    notes = []
-    if snapshot.collected_at != now:
-        notes.append(f"judged from facts collected at {snapshot.collected_at.isoformat()}")
-    if snapshot.baseline_id != baseline.article_id:
-        notes.append(
-            f"the facts were collected for {snapshot.baseline_id} and are judged against "
-            f"{baseline.article_id}"
-        )
-    asked = {name.casefold() for name in snapshot.asked_files}
-    unasked = [item.name for item in baseline.files if item.name.casefold() not in asked]
-    if unasked:
-        notes.append(
-            "the collection did not look for "
-            + ", ".join(unasked)
-            + ": they count as missing; collect again with this baseline"
-        )
-    hashed = {name.casefold() for name in snapshot.hashed}
-    unhashed = [
-        name
-        for name in hashed_files(baseline)
-        if name.casefold() in asked and name.casefold() not in hashed
-    ]
-    if unhashed:
-        notes.append(
-            "the collection did not hash "
-            + ", ".join(unhashed)
-            + ": they are not checked against this baseline's reference hashes; collect "
-            "again with this baseline"
-        )
-    return notes
-
-
-def _waiver_notes(outcomes: Sequence[WaiverOutcome]) -> list[str]:
-    """Waivers that did not apply are said out loud, not only listed on their sheet."""
-    notes = []
-    for outcome in outcomes:
-        waiver = outcome.waiver
-        who = f"{waiver.server} ({waiver.finding})" if waiver.finding else waiver.server
-        if outcome.state is WaiverState.EXPIRED:
-            notes.append(f"{waiver.source}: the waiver for {who} {outcome.detail}")
-        elif outcome.state is WaiverState.UNUSED:
-            notes.append(f"{waiver.source}: the waiver for {who} is unused: {outcome.detail}")
-        elif outcome.state is WaiverState.NOT_COVERING:
-            notes.append(f"{waiver.source}: the waiver for {who} does not cover: {outcome.detail}")
-    return notes
 
 
 def _evaluate_safely(
@@ -484,13 +341,3 @@ def _internal_error(source: EvidenceSource, error: BaseException) -> ServerFacts
     """The facts of a server whose collection crashed, or whose pool task was lost."""
     reason = f"{source.location}: internal error while reading: {type(error).__name__}: {error}"
     return ServerFacts(source.server, source.location, (), None, (reason,))
-
-
-def _notes(inventory: ConnectorInventory | None) -> tuple[str, ...]:
-    if inventory is None:
-        return (
-            "no connectors inventory (connectors.csv): no multihomed server can be judged "
-            "compliant, since override keys show only the connectors that were given one",
-        )
-    notes = [f"the connectors inventory is unusable: {inventory.error}"] if inventory.error else []
-    return (*notes, *inventory.problems)

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from enum import IntEnum
@@ -17,12 +15,10 @@ from pathlib import Path
 from typing import TextIO
 
 from auditor.archive import STDOUT
-from auditor.archive_lock import ArchiveBusy, archive_lock
+from auditor.archive_lock import ArchiveBusy
 from auditor.audit import (
     ReportPaths,
-    add_trend,
     capture_baseline,
-    default_report_paths,
     gather,
     judge,
     live_collection,
@@ -34,21 +30,29 @@ from auditor.audit import (
     read_previous,
     rerender,
     scan,
-    write_reports,
     write_snapshot,
 )
 from auditor.baseline import Baseline, default_baseline_path
 from auditor.catalogue.export import articles_json, import_articles, write_baselines
 from auditor.cli_baselines import RunBaselines, load_run_baselines
 from auditor.cli_catalogue import print_imported
-from auditor.cli_console import print_collected, print_summary, print_written, silence_stdout
+from auditor.cli_checks import (
+    UsageError,
+    check_baselines,
+    check_file,
+    check_fleet_args,
+    check_judging_args,
+    check_output,
+)
+from auditor.cli_console import print_collected, print_written, silence_stdout
 from auditor.cli_parser import build_parser
+from auditor.cli_reports import archive_dir, holding_archive, report_paths, write_run_reports
 from auditor.errors import AuditorError, EvidenceError
 from auditor.evidence.credentials import Credentials, credentials_from_environment
 from auditor.evidence.fleet import CONNECTORS_FILE, NotAFleet
 from auditor.evidence.inventory import FleetInventory
 from auditor.kit import write_kit
-from auditor.outputs import OutputRefused, check_outputs, output_target
+from auditor.outputs import OutputRefused, check_outputs
 from auditor.parsing.connectors_csv import ConnectorInventory
 from auditor.progress import terminal_progress
 from auditor.requirements import collection_baseline
@@ -58,10 +62,6 @@ from auditor.verdicts import AuditResult
 from auditor.waivers import WAIVERS_FILE, WaiverFile
 
 __all__ = ["ExitCode", "UsageError", "main"]
-
-
-class UsageError(AuditorError):
-    """The command line names something that is not there."""
 
 
 class ExitCode(IntEnum):
@@ -132,18 +132,18 @@ def _describe(error: Exception | KeyboardInterrupt) -> str:
 
 def _scan(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextIO) -> int:
     compare = _comparing(args)
-    _check_judging_args(args)
+    check_judging_args(args)
     baseline, fleet, inventory = _fleet_inputs(args)
     waivers = load_fleet_waivers(_fleet_root(args, WAIVERS_FILE), args.waivers)
     previous = read_previous(args.previous) if args.previous else None
     chosen: RunBaselines = args.run_baselines
     collecting = collection_baseline(baseline, chosen.articles)
     identity = _fleet_identity(args)
-    paths = _report_paths(args, now, baseline.article_id)
-    with _holding_archive(paths):
+    paths = report_paths(args, now, baseline.article_id)
+    with holding_archive(paths):
         # The archive is read before any server is: no archived file can cost a scan.
         archive = (
-            load_archive(_archive_dir(), baseline.article_id, now, paths.json, identity)
+            load_archive(archive_dir(), baseline.article_id, now, paths.json, identity)
             if compare
             else None
         )
@@ -172,7 +172,7 @@ def _scan(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextIO) 
 
 
 def _collect(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextIO) -> int:
-    _check_output(args.facts, "facts")
+    check_output(args.facts, "facts")
     baseline, fleet, inventory = _fleet_inputs(args)
     baseline = collection_baseline(baseline, args.run_baselines.articles)
     with terminal_progress(err, quiet=args.quiet) as progress:
@@ -203,7 +203,7 @@ def _fleet_inputs(
     args: argparse.Namespace,
 ) -> tuple[Baseline, FleetInventory | None, ConnectorInventory | None]:
     """What scan and collect read before the first server: usage errors come first."""
-    _check_fleet_args(args)
+    check_fleet_args(args)
     baseline = _baseline(args)
     fleet = load_fleet(args.inventory) if args.inventory else None
     inventory = load_inventory(_fleet_root(args, CONNECTORS_FILE), args.connectors)
@@ -222,10 +222,10 @@ def _fleet_root(args: argparse.Namespace, name: str) -> Path:
 def _judge(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextIO) -> int:
     compare = _comparing(args)
     for facts in args.facts:
-        _check_file(facts, "facts snapshot")
-    _check_file(args.connectors, "connectors inventory")
-    _check_baselines(args.baseline)
-    _check_judging_args(args)
+        check_file(facts, "facts snapshot")
+    check_file(args.connectors, "connectors inventory")
+    check_baselines(args.baseline)
+    check_judging_args(args)
     baseline = _baseline(args)
     snapshot = merge_snapshots([(path, read_facts(path)) for path in args.facts])
     inventory = load_inventory(args.connectors.parent, args.connectors) if args.connectors else None
@@ -234,10 +234,10 @@ def _judge(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextIO)
         waivers = load_fleet_waivers(args.waivers.parent, args.waivers)
     previous = read_previous(args.previous) if args.previous else None
     chosen: RunBaselines = args.run_baselines
-    paths = _report_paths(args, now, baseline.article_id)
-    with _holding_archive(paths):
+    paths = report_paths(args, now, baseline.article_id)
+    with holding_archive(paths):
         archive = (
-            load_archive(_archive_dir(), baseline.article_id, now, paths.json) if compare else None
+            load_archive(archive_dir(), baseline.article_id, now, paths.json) if compare else None
         )
         result = judge(
             snapshot,
@@ -270,92 +270,12 @@ def _fleet_identity(args: argparse.Namespace) -> str:
     return str(named.resolve())
 
 
-def _archive_dir() -> Path:
-    """The report archive: ``reports/`` of the working folder, where default reports go."""
-    return Path.cwd() / "reports"
-
-
-def _report_paths(args: argparse.Namespace, now: datetime, article_id: str) -> ReportPaths:
-    """The named outputs, else the archive's; checked here, before any server is read."""
-    if args.xlsx or args.csv or args.json:
-        return ReportPaths(args.xlsx, args.csv, args.json)
-    paths = default_report_paths(Path.cwd(), now, article_id)
-    check_outputs({"xlsx": paths.xlsx, "csv": paths.csv, "json": paths.json})
-    return paths
-
-
-@contextmanager
-def _holding_archive(paths: ReportPaths) -> Iterator[None]:
-    """Lock the archive for the run when a report goes into it: two runs at once are refused."""
-    archive = _archive_dir()
-    inside = [
-        path
-        for path in (paths.xlsx, paths.csv, paths.json)
-        if path is not None and path != STDOUT and output_target(path).is_relative_to(archive)
-    ]
-    if not inside:
-        yield
-        return
-    with archive_lock(archive):
-        yield
-
-
-def _check_fleet_args(args: argparse.Namespace) -> None:
-    """Usage errors first, before anything is read: exit 2 means nothing was done."""
-    if args.fleet is None and args.inventory is None:
-        raise UsageError(f"auditor {args.command}: name a FLEET_DIR, an --inventory, or both")
-    if args.fleet is not None and not args.fleet.is_dir():
-        raise UsageError(f"{args.fleet}: not a folder")
-    _check_file(args.inventory, "fleet inventory")
-    _check_file(args.connectors, "connectors inventory")
-    _check_baselines(args.baseline)
-    if not 0 < args.timeout < math.inf:  # NaN too: a NaN timeout fails every live server late
-        raise UsageError(f"--timeout {args.timeout:g}: must be a number of seconds above 0")
-    if args.events_days < 0:
-        raise UsageError(f"--events-days {args.events_days}: must be 0 or more")
-    if args.save_evidence is not None and _holds_anything(args.save_evidence):
-        raise UsageError(f"{args.save_evidence}: --save-evidence needs a new or empty folder")
-
-
-def _holds_anything(folder: Path) -> bool:
-    """True for a file, or a folder with entries: saved evidence must not mix with older."""
-    if not folder.exists():
-        return False
-    return not folder.is_dir() or any(folder.iterdir())
-
-
 def _account() -> Credentials:
     """The account for live collection: from the environment, else asked on a terminal."""
     try:
         return credentials_from_environment(os.environ, sys.stdin)
     except EvidenceError as error:
         raise UsageError(str(error)) from None
-
-
-def _check_judging_args(args: argparse.Namespace) -> None:
-    _check_file(args.previous, "previous run")
-    _check_file(args.waivers, "waivers file")
-    if args.xlsx == STDOUT:
-        raise UsageError("--xlsx -: a workbook is not text; name a file")
-    if args.csv == STDOUT and args.json == STDOUT:
-        raise UsageError("--csv - and --json -: only one report can go to stdout")
-    check_outputs({option: getattr(args, option) for option in ("xlsx", "csv", "json")})
-
-
-def _check_output(path: Path | None, option: str) -> None:
-    """An output that could not be written could only fail once the fleet has been read."""
-    check_outputs({option: path})
-
-
-def _check_file(path: Path | None, what: str) -> None:
-    if path is not None and not path.is_file():
-        raise UsageError(f"{path}: no such {what}")
-
-
-def _check_baselines(paths: list[Path] | None) -> None:
-    for path in paths or ():
-        if not path.is_file() and not path.is_dir():
-            raise UsageError(f"{path}: no such baseline file or folder")
 
 
 def _baseline(args: argparse.Namespace) -> Baseline:
@@ -374,39 +294,14 @@ def _report(
     *,
     err: TextIO,
 ) -> int:
-    """Compare with the archive read before the scan (None: ``--previous none``), write the
-    reports, print the summary: scan and judge.
-
-    A report written to stdout (``--json -``, ``--csv -``) has stdout to itself: the
-    summary goes to stderr then.
-    """
-    if archive is not None:
-        result = add_trend(result, _archive_dir(), previous, exclude=paths.json, loaded=archive)
-    piped = STDOUT in (paths.csv, paths.json)
-    try:
-        written = write_reports(result, paths, stdout=out)
-    except BrokenPipeError:
-        # The report's reader (say, `| head`) has gone; the files are written, since the
-        # report for stdout comes last, and the summary still goes to stderr.
-        if out is sys.stdout:
-            silence_stdout()
-        written = [
-            path for path in (paths.xlsx, paths.csv, paths.json) if path not in (None, STDOUT)
-        ]
-    if piped:
-        out = err
-    try:
-        print_summary(result, written, out)
-    except BrokenPipeError:
-        # The reader (say, `| head`) has gone; the reports are written and the verdicts stand.
-        if out is sys.stdout:
-            silence_stdout()
+    """Write the reports and the summary (see write_run_reports); the exit code of the run."""
+    write_run_reports(result, out, previous, paths, archive, err=err)
     return ExitCode.FINDINGS if any(v.status.is_failing for v in result.servers) else ExitCode.OK
 
 
 def _rerender(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextIO) -> int:
     run: Path = args.run
-    _check_file(run, "saved run")
+    check_file(run, "saved run")
     if args.xlsx or args.csv:
         paths = ReportPaths(args.xlsx, args.csv, None)
     else:
@@ -427,7 +322,7 @@ def _baseline_command(args: argparse.Namespace, out: TextIO, now: datetime, *, e
 
 def _import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     for path in args.articles:
-        _check_file(path, "article")
+        check_file(path, "article")
     if args.out_dir is not None and args.out_dir.exists() and not args.out_dir.is_dir():
         raise UsageError(f"{args.out_dir}: not a folder; --out-dir names the folder to write")
     articles = import_articles(args.articles)
@@ -442,7 +337,7 @@ def _capture(args: argparse.Namespace, out: TextIO, now: datetime) -> int:
     evidence: Path = args.evidence
     if not evidence.is_dir():
         raise UsageError(f"{evidence}: not a folder")
-    _check_file(args.baseline, "baseline")
+    check_file(args.baseline, "baseline")
     check_outputs({"out": args.out})
     capture = capture_baseline(evidence, args.baseline or default_baseline_path(), args.out, now)
     print(

@@ -11,7 +11,9 @@ clients do (``smb_transport``).
 Every failure is a sentence about this server, never an exception that stops the fleet;
 no text of a library's is in them, so neither is the account's password. Each server has
 a ``Deadline`` from its first packet to its logoff, which a watchdog enforces whatever
-impacket does (``deadline``); a failure past it names the step that timed out.
+impacket does (``deadline``); a failure past it names the step that timed out. The
+connection, its deadline and the reads over named pipes are ``smb_session``'s; the files
+and the evidence layout are this module's.
 """
 
 from __future__ import annotations
@@ -23,20 +25,18 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from impacket import nt_errors, smb3
-from impacket.dcerpc.v5 import even, rrp, transport
 
 from auditor.errors import EvidenceError
 from auditor.evidence.credentials import DEFAULT_TIMEOUT, Credentials
-from auditor.evidence.deadline import Deadline, DeadlineExpired, Lookup
-from auditor.evidence.eventlog_rpc import DEFAULT_EVENT_DAYS, EVENTS_FILE, read_application_log
-from auditor.evidence.failures import describe_failure
+from auditor.evidence.deadline import Deadline, Lookup
+from auditor.evidence.eventlog_rpc import DEFAULT_EVENT_DAYS, EVENTS_FILE
 from auditor.evidence.interface import EvidenceFile, EvidenceSource
-from auditor.evidence.netbios import NETBIOS_PORT, WILDCARD, netbios_name
+from auditor.evidence.netbios import NETBIOS_PORT
 from auditor.evidence.regexport import RawKey, write_export
-from auditor.evidence.rrp import RegistryReader, read_mta_keys
-from auditor.evidence.share_path import SYSTEM_ROOT, image_path_of, mta_share_folder
-from auditor.evidence.smb_stats import FileReads, SmbStats, count_traffic
-from auditor.evidence.smb_transport import DIRECT_PORT, Connected, Unreachable, reach, routes
+from auditor.evidence.share_path import image_path_of, mta_share_folder
+from auditor.evidence.smb_session import SmbFailure, SmbSession, location_of
+from auditor.evidence.smb_stats import FileReads, SmbStats
+from auditor.evidence.smb_transport import DIRECT_PORT
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -56,14 +56,9 @@ REGISTRY_FILE = "registry/live.reg"
 # read-only share refuses impacket's default request for write access.
 _READ_ACCESS = smb3.FILE_READ_DATA | smb3.FILE_READ_ATTRIBUTES
 _SHARE_ALL = smb3.FILE_SHARE_READ | smb3.FILE_SHARE_WRITE | smb3.FILE_SHARE_DELETE
-_SYSTEM_ROOT_KEY = "SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion"
 
 
-class _Failure(Exception):
-    """A failure already described in words fit for a report."""
-
-
-class _NoFolder(_Failure):
+class _NoFolder(SmbFailure):
     """The MTA folder is not there (or holds nothing): a fact about the server, which a
     saved copy of its evidence shows as well, by holding no file there."""
 
@@ -75,7 +70,7 @@ class _RemoteFile:
     size: int
 
 
-class SmbSource(EvidenceSource):
+class SmbSource(SmbSession, EvidenceSource):
     """One live server. Connects on ``list_files``; ``close`` logs off."""
 
     def __init__(
@@ -107,32 +102,28 @@ class SmbSource(EvidenceSource):
         ``events_days``: how far back the Application log is read over MS-EVEN (None: not
         read); ``wall_clock`` gives the time it counts back from.
         """
-        self.server = server
-        self.host = host
-        self.port = port
-        self.routes = routes(port, direct_port, netbios_port)
-        self.location = _location(host, port)
-        self.notes: tuple[str, ...] = ()
-        self.stats = SmbStats()
-        self._credentials = credentials
+        super().__init__(
+            server,
+            host,
+            port,
+            credentials,
+            service=service,
+            override_key=override_key,
+            override_value=override_value,
+            timeout=timeout,
+            clock=clock,
+            direct_port=direct_port,
+            netbios_port=netbios_port,
+            lookup=lookup,
+            wall_clock=wall_clock,
+        )
         self._wanted = {name.casefold() for name in file_names}
-        self._service = service
-        self._override_key = override_key
-        self._override_value = override_value
-        self._timeout = timeout
-        self._clock = clock
-        self._lookup = lookup
-        self._started: float | None = None
-        self._deadline: Deadline | None = None
-        self._conn: Any = None
-        self._connected: Connected | None = None
         self._trees: dict[str, int] = {}
         self._open: tuple[str, int, Any] | None = None
         """(evidence path, tree id, file id) of the one file kept open between reads."""
         self._remote: dict[str, _RemoteFile] = {}
         self._virtual: dict[str, bytes] = {}
         self._events_days = events_days
-        self._wall_clock = wall_clock
 
     # --- the evidence seam -------------------------------------------------------------
 
@@ -142,11 +133,11 @@ class SmbSource(EvidenceSource):
         self._virtual.clear()
         self._started = self._clock()
         self._deadline = Deadline(self._timeout, self._clock)
-        self.location, self.notes = _location(self.host, self.port), ()
+        self.location, self.notes = location_of(self.host, self.port), ()
         problems: list[str] = []
         try:
             self._connect()
-        except _Failure as failure:
+        except SmbFailure as failure:
             self.close()
             return [], [f"{self.location}: {failure}"]
         except Exception as error:  # whatever impacket raises, in words and not in its own
@@ -157,7 +148,7 @@ class SmbSource(EvidenceSource):
         system_root: str | None = None
         try:
             keys, system_root = self._read_registry()
-        except _Failure as failure:
+        except SmbFailure as failure:
             problems.append(f"{self.location}: cannot read the registry over \\winreg: {failure}")
         else:
             export = write_export(keys)
@@ -168,7 +159,7 @@ class SmbSource(EvidenceSource):
             try:
                 self._virtual[EVENTS_FILE] = self._read_events(self._events_days)
                 files.append(EvidenceFile(EVENTS_FILE, len(self._virtual[EVENTS_FILE])))
-            except _Failure as failure:
+            except SmbFailure as failure:
                 self.notes += (f"{self.location}: cannot read the Application log: {failure}",)
         share, folder, problem = mta_share_folder(image_path_of(keys, self._service), system_root)
         if problem:
@@ -178,7 +169,7 @@ class SmbSource(EvidenceSource):
         except _NoFolder as absent:
             where = "\\".join((share, *folder))
             self.notes = (*self.notes, f"{self.location}: \\\\{self.host}\\{where} {absent}")
-        except _Failure as failure:
+        except SmbFailure as failure:
             where = "\\".join((share, *folder))
             problems.append(f"{self.location}: cannot list \\\\{self.host}\\{where}: {failure}")
         return files, problems
@@ -206,7 +197,7 @@ class SmbSource(EvidenceSource):
                 data: bytes = self._conn.readFile(tree, handle, offset, length, singleCall=False)
             finally:
                 entry.round_trips += self.stats.round_trips - before
-        except _Failure as failure:
+        except SmbFailure as failure:
             raise EvidenceError(f"{self.location}/{path}: cannot read: {failure}") from None
         except Exception as error:  # impacket raises many types; each becomes a reason
             raise EvidenceError(
@@ -250,145 +241,6 @@ class SmbSource(EvidenceSource):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # --- connection --------------------------------------------------------------------
-
-    def _connect(self) -> None:
-        """Connect and log on; raise _Failure saying which of the two failed, and why."""
-        deadline = self._deadline or Deadline(self._timeout, self._clock)
-        try:
-            connected, tried = reach(
-                self.host, self.server, self.routes, deadline, self._reason, self._lookup
-            )
-        except Unreachable as failure:
-            raise _Failure(f"cannot connect: {failure}") from None
-        finally:
-            self._lap()
-        self._connected, self._conn = connected, connected.smb
-        self.location = _location(self.host, connected.route.port)
-        self.notes = tuple(self._notes(connected, tried))
-        count_traffic(self._conn, self.stats)
-        dialect = self._conn.getDialect()
-        self.stats.dialect = dialect if isinstance(dialect, str) else f"{dialect:#x}"
-        credentials = self._credentials
-        deadline.doing("logon")
-        try:
-            self._tick()
-            self._conn.login(credentials.user, credentials.password, credentials.domain)
-        except _Failure as failure:
-            raise _Failure(f"cannot log on as {credentials}: {failure}") from None
-        except Exception as error:
-            raise _Failure(f"cannot log on as {credentials}: {self._reason(error)}") from None
-        finally:
-            self._lap()
-        self._confirm_identity(connected)
-
-    def _confirm_identity(self, connected: Connected) -> None:
-        """A server that refused our server's name and answered the wildcard may be another
-        machine at that address: read it only when it names itself as the row's server."""
-        expected = netbios_name(self.server)
-        if connected.called != WILDCARD or not connected.refused or expected is None:
-            return
-        answered = str(self._conn.getServerName() or "").strip()
-        if answered.casefold() != expected.casefold():
-            said = f"names itself {answered!r}" if answered else "does not name itself"
-            raise _Failure(
-                f"the server at {self.host} refused the NetBIOS name {expected} and {said}: "
-                f"it may not be {self.server}; not read"
-            )
-
-    def _notes(self, connected: Connected, tried: tuple[str, ...]) -> list[str]:
-        """How the server was reached, where it was not the plain way."""
-        after = "; ".join(tried)
-        notes = [f"{self.location}: connected on {connected.route} after {after}"] if tried else []
-        return notes + [
-            f"{self.location}: the NetBIOS session service refused the called name {refused}; "
-            f"connected as {connected.called}"
-            for refused in connected.refused
-        ]
-
-    def _left(self) -> float:
-        """Seconds left of this server's budget, zero or less when none are."""
-        return self._deadline.left() if self._deadline is not None else self._timeout
-
-    def _remaining(self) -> float:
-        """Seconds left of this server's budget; raise _Failure when none are."""
-        if self._deadline is None:
-            return self._timeout
-        try:
-            return self._deadline.check()
-        except DeadlineExpired as expired:
-            raise _Failure(str(expired)) from None
-
-    def _tick(self) -> None:
-        """Bound the next network wait by what is left of the budget."""
-        self._conn.setTimeout(self._remaining())
-
-    def _lap(self) -> None:
-        if self._started is not None:
-            self.stats.seconds = self._clock() - self._started
-
-    def _reason(self, error: BaseException) -> str:
-        """Past the deadline the library's error is only its echo (a closed socket): the
-        reason is the timeout, and the step it cut short."""
-        if self._deadline is not None and self._deadline.expired:
-            return self._deadline.reason()
-        return describe_failure(error)
-
-    # --- registry ----------------------------------------------------------------------
-
-    def _read_registry(self) -> tuple[list[RawKey], str | None]:
-        """The MTA's keys, and the SystemRoot its ImagePath may need."""
-        dce: Any = None
-        if self._deadline is not None:
-            self._deadline.doing("reading the registry")
-        try:
-            self._tick()
-            port = self._connected.route.port if self._connected else DIRECT_PORT
-            pipe = transport.SMBTransport(self.host, port, r"\winreg", smb_connection=self._conn)
-            dce = pipe.get_dce_rpc()
-            dce.connect()
-            dce.bind(rrp.MSRPC_UUID_RRP)
-            reader = RegistryReader(dce, before_call=self._tick)
-            keys = read_mta_keys(reader, self._service, self._override_key, self._override_value)
-            system_root = None
-            if SYSTEM_ROOT.search(image_path_of(keys, self._service) or ""):
-                system_root = reader.string(_SYSTEM_ROOT_KEY, "SystemRoot")
-            self.stats.registry_keys = reader.keys_read
-            return keys, system_root
-        except _Failure:
-            raise
-        except Exception as error:
-            raise _Failure(self._reason(error)) from None
-        finally:
-            if dce is not None:
-                with contextlib.suppress(Exception):  # the pipe may have failed already
-                    dce.disconnect()
-            self._lap()
-
-    def _read_events(self, days: int) -> bytes:
-        """The Application log of the last ``days`` days, as a .evt file."""
-        dce: Any = None
-        if self._deadline is not None:
-            self._deadline.doing("reading the Application log")
-        try:
-            self._tick()
-            port = self._connected.route.port if self._connected else DIRECT_PORT
-            pipe = transport.SMBTransport(self.host, port, r"\eventlog", smb_connection=self._conn)
-            dce = pipe.get_dce_rpc()
-            dce.connect()
-            dce.bind(even.MSRPC_UUID_EVEN)
-            since = int(self._wall_clock()) - days * 86_400
-            return read_application_log(dce, since=since, before_call=self._tick).data
-        except _Failure:
-            raise
-        except Exception as error:
-            raise _Failure(self._reason(error)) from None
-        finally:
-            if dce is not None:
-                with contextlib.suppress(Exception):
-                    dce.disconnect()
-            self._lap()
-
     # --- files -------------------------------------------------------------------------
 
     def _list_folder(self, share: str, folder: tuple[str, ...]) -> list[EvidenceFile]:
@@ -397,13 +249,13 @@ class SmbSource(EvidenceSource):
         try:
             self._tick()
             entries = self._conn.listPath(share, "\\".join((*folder, "*")))
-        except _Failure:
+        except SmbFailure:
             raise
         except Exception as error:
             status = _nt_status_of(error)
             if status in _NO_FOLDER and not (self._deadline and self._deadline.expired):
                 raise _NoFolder(_NO_FOLDER[status]) from None
-            raise _Failure(self._reason(error)) from None
+            raise SmbFailure(self._reason(error)) from None
         finally:
             self._lap()
         files: list[EvidenceFile] = []
@@ -438,7 +290,7 @@ class SmbSource(EvidenceSource):
         if self._open is not None and self._open[0] == path:
             return self._open[1], self._open[2]
         if self._conn is None:
-            raise _Failure("the connection is closed")
+            raise SmbFailure("the connection is closed")
         if remote.share not in self._trees:
             self._tick()
             self._trees[remote.share] = self._conn.connectTree(remote.share)
@@ -468,10 +320,6 @@ def _nt_status_of(error: BaseException) -> int | None:
     code = getattr(error, "getErrorCode", None) or getattr(error, "get_error_code", None)
     value = code() if callable(code) else None
     return value if isinstance(value, int) else None
-
-
-def _location(host: str, port: int | None) -> str:
-    return f"smb://{host}" + (f":{port}" if port not in (None, DIRECT_PORT) else "")
 
 
 class LiveTarget(Protocol):
