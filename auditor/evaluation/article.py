@@ -18,6 +18,7 @@ from auditor.evaluation.verdict import evaluate
 from auditor.facts import FileFact, RegistryFacts, ServerFacts
 from auditor.parsing.connectors_csv import ConnectorInventory
 from auditor.requirements import Article, FileRequirement, ServicePacks
+from auditor.service_path import COMPONENT_SERVICES
 from auditor.verdicts import ServerVerdict, Status
 from auditor.versions import Version
 
@@ -116,6 +117,8 @@ def _service_absent(registry: RegistryFacts | None, service: str) -> bool:
         return False
     if service == _MTA_SERVICE:
         return registry.mta_service is False
+    if service.casefold() not in {name.casefold() for name in COMPONENT_SERVICES}:
+        return False  # live collection does not ask for it: its absence is never shown
     shown = registry.exchange_services
     return shown is not None and service.casefold() not in {n.casefold() for n in shown}
 
