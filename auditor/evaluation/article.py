@@ -81,6 +81,8 @@ def _not_applicable(
         service = _service_of(article)
         if service is None or not _service_absent(facts.registry, service):
             return None
+        if _any_seen(facts, article.files):
+            return None  # its data files without its binaries: a collection that missed them
         return f"{NOT_INSTALLED}: no {service} service and none of its files"
     if len(readable) < len(copies):
         return None  # an unreadable copy could be of any product line
@@ -125,19 +127,17 @@ def _service_absent(registry: RegistryFacts | None, service: str) -> bool:
 
 def _installed_part(facts: ServerFacts, article: Article) -> tuple[Article, list[str]]:
     """An article of several components without those shown not installed (no service
-    key, none of their PE files), and a sentence for each one left out."""
+    key, none of their files), and a sentence for each one left out."""
     groups: dict[str, list[FileRequirement]] = {}
     for item in article.files:
         groups.setdefault(item.component or article.component or "", []).append(item)
     if len(groups) < 2:
         return article, []
-    present = {fact.name.casefold() for fact in facts.files}
     kept: list[FileRequirement] = []
     notes: list[str] = []
     for component, items in groups.items():
         service = _service_for([component], [item.name for item in items])
-        seen = any(i.kind is FileKind.PE and i.name.casefold() in present for i in items)
-        if service and not seen and _service_absent(facts.registry, service):
+        if service and not _any_seen(facts, items) and _service_absent(facts.registry, service):
             notes.append(
                 f"{component}: {NOT_INSTALLED} (no {service} service and none of its files): "
                 "its files are not required"
@@ -147,6 +147,14 @@ def _installed_part(facts: ServerFacts, article: Article) -> tuple[Article, list
     if not kept:
         return article, []
     return replace(article, files=tuple(kept)), notes
+
+
+def _any_seen(
+    facts: ServerFacts, items: tuple[FileRequirement, ...] | list[FileRequirement]
+) -> bool:
+    """Any of these files, PE or data, is in the evidence: the component left traces."""
+    present = {fact.name.casefold() for fact in facts.files}
+    return any(item.name.casefold() in present for item in items)
 
 
 def _product_line(article: Article, readable: list[FileFact]) -> str:

@@ -422,3 +422,28 @@ def test_an_absent_component_of_several_is_left_out(tmp_path: Path) -> None:
     )
     assert both.status is Status.INCOMPLETE
     assert "Store.exe is not in the evidence" in both.reasons
+
+
+def test_a_component_whose_data_files_are_there_is_not_shown_absent(q197398: Article) -> None:
+    """As a plain run reads it: the MTA's data files without its binaries are a collection
+    that missed the rest, not an MTA that is not installed (the plain run says incomplete)."""
+    data = FileFact("P2.xv2", f"{BIN}/P2.xv2", 100)
+    subject = facts(data, mta_service=False)
+    assert evaluate(subject, load_baseline(default_baseline_path())).status is Status.INCOMPLETE
+    verdict = evaluate_article(subject, q197398)
+    assert verdict.status is Status.INCOMPLETE
+    assert "Emsmta.exe is not in the evidence" in verdict.reasons
+
+
+def test_a_component_of_several_whose_data_files_are_there_is_kept(tmp_path: Path) -> None:
+    text = TWO_COMPONENTS + '\n[[files]]\nname = "Mdbdata.cfg"\nversion = "N/A"\n'
+    text += 'component = "Information Store"\n'
+    article = load_article(write(tmp_path, "two.toml", text))
+    subject = facts(
+        pe("Emsmta.exe", "5.5.2448.0"),
+        FileFact("Mdbdata.cfg", f"{BIN}/Mdbdata.cfg", 100),
+        registry=_with_services("MSExchangeMTA"),
+    )
+    verdict = evaluate_article(subject, article)
+    assert verdict.status is Status.INCOMPLETE
+    assert "Store.exe is not in the evidence" in verdict.reasons
