@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from auditor.baseline import Baseline, BaselineFile, FileKind, RegistryRule
 from auditor.evaluation.files import FilesOutcome, judge_files
-from auditor.evaluation.image_path import mta_folder
+from auditor.evaluation.mta_location import locate_mta_folder
 from auditor.evaluation.network import network_of
 from auditor.evaluation.values import ValuesOutcome, judge_values
 from auditor.evaluation.verdict import evaluate
@@ -65,8 +65,11 @@ def evaluate_article(
     line = _product_line(article, readable)
     required, sp_notes = _requirements(article, line, service_packs)
     registry = facts.registry
-    folder = mta_folder(registry.image_path if registry else None)
+    folder, folder_notes = locate_mta_folder(
+        registry.image_path if registry else None, (fact.path for fact in facts.files)
+    )
     files = judge_files(facts.files, _shim(article, line, required), folder, other_product=False)
+    files.warnings[:0] = folder_notes  # where a plain run says them: before the files'
     values = judge_values(facts, article.values)
     status, reasons, remediation = _status(facts, article, line, files, values, sp_notes)
     reasons += left_out
