@@ -6,7 +6,7 @@ failed run never leaves half a report where the last good one was.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
@@ -64,6 +64,7 @@ def load_archive(
     before: datetime,
     exclude: Path | None = None,
     fleet: str | None = None,
+    articles: Sequence[str] = (),
 ) -> tuple[list[RunRecord], list[str]]:
     """Every earlier run of this article and ``fleet`` under ``reports_dir/<YYYY>-Q<n>/``,
     and notes.
@@ -73,11 +74,15 @@ def load_archive(
     is named in a note and left out of the trend; one saved with a byte order mark is read
     and named. A run of another article is not part of this trend. Nor is a run of another
     fleet (two fleets audited from one folder would otherwise show each other's servers as
-    added and removed): a note says how many were left out.
+    added and removed): a note says how many were left out. Nor is a run of another set of
+    ``articles`` (a catalogue run and a plain run both archive under the primary's id, and
+    a server failing only another article would read as fixed or broken).
     """
     records: list[RunRecord] = []
     notes: list[str] = []
     others = 0
+    other_articles = 0
+    wanted = {article.casefold() for article in articles}
     for path in sorted(reports_dir.glob("*-Q[1-4]/*.json")):
         if path.name.startswith(".") or (exclude is not None and _same(path, exclude)):
             continue
@@ -97,6 +102,9 @@ def load_archive(
         if record.fleet != fleet:
             others += 1
             continue
+        if {article.casefold() for article in record.article_ids} != wanted:
+            other_articles += 1
+            continue
         if _has_bom(path):
             notes.append(f"{path}: saved with a byte order mark (a hand edit?); read all the same")
         records.append(record)
@@ -106,6 +114,12 @@ def load_archive(
             f"{others} archived {runs} of another fleet (or of a fixlevel that did not "
             f"record its fleet) left out of the trend; this run audited "
             f"{fleet or 'an unknown fleet'}"
+        )
+    if other_articles:
+        runs = "run" if other_articles == 1 else "runs"
+        notes.append(
+            f"{other_articles} archived {runs} of another set of articles left out of the "
+            "trend: only runs judged against the same articles are compared"
         )
     return records, notes
 
@@ -144,7 +158,12 @@ def add_trend(
     returned before the scan; without it the archive is read now.
     """
     archive, notes = loaded or load_archive(
-        reports_dir, result.baseline.article_id, result.generated_at, exclude, result.fleet
+        reports_dir,
+        result.baseline.article_id,
+        result.generated_at,
+        exclude,
+        result.fleet,
+        [article.article_id for article in result.articles],
     )
     chosen = previous or max(archive, key=lambda record: record.counts.generated_at, default=None)
     trend = compare(result, chosen, archive)

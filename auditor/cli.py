@@ -143,7 +143,7 @@ def _scan(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextIO) 
     with holding_archive(paths):
         # The archive is read before any server is: no archived file can cost a scan.
         archive = (
-            load_archive(archive_dir(), baseline.article_id, now, paths.json, identity)
+            load_archive(archive_dir(), baseline.article_id, now, paths.json, identity, chosen.ids)
             if compare
             else None
         )
@@ -237,7 +237,9 @@ def _judge(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextIO)
     paths = report_paths(args, now, baseline.article_id)
     with holding_archive(paths):
         archive = (
-            load_archive(archive_dir(), baseline.article_id, now, paths.json) if compare else None
+            load_archive(archive_dir(), baseline.article_id, now, paths.json, articles=chosen.ids)
+            if compare
+            else None
         )
         result = judge(
             snapshot,

@@ -29,6 +29,11 @@ class RunBaselines:
     service_packs: ServicePacks | None
     """The service packs' own file versions (Q243604), where known."""
 
+    @property
+    def ids(self) -> list[str]:
+        """The articles' ids; empty for a run of one baseline."""
+        return [article.article_id for article in self.articles]
+
 
 def load_run_baselines(paths: Sequence[Path] | None) -> RunBaselines:
     """Load what ``--baseline`` names. Raise BaselineError naming the file."""

@@ -9,13 +9,32 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["CLUSTER_SERVICE", "DRIVE", "REMOTE_ACCESS_SERVICE", "binary_of"]
+__all__ = [
+    "CLUSTER_SERVICE",
+    "COMPONENT_SERVICES",
+    "DRIVE",
+    "REMOTE_ACCESS_SERVICE",
+    "binary_of",
+]
 
 CLUSTER_SERVICE = "ClusSvc"
 """A cluster node's service: the override needs the cluster workaround (Q169113)."""
 REMOTE_ACCESS_SERVICE = "RemoteAccess"
 """RAS (NT4) and Routing and Remote Access (Windows 2000): a server running it is in
 effect dual-homed (Q255991, Q256844)."""
+COMPONENT_SERVICES = (
+    "MSExchangeIS",
+    "MSExchangeDS",
+    "MSExchangeIMC",
+    "MSExchangeCCMC",
+    "MSExchangeSA",
+    "MSExchangeES",
+    "MSExchangeKMS",
+)
+"""Exchange components other than the MTA whose service key alone may show a catalogue
+article's component not installed. Live collection lists the MTA folder only, so their
+files are never in live evidence, and it reads Services by name: it asks for each of
+these, and evaluation says "not installed" of no other."""
 
 DRIVE = re.compile(r"[A-Za-z]:")
 """A drive component, ``C:``."""

@@ -84,6 +84,8 @@ def read_snapshot(path: Path) -> Snapshot:
         raise ParseError(f"{path}: cannot read the facts snapshot: {error.strerror}") from error
     except ValueError as error:  # JSONDecodeError and UnicodeDecodeError
         raise ParseError(f"{path}: not a facts snapshot: not JSON ({error})") from error
+    except RecursionError as error:  # nesting deeper than the decoder's stack
+        raise ParseError(f"{path}: not a facts snapshot: nested too deeply") from error
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ParseError(f'{path}: not a facts snapshot (no "format": "{FORMAT}")')
     if document.get("version") != VERSION:

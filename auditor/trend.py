@@ -39,6 +39,8 @@ class RunRecord:
     articles: dict[str, dict[str, Status]] = field(default_factory=dict)
     """A catalogue run: casefolded server name -> article id -> status underneath any
     waiver; empty for a run of one baseline."""
+    article_ids: tuple[str, ...] = ()
+    """The articles a catalogue run judged against; empty for a run of one baseline."""
 
 
 def run_counts(result: AuditResult, source: str = "") -> RunCounts:

@@ -280,3 +280,30 @@ def test_trend_compares_per_article(tmp_path: Path) -> None:
         {"server": "below-baseline-sp1-single-homed", "article": "Q197398", "change": "other",
          "previous_status": "compliant", "status": "below-baseline"},
     ]  # fmt: skip
+
+
+def test_the_trend_never_joins_a_catalogue_run_and_a_plain_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both archive under the primary's id (Q197378): a plain run after a catalogue run
+    must not show the servers that only other articles failed as fixed, nor the other way."""
+    monkeypatch.chdir(tmp_path)
+    catalogue = ("--baseline", str(Q197378), "--baseline", str(CATALOGUE), "--quiet")
+
+    def scan_on(day: int, *options: str) -> dict[str, Any]:
+        out, err = io.StringIO(), io.StringIO()
+        when = datetime(2026, 11, day, 12, 0, tzinfo=UTC)
+        code = main(["scan", str(FLEET), *options], stdout=out, stderr=err, now=when)
+        assert code == ExitCode.FINDINGS, err.getvalue()
+        (path,) = (tmp_path / "reports").glob(f"*-Q4/*-2026-11-{day:02d}.json")
+        document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return document
+
+    scan_on(2, *catalogue)
+    plain = scan_on(3, "--quiet")
+    assert plain["trend"]["previous"] is None
+    assert plain["trend"]["rows"] == []
+    assert any("another set of articles" in note for note in plain["notes"])
+    again = scan_on(4, *catalogue)
+    assert again["trend"]["previous"]["generated_at"] == "2026-11-02T12:00:00+00:00"
+    assert [row["change"] for row in again["article_changes"]].count("other") == 0

@@ -40,3 +40,13 @@ def test_bytes_that_are_not_text_are_not_a_snapshot(tmp_path: Path) -> None:
     path.write_bytes(b"\xff\xfe{")
     with pytest.raises(ParseError, match="not JSON"):
         read_snapshot(path)
+
+
+def test_deep_nesting_is_not_a_snapshot_nor_a_crash(tmp_path: Path) -> None:
+    """As the archive reader (issue 16, point 6): a hand-edited snapshot is a ParseError
+    naming it, not an internal error."""
+    path = tmp_path / "deep.json"
+    nested = "[" * 100_000 + "]" * 100_000
+    path.write_text(f'{{"format": "{FORMAT}", "version": {VERSION}, "servers": {nested}}}')
+    with pytest.raises(ParseError, match=r"deep\.json: not a facts snapshot"):
+        read_snapshot(path)

@@ -11,13 +11,14 @@ from dataclasses import replace
 
 from auditor.baseline import Baseline, BaselineFile, FileKind, RegistryRule
 from auditor.evaluation.files import FilesOutcome, judge_files
-from auditor.evaluation.image_path import mta_folder
+from auditor.evaluation.mta_location import locate_mta_folder
 from auditor.evaluation.network import network_of
 from auditor.evaluation.values import ValuesOutcome, judge_values
 from auditor.evaluation.verdict import evaluate
 from auditor.facts import FileFact, RegistryFacts, ServerFacts
 from auditor.parsing.connectors_csv import ConnectorInventory
 from auditor.requirements import Article, FileRequirement, ServicePacks
+from auditor.service_path import COMPONENT_SERVICES
 from auditor.verdicts import ServerVerdict, Status
 from auditor.versions import Version
 
@@ -64,8 +65,11 @@ def evaluate_article(
     line = _product_line(article, readable)
     required, sp_notes = _requirements(article, line, service_packs)
     registry = facts.registry
-    folder = mta_folder(registry.image_path if registry else None)
+    folder, folder_notes = locate_mta_folder(
+        registry.image_path if registry else None, (fact.path for fact in facts.files)
+    )
     files = judge_files(facts.files, _shim(article, line, required), folder, other_product=False)
+    files.warnings[:0] = folder_notes  # where a plain run says them: before the files'
     values = judge_values(facts, article.values)
     status, reasons, remediation = _status(facts, article, line, files, values, sp_notes)
     reasons += left_out
@@ -80,6 +84,8 @@ def _not_applicable(
         service = _service_of(article)
         if service is None or not _service_absent(facts.registry, service):
             return None
+        if _any_seen(facts, article.files):
+            return None  # its data files without its binaries: a collection that missed them
         return f"{NOT_INSTALLED}: no {service} service and none of its files"
     if len(readable) < len(copies):
         return None  # an unreadable copy could be of any product line
@@ -116,25 +122,25 @@ def _service_absent(registry: RegistryFacts | None, service: str) -> bool:
         return False
     if service == _MTA_SERVICE:
         return registry.mta_service is False
+    if service.casefold() not in {name.casefold() for name in COMPONENT_SERVICES}:
+        return False  # live collection does not ask for it: its absence is never shown
     shown = registry.exchange_services
     return shown is not None and service.casefold() not in {n.casefold() for n in shown}
 
 
 def _installed_part(facts: ServerFacts, article: Article) -> tuple[Article, list[str]]:
     """An article of several components without those shown not installed (no service
-    key, none of their PE files), and a sentence for each one left out."""
+    key, none of their files), and a sentence for each one left out."""
     groups: dict[str, list[FileRequirement]] = {}
     for item in article.files:
         groups.setdefault(item.component or article.component or "", []).append(item)
     if len(groups) < 2:
         return article, []
-    present = {fact.name.casefold() for fact in facts.files}
     kept: list[FileRequirement] = []
     notes: list[str] = []
     for component, items in groups.items():
         service = _service_for([component], [item.name for item in items])
-        seen = any(i.kind is FileKind.PE and i.name.casefold() in present for i in items)
-        if service and not seen and _service_absent(facts.registry, service):
+        if service and not _any_seen(facts, items) and _service_absent(facts.registry, service):
             notes.append(
                 f"{component}: {NOT_INSTALLED} (no {service} service and none of its files): "
                 "its files are not required"
@@ -144,6 +150,14 @@ def _installed_part(facts: ServerFacts, article: Article) -> tuple[Article, list
     if not kept:
         return article, []
     return replace(article, files=tuple(kept)), notes
+
+
+def _any_seen(
+    facts: ServerFacts, items: tuple[FileRequirement, ...] | list[FileRequirement]
+) -> bool:
+    """Any of these files, PE or data, is in the evidence: the component left traces."""
+    present = {fact.name.casefold() for fact in facts.files}
+    return any(item.name.casefold() in present for item in items)
 
 
 def _product_line(article: Article, readable: list[FileFact]) -> str:

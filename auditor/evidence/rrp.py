@@ -3,9 +3,10 @@
 Only the values the registry facts use are read, each by name, never a whole key or hive:
 every request is a round trip, and a live MTA's Parameters key alone holds dozens of
 tuning values. Read: the MTA service's ImagePath, the override value of each connector
-subkey, the cluster service's presence, the RemoteAccess service's Start, and the addresses
-of the adapters TCP/IP is bound to (NT4) and of the interfaces (Windows 2000). Names come
-back NUL-terminated, and an enumeration ends with ERROR_NO_MORE_ITEMS.
+subkey, the presence of the Exchange components' service keys and of the cluster service,
+the RemoteAccess service's Start, and the addresses of the adapters TCP/IP is bound to
+(NT4) and of the interfaces (Windows 2000). Names come back NUL-terminated, and an
+enumeration ends with ERROR_NO_MORE_ITEMS.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Callable, Iterator
 from impacket.dcerpc.v5 import rrp
 
 from auditor.evidence.regexport import RawKey, RawValue
-from auditor.service_path import CLUSTER_SERVICE, REMOTE_ACCESS_SERVICE
+from auditor.service_path import CLUSTER_SERVICE, COMPONENT_SERVICES, REMOTE_ACCESS_SERVICE
 
 __all__ = [
     "CLUSTER_SERVICE",
@@ -154,6 +155,8 @@ def read_mta_keys(
         if connectors is not None:
             found.append(RawKey(f"{_HKLM}\\{parameters}"))
             found += [reader.key(f"{parameters}\\{name}", (override_value,)) for name in connectors]
+    # Services is listed, so a component's key left out would read as not installed.
+    found += [reader.key(f"{_SERVICES}\\{name}", ()) for name in COMPONENT_SERVICES]
     found.append(reader.key(f"{_SERVICES}\\{CLUSTER_SERVICE}", ()))
     found.append(reader.key(f"{_SERVICES}\\{REMOTE_ACCESS_SERVICE}", ("Start",)))
     linkage = reader.key(f"{_SERVICES}\\Tcpip\\Linkage", ("Bind",))

@@ -92,6 +92,7 @@ def read_run(path: Path) -> RunRecord:
             statuses=statuses,
             fleet=_fleet(document.get("fleet")),
             articles=_article_statuses(document),
+            article_ids=tuple(str(item["id"]) for item in document.get("baselines") or ()),
         )
     except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as error:
         raise ReportError(f"{path}: not a fixlevel JSON report: {_what(error)}") from error

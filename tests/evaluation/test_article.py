@@ -422,3 +422,49 @@ def test_an_absent_component_of_several_is_left_out(tmp_path: Path) -> None:
     )
     assert both.status is Status.INCOMPLETE
     assert "Store.exe is not in the evidence" in both.reasons
+
+
+def test_a_component_whose_data_files_are_there_is_not_shown_absent(q197398: Article) -> None:
+    """As a plain run reads it: the MTA's data files without its binaries are a collection
+    that missed the rest, not an MTA that is not installed (the plain run says incomplete)."""
+    data = FileFact("P2.xv2", f"{BIN}/P2.xv2", 100)
+    subject = facts(data, mta_service=False)
+    assert evaluate(subject, load_baseline(default_baseline_path())).status is Status.INCOMPLETE
+    verdict = evaluate_article(subject, q197398)
+    assert verdict.status is Status.INCOMPLETE
+    assert "Emsmta.exe is not in the evidence" in verdict.reasons
+
+
+def test_a_component_of_several_whose_data_files_are_there_is_kept(tmp_path: Path) -> None:
+    text = TWO_COMPONENTS + '\n[[files]]\nname = "Mdbdata.cfg"\nversion = "N/A"\n'
+    text += 'component = "Information Store"\n'
+    article = load_article(write(tmp_path, "two.toml", text))
+    subject = facts(
+        pe("Emsmta.exe", "5.5.2448.0"),
+        FileFact("Mdbdata.cfg", f"{BIN}/Mdbdata.cfg", 100),
+        registry=_with_services("MSExchangeMTA"),
+    )
+    verdict = evaluate_article(subject, article)
+    assert verdict.status is Status.INCOMPLETE
+    assert "Store.exe is not in the evidence" in verdict.reasons
+
+
+def test_an_8dot3_image_path_is_resolved_for_catalogue_articles_as_for_q197378(
+    q197398: Article,
+) -> None:
+    """The MTA runs from C:\\EXCHAN~1\\bin, whose one candidate is 'Exchange Server'; an old
+    copy elsewhere is a stray there, as a plain run judges it, not the copy judged."""
+    folder = "C$/Exchange Server/bin"
+    subject = facts(
+        *(replace(f, path=f"{folder}/{f.name}") for f in SP2_FILES),
+        replace(pe("Emsmta.exe", "5.5.2232.18"), path="D$/old/bin/Emsmta.exe"),
+        registry=registry(
+            adapter("El90x1", "10.0.0.5"), image_path="C:\\EXCHAN~1\\bin\\emsmta.exe"
+        ),
+    )
+    plain = evaluate(subject, load_baseline(default_baseline_path()))
+    judged = {f.path for f in plain.files if f.name == "Emsmta.exe" and f.result is FileResult.OK}
+    assert judged == {f"{folder}/Emsmta.exe"}
+    verdict = evaluate_article(subject, q197398, service_packs=SP2Only())
+    assert verdict.status is Status.COMPLIANT, verdict.reasons
+    assert any("EXCHAN~1 as 'Exchange Server'" in warning for warning in verdict.warnings)
