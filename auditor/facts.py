@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from auditor.events.model import EventLogFact, GatewayEvent, event_facts_from_dict
+from auditor.names import server_name
 
 __all__ = [
     "AdapterFact",
@@ -175,7 +176,8 @@ class ServerFacts:
         registry = data.get("registry")
         event_logs, events = event_facts_from_dict(data)
         return cls(
-            server=data["server"],
+            # As a scanned name is (names.py): a snapshot may be older, or edited by hand.
+            server=server_name(data["server"]),
             source=data["source"],
             files=tuple(FileFact(**item) for item in data["files"]),
             registry=None
