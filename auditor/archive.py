@@ -20,7 +20,7 @@ from auditor.reporting import build_report, render_csv, render_json, render_xlsx
 from auditor.reporting.json_load import read_result, read_run
 from auditor.reporting.regfix import reg_fixes, write_reg_files
 from auditor.snapshot import Snapshot, read_snapshot, render_snapshot
-from auditor.trend import RunRecord, compare
+from auditor.trend import CATALOGUE, RunRecord, compare, run_identity
 from auditor.verdicts import AuditResult, quarter_of
 
 __all__ = [
@@ -50,9 +50,10 @@ class ReportPaths:
     json: Path | None
 
 
-def default_report_paths(root: Path, when: datetime, article_id: str) -> ReportPaths:
-    """``reports/<YYYY>-Q<n>/<article>-<date>.{xlsx,csv,json}`` under ``root``."""
-    stem = root / "reports" / quarter_of(when) / f"{article_id.lower()}-{when:%Y-%m-%d}"
+def default_report_paths(root: Path, when: datetime, name: str) -> ReportPaths:
+    """``reports/<YYYY>-Q<n>/<name>-<date>.{xlsx,csv,json}`` under ``root``; ``name`` is
+    trend.run_name's: the article, or "catalogue"."""
+    stem = root / "reports" / quarter_of(when) / f"{name.lower()}-{when:%Y-%m-%d}"
     return ReportPaths(
         stem.with_suffix(".xlsx"), stem.with_suffix(".csv"), stem.with_suffix(".json")
     )
@@ -60,24 +61,26 @@ def default_report_paths(root: Path, when: datetime, article_id: str) -> ReportP
 
 def load_archive(
     reports_dir: Path,
-    article_id: str,
+    identity: str,
     before: datetime,
     exclude: Path | None = None,
     fleet: str | None = None,
 ) -> tuple[list[RunRecord], list[str]]:
-    """Every earlier run of this article and ``fleet`` under ``reports_dir/<YYYY>-Q<n>/``,
-    and notes.
+    """Every earlier run of this ``identity`` (trend.run_identity: the article, or the
+    catalogue's set of articles) and ``fleet`` under ``reports_dir/<YYYY>-Q<n>/``, and notes.
 
     Read before the scan, so that no archived file can cost a finished collection. A JSON
     that cannot be read, or a run dated after ``before`` (a clock set wrong, a hand edit),
     is named in a note and left out of the trend; one saved with a byte order mark is read
     and named. A run of another article is not part of this trend. Nor is a run of another
     fleet (two fleets audited from one folder would otherwise show each other's servers as
-    added and removed): a note says how many were left out.
+    added and removed): a note says how many were left out, and so does one of catalogue
+    runs of another set of articles.
     """
     records: list[RunRecord] = []
     notes: list[str] = []
     others = 0
+    other_sets = 0
     for path in sorted(reports_dir.glob("*-Q[1-4]/*.json")):
         if path.name.startswith(".") or (exclude is not None and _same(path, exclude)):
             continue
@@ -86,7 +89,9 @@ def load_archive(
         except ReportError as error:
             notes.append(f"{path}: left out of the trend: {str(error).removeprefix(f'{path}: ')}")
             continue
-        if record.baseline_id != article_id:
+        if record.identity != identity:
+            catalogues = identity.startswith(CATALOGUE) and record.identity.startswith(CATALOGUE)
+            other_sets += catalogues
             continue
         if record.counts.generated_at >= before:
             notes.append(
@@ -100,6 +105,13 @@ def load_archive(
         if _has_bom(path):
             notes.append(f"{path}: saved with a byte order mark (a hand edit?); read all the same")
         records.append(record)
+    if other_sets:
+        runs = "run" if other_sets == 1 else "runs"
+        notes.append(
+            f"{other_sets} archived catalogue {runs} of another set of articles left out of "
+            "the trend: a server's status is its worst over the articles, so only runs of "
+            "the same set compare"
+        )
     if others:
         runs = "run" if others == 1 else "runs"
         notes.append(
@@ -143,8 +155,13 @@ def add_trend(
     and must not be compared with the run it replaces. ``loaded`` is what ``load_archive``
     returned before the scan; without it the archive is read now.
     """
+    ids = [article.article_id for article in result.articles]
     archive, notes = loaded or load_archive(
-        reports_dir, result.baseline.article_id, result.generated_at, exclude, result.fleet
+        reports_dir,
+        run_identity(result.baseline.article_id, ids),
+        result.generated_at,
+        exclude,
+        result.fleet,
     )
     chosen = previous or max(archive, key=lambda record: record.counts.generated_at, default=None)
     trend = compare(result, chosen, archive)

@@ -53,7 +53,7 @@ from auditor.parsing.connectors_csv import ConnectorInventory
 from auditor.progress import terminal_progress
 from auditor.requirements import collection_baseline
 from auditor.snapshot_merge import merge_snapshots
-from auditor.trend import RunRecord
+from auditor.trend import RunRecord, run_identity, run_name
 from auditor.verdicts import AuditResult
 from auditor.waivers import WAIVERS_FILE, WaiverFile
 
@@ -139,11 +139,14 @@ def _scan(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextIO) 
     chosen: RunBaselines = args.run_baselines
     collecting = collection_baseline(baseline, chosen.articles)
     identity = _fleet_identity(args)
-    paths = _report_paths(args, now, baseline.article_id)
+    ids = [article.article_id for article in chosen.articles]
+    paths = _report_paths(args, now, run_name(baseline.article_id, ids))
     with _holding_archive(paths):
         # The archive is read before any server is: no archived file can cost a scan.
         archive = (
-            load_archive(_archive_dir(), baseline.article_id, now, paths.json, identity)
+            load_archive(
+                _archive_dir(), run_identity(baseline.article_id, ids), now, paths.json, identity
+            )
             if compare
             else None
         )
@@ -234,10 +237,13 @@ def _judge(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextIO)
         waivers = load_fleet_waivers(args.waivers.parent, args.waivers)
     previous = read_previous(args.previous) if args.previous else None
     chosen: RunBaselines = args.run_baselines
-    paths = _report_paths(args, now, baseline.article_id)
+    ids = [article.article_id for article in chosen.articles]
+    paths = _report_paths(args, now, run_name(baseline.article_id, ids))
     with _holding_archive(paths):
         archive = (
-            load_archive(_archive_dir(), baseline.article_id, now, paths.json) if compare else None
+            load_archive(_archive_dir(), run_identity(baseline.article_id, ids), now, paths.json)
+            if compare
+            else None
         )
         result = judge(
             snapshot,
@@ -275,11 +281,11 @@ def _archive_dir() -> Path:
     return Path.cwd() / "reports"
 
 
-def _report_paths(args: argparse.Namespace, now: datetime, article_id: str) -> ReportPaths:
+def _report_paths(args: argparse.Namespace, now: datetime, name: str) -> ReportPaths:
     """The named outputs, else the archive's; checked here, before any server is read."""
     if args.xlsx or args.csv or args.json:
         return ReportPaths(args.xlsx, args.csv, args.json)
-    paths = default_report_paths(Path.cwd(), now, article_id)
+    paths = default_report_paths(Path.cwd(), now, name)
     check_outputs({"xlsx": paths.xlsx, "csv": paths.csv, "json": paths.json})
     return paths
 

@@ -4,7 +4,8 @@ A run of one baseline carries none of it, so that its report stays as it was::
 
     {"format": "fixlevel-report", "version": 2, ...the plain report...,
      "baselines": [{"id", "title", "product_line", "product_lines", "platform", "component",
-                    "fixed_in_service_pack", "source", "counts": {status id: n},
+                    "fixed_in_service_pack", "source", "connector_rule": judged with
+                    the override rule of "baseline", "counts": {status id: n},
                     "files": [{"name", "kind", "version", "component", "product_line",
                                "platform"}],
                     "values": [{"key", "value", "type", "check", "data"}]}],
@@ -49,6 +50,8 @@ def catalogue_document(result: AuditResult, document: dict[str, Any]) -> dict[st
                 "component": article.component,
                 "fixed_in_service_pack": article.fixed_in_service_pack,
                 "source": article.source,
+                # Judged with the per-connector override rule of the report's "baseline".
+                "connector_rule": article.legacy is not None,
                 "counts": {status.value: count for status, count in counts.items()},
                 # The requirements themselves, so that `auditor report` rebuilds the
                 # Inventory sheet's columns and the Baseline sheet from this file alone.

@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from auditor.baseline import FileKind
+from auditor.baseline import Baseline, FileKind
 from auditor.requirements import Article, FileRequirement, ValueCheck, ValueRequirement
 from auditor.verdicts import (
     AppliedWaiver,
@@ -30,12 +30,13 @@ from auditor.waivers import Waiver
 __all__ = ["read_article_changes", "read_articles", "read_catalogue_server", "read_waiver"]
 
 
-def read_articles(document: dict[str, Any]) -> tuple[Article, ...]:
-    """The run's articles, in the run's order; () for a report of one baseline."""
-    return tuple(_article(item) for item in document.get("baselines", ()))
+def read_articles(document: dict[str, Any], primary: Baseline) -> tuple[Article, ...]:
+    """The run's articles, in the run's order; () for a report of one baseline.
+    ``primary`` is the report's "baseline", whose rule an article with a connector rule had."""
+    return tuple(_article(item, primary) for item in document.get("baselines", ()))
 
 
-def _article(data: dict[str, Any]) -> Article:
+def _article(data: dict[str, Any], primary: Baseline) -> Article:
     return Article(
         article_id=data["id"],
         title=data["title"],
@@ -61,6 +62,7 @@ def _article(data: dict[str, Any]) -> Article:
             for item in data["values"]
         ),
         source=data["source"],
+        legacy=primary if data["connector_rule"] else None,
     )
 
 

@@ -97,6 +97,7 @@ def read_run(path: Path) -> RunRecord:
             statuses=statuses,
             fleet=_fleet(document.get("fleet")),
             articles=_article_statuses(document),
+            article_set=tuple(str(item["id"]) for item in document.get("baselines", ())),
         )
     except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as error:
         raise ReportError(f"{path}: not a fixlevel JSON report: {_what(error)}") from error
@@ -119,8 +120,9 @@ def read_result(path: Path) -> AuditResult:
     """The AuditResult a JSON report was written from, for re-rendering without evidence."""
     document = read_document(path)
     try:
+        baseline = _baseline(document["baseline"])
         return AuditResult(
-            baseline=_baseline(document["baseline"]),
+            baseline=baseline,
             generated_at=_when(document["generated_at"]),
             servers=tuple(_verdict(item) for item in document["servers"]),
             notes=tuple(document["notes"]),
@@ -128,7 +130,7 @@ def read_result(path: Path) -> AuditResult:
             judged_on=_date(document.get("judged_on")),
             trend=_trend(document.get("trend"), document.get("article_changes")),
             fleet=_fleet(document.get("fleet")),
-            articles=read_articles(document),
+            articles=read_articles(document, baseline),
             events=events_from_json(document.get("events", ())),
         )
     except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as error:
