@@ -6,7 +6,7 @@ failed run never leaves half a report where the last good one was.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
@@ -20,7 +20,7 @@ from auditor.reporting import build_report, render_csv, render_json, render_xlsx
 from auditor.reporting.json_load import read_result, read_run
 from auditor.reporting.regfix import reg_fixes, write_reg_files
 from auditor.snapshot import Snapshot, read_snapshot, render_snapshot
-from auditor.trend import RunRecord, compare
+from auditor.trend import CATALOGUE, RunRecord, compare, run_identity
 from auditor.verdicts import AuditResult, quarter_of
 
 __all__ = [
@@ -50,9 +50,10 @@ class ReportPaths:
     json: Path | None
 
 
-def default_report_paths(root: Path, when: datetime, article_id: str) -> ReportPaths:
-    """``reports/<YYYY>-Q<n>/<article>-<date>.{xlsx,csv,json}`` under ``root``."""
-    stem = root / "reports" / quarter_of(when) / f"{article_id.lower()}-{when:%Y-%m-%d}"
+def default_report_paths(root: Path, when: datetime, name: str) -> ReportPaths:
+    """``reports/<YYYY>-Q<n>/<name>-<date>.{xlsx,csv,json}`` under ``root``; ``name`` is
+    trend.run_name's: the article, or "catalogue"."""
+    stem = root / "reports" / quarter_of(when) / f"{name.lower()}-{when:%Y-%m-%d}"
     return ReportPaths(
         stem.with_suffix(".xlsx"), stem.with_suffix(".csv"), stem.with_suffix(".json")
     )
@@ -60,29 +61,26 @@ def default_report_paths(root: Path, when: datetime, article_id: str) -> ReportP
 
 def load_archive(
     reports_dir: Path,
-    article_id: str,
+    identity: str,
     before: datetime,
     exclude: Path | None = None,
     fleet: str | None = None,
-    articles: Sequence[str] = (),
 ) -> tuple[list[RunRecord], list[str]]:
-    """Every earlier run of this article and ``fleet`` under ``reports_dir/<YYYY>-Q<n>/``,
-    and notes.
+    """Every earlier run of this ``identity`` (trend.run_identity: the article, or the
+    catalogue's set of articles) and ``fleet`` under ``reports_dir/<YYYY>-Q<n>/``, and notes.
 
     Read before the scan, so that no archived file can cost a finished collection. A JSON
     that cannot be read, or a run dated after ``before`` (a clock set wrong, a hand edit),
     is named in a note and left out of the trend; one saved with a byte order mark is read
     and named. A run of another article is not part of this trend. Nor is a run of another
     fleet (two fleets audited from one folder would otherwise show each other's servers as
-    added and removed): a note says how many were left out. Nor is a run of another set of
-    ``articles`` (a catalogue run and a plain run both archive under the primary's id, and
-    a server failing only another article would read as fixed or broken).
+    added and removed): a note says how many were left out, and so does one of catalogue
+    runs of another set of articles.
     """
     records: list[RunRecord] = []
     notes: list[str] = []
     others = 0
-    other_articles = 0
-    wanted = {article.casefold() for article in articles}
+    other_sets = 0
     for path in sorted(reports_dir.glob("*-Q[1-4]/*.json")):
         if path.name.startswith(".") or (exclude is not None and _same(path, exclude)):
             continue
@@ -91,7 +89,9 @@ def load_archive(
         except ReportError as error:
             notes.append(f"{path}: left out of the trend: {str(error).removeprefix(f'{path}: ')}")
             continue
-        if record.baseline_id != article_id:
+        if record.identity != identity:
+            catalogues = identity.startswith(CATALOGUE) and record.identity.startswith(CATALOGUE)
+            other_sets += catalogues
             continue
         if record.counts.generated_at >= before:
             notes.append(
@@ -102,12 +102,16 @@ def load_archive(
         if record.fleet != fleet:
             others += 1
             continue
-        if {article.casefold() for article in record.article_ids} != wanted:
-            other_articles += 1
-            continue
         if _has_bom(path):
             notes.append(f"{path}: saved with a byte order mark (a hand edit?); read all the same")
         records.append(record)
+    if other_sets:
+        runs = "run" if other_sets == 1 else "runs"
+        notes.append(
+            f"{other_sets} archived catalogue {runs} of another set of articles left out of "
+            "the trend: a server's status is its worst over the articles, so only runs of "
+            "the same set compare"
+        )
     if others:
         runs = "run" if others == 1 else "runs"
         notes.append(
@@ -115,12 +119,7 @@ def load_archive(
             f"record its fleet) left out of the trend; this run audited "
             f"{fleet or 'an unknown fleet'}"
         )
-    if other_articles:
-        runs = "run" if other_articles == 1 else "runs"
-        notes.append(
-            f"{other_articles} archived {runs} of another set of articles left out of the "
-            "trend: only runs judged against the same articles are compared"
-        )
+
     return records, notes
 
 
@@ -157,13 +156,13 @@ def add_trend(
     and must not be compared with the run it replaces. ``loaded`` is what ``load_archive``
     returned before the scan; without it the archive is read now.
     """
+    ids = [article.article_id for article in result.articles]
     archive, notes = loaded or load_archive(
         reports_dir,
-        result.baseline.article_id,
+        run_identity(result.baseline.article_id, ids),
         result.generated_at,
         exclude,
         result.fleet,
-        [article.article_id for article in result.articles],
     )
     chosen = previous or max(archive, key=lambda record: record.counts.generated_at, default=None)
     trend = compare(result, chosen, archive)

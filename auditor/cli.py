@@ -57,7 +57,7 @@ from auditor.parsing.connectors_csv import ConnectorInventory
 from auditor.progress import terminal_progress
 from auditor.requirements import collection_baseline
 from auditor.snapshot_merge import merge_snapshots
-from auditor.trend import RunRecord
+from auditor.trend import RunRecord, run_identity, run_name
 from auditor.verdicts import AuditResult
 from auditor.waivers import WAIVERS_FILE, WaiverFile
 
@@ -139,11 +139,14 @@ def _scan(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextIO) 
     chosen: RunBaselines = args.run_baselines
     collecting = collection_baseline(baseline, chosen.articles)
     identity = _fleet_identity(args)
-    paths = report_paths(args, now, baseline.article_id)
+    ids = chosen.ids
+    paths = report_paths(args, now, run_name(baseline.article_id, ids))
     with holding_archive(paths):
         # The archive is read before any server is: no archived file can cost a scan.
         archive = (
-            load_archive(archive_dir(), baseline.article_id, now, paths.json, identity, chosen.ids)
+            load_archive(
+                archive_dir(), run_identity(baseline.article_id, ids), now, paths.json, identity
+            )
             if compare
             else None
         )
@@ -234,10 +237,11 @@ def _judge(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextIO)
         waivers = load_fleet_waivers(args.waivers.parent, args.waivers)
     previous = read_previous(args.previous) if args.previous else None
     chosen: RunBaselines = args.run_baselines
-    paths = report_paths(args, now, baseline.article_id)
+    ids = chosen.ids
+    paths = report_paths(args, now, run_name(baseline.article_id, ids))
     with holding_archive(paths):
         archive = (
-            load_archive(archive_dir(), baseline.article_id, now, paths.json, articles=chosen.ids)
+            load_archive(archive_dir(), run_identity(baseline.article_id, ids), now, paths.json)
             if compare
             else None
         )

@@ -27,11 +27,12 @@ def archive_dir() -> Path:
     return Path.cwd() / "reports"
 
 
-def report_paths(args: argparse.Namespace, now: datetime, article_id: str) -> ReportPaths:
-    """The named outputs, else the archive's; checked here, before any server is read."""
+def report_paths(args: argparse.Namespace, now: datetime, name: str) -> ReportPaths:
+    """The named outputs, else the archive's, named ``name`` (trend.run_name); checked here,
+    before any server is read."""
     if args.xlsx or args.csv or args.json:
         return ReportPaths(args.xlsx, args.csv, args.json)
-    paths = default_report_paths(Path.cwd(), now, article_id)
+    paths = default_report_paths(Path.cwd(), now, name)
     check_outputs({"xlsx": paths.xlsx, "csv": paths.csv, "json": paths.json})
     return paths
 

@@ -20,7 +20,10 @@ from auditor.verdicts import (
     Trend,
 )
 
-__all__ = ["RunRecord", "compare", "run_counts"]
+__all__ = ["CATALOGUE", "RunRecord", "compare", "run_counts", "run_identity", "run_name"]
+
+CATALOGUE = "catalogue"
+"""The name of a catalogue run: its reports are ``catalogue-<date>.*``."""
 
 _SETTLED = (Status.COMPLIANT, Status.NOT_APPLICABLE)
 _CHANGE_ORDER = list(Change)
@@ -39,8 +42,28 @@ class RunRecord:
     articles: dict[str, dict[str, Status]] = field(default_factory=dict)
     """A catalogue run: casefolded server name -> article id -> status underneath any
     waiver; empty for a run of one baseline."""
-    article_ids: tuple[str, ...] = ()
-    """The articles a catalogue run judged against; empty for a run of one baseline."""
+    article_set: tuple[str, ...] = ()
+    """A catalogue run: the ids of the articles it audited; () for a run of one baseline."""
+
+    @property
+    def identity(self) -> str:
+        return run_identity(self.baseline_id, self.article_set)
+
+
+def run_name(baseline_id: str, article_ids: Sequence[str]) -> str:
+    """What a run's reports are named after: its article, or "catalogue" for a run of
+    several (whose "baseline" is only the one whose registry rule was read)."""
+    return CATALOGUE if article_ids else baseline_id
+
+
+def run_identity(baseline_id: str, article_ids: Sequence[str]) -> str:
+    """Which runs a trend compares with each other: a run of one baseline with runs of
+    that article ("Q197378"); a catalogue run with catalogue runs of the same set of
+    articles ("catalogue: Q194504, Q197398"), since a server's status is its worst over
+    them and means something else over another set."""
+    if not article_ids:
+        return baseline_id
+    return f"{CATALOGUE}: " + ", ".join(sorted({item.upper() for item in article_ids}))
 
 
 def run_counts(result: AuditResult, source: str = "") -> RunCounts:

@@ -17,7 +17,7 @@ from auditor.evaluation.values import ValuesOutcome, judge_values
 from auditor.evaluation.verdict import evaluate
 from auditor.facts import FileFact, RegistryFacts, ServerFacts
 from auditor.parsing.connectors_csv import ConnectorInventory
-from auditor.requirements import Article, FileRequirement, ServicePacks
+from auditor.requirements import PE_EXTENSIONS, Article, FileRequirement, ServicePacks
 from auditor.service_path import COMPONENT_SERVICES
 from auditor.verdicts import ServerVerdict, Status
 from auditor.versions import Version
@@ -81,6 +81,9 @@ def _not_applicable(
 ) -> str | None:
     """Why the article does not apply, or None. Absence is said only where it is shown."""
     if not copies:
+        other_line = _server_of_other_line(facts, article)
+        if other_line:
+            return other_line
         service = _service_of(article)
         if service is None or not _service_absent(facts.registry, service):
             return None
@@ -95,6 +98,27 @@ def _not_applicable(
     return (
         f"the files are from product line {', '.join(sorted(lines))}; {article.article_id} "
         f"has tables for {', '.join(article.product_lines)} only: it does not apply"
+    )
+
+
+def _server_of_other_line(facts: ServerFacts, article: Article) -> str | None:
+    """None of the article's files is here, and every Exchange PE file that is (read
+    without error) is of a product line the article has no table for: the server runs
+    another Exchange than the article fixes, whose setup upgrades every component at once
+    (a 5.0 IMC article on a 5.5 server). Any unreadable copy, or none, decides nothing."""
+    pe = [fact for fact in facts.files if fact.name.casefold().endswith(PE_EXTENSIONS)]
+    if not pe or any(fact.error or not fact.fixed_version for fact in pe):
+        return None
+    lines: dict[str, FileFact] = {}
+    for fact in pe:
+        lines.setdefault(Version.parse(fact.fixed_version or "").product_line, fact)
+    if set(lines) & set(article.product_lines):
+        return None
+    shown = ", ".join(f"{fact.name} {fact.fixed_version}" for fact in lines.values())
+    return (
+        f"the server's Exchange files are of product line {', '.join(sorted(lines))} ({shown}) "
+        f"and none of {article.article_id}'s is here; it has tables for "
+        f"{', '.join(article.product_lines)} only: it does not apply"
     )
 
 

@@ -3,15 +3,17 @@ count of servers per status for each article. Empty in a run of one baseline."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from auditor.baseline import FileKind
 from auditor.evaluation.catalogue import status_counts
 from auditor.reporting.table import Cell, Row, Table
+from auditor.requirements import Article
+from auditor.trend import CATALOGUE
 from auditor.verdicts import AuditResult, FileResult, ServerVerdict, Status
 
-__all__ = ["CatalogueTables", "catalogue_tables"]
+__all__ = ["CatalogueTables", "catalogue_baseline_rows", "catalogue_names", "catalogue_tables"]
 
 _JUDGED = {FileResult.OK, FileResult.BELOW, FileResult.OTHER_PRODUCT, FileResult.UNREADABLE}
 
@@ -107,3 +109,44 @@ def _versions(verdict: ServerVerdict) -> dict[str, str]:
         elif finding.result is FileResult.MISSING:
             found.setdefault(key, "missing")
     return found
+
+
+def catalogue_names(result: AuditResult) -> tuple[str, str, str] | None:
+    """The Summary's Baseline and Fixed build rows of a catalogue run: what was audited is
+    the set of articles, not the one whose registry rule collection read; None otherwise."""
+    if not result.articles:
+        return None
+    ids = [article.article_id for article in result.articles]
+    title = f"{len(ids)} article{'s' * (len(ids) != 1)} (each server's worst): {', '.join(ids)}"
+    return CATALOGUE, title, "per article: see the Baseline and Fix level sheets"
+
+
+def catalogue_baseline_rows(articles: Sequence[Article]) -> Iterable[Row]:
+    """The Baseline sheet of a catalogue run: each article's requirements, its id in the
+    Section column so that one article's rows can be filtered."""
+    for article in articles:
+        section = article.article_id
+        yield (section, "Title", None, None, None, article.title)
+        yield (section, "Product lines", None, ", ".join(article.product_lines), None, None)
+        if article.component:
+            yield (section, "Component", None, None, None, article.component)
+        if article.fixed_in_service_pack:
+            sp = article.fixed_in_service_pack
+            yield (section, "Fixed in service pack", None, None, None, sp)
+        yield (section, "Baseline file", None, None, None, _file_name(article.source))
+        for item in article.files:
+            version = str(item.version) if item.version else None
+            where = ", ".join(
+                text
+                for text in (item.product_line and f"{item.product_line} table", item.platform,
+                             item.component)
+                if text
+            )  # fmt: skip
+            yield (section, item.name, item.kind.value, version, None, where or None)
+        for value in article.values:
+            data = value.check.value + (f" {value.data}" if value.data is not None else "")
+            yield (section, value.label, value.type, None, None, data)
+
+
+def _file_name(source: str) -> str:
+    return source.replace("\\", "/").rsplit("/", 1)[-1]

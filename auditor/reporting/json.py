@@ -14,7 +14,7 @@ from typing import Any
 from auditor.baseline import Baseline
 from auditor.errors import ReportError
 from auditor.reporting.events_table import events_to_json
-from auditor.reporting.json_catalogue import catalogue_document, catalogue_server
+from auditor.reporting.json_catalogue import catalogue_document, catalogue_server, waiver_json
 from auditor.reporting.model import Report, has_labels, sorted_verdicts
 from auditor.verdicts import (
     AuditResult,
@@ -27,7 +27,6 @@ from auditor.verdicts import (
     Trend,
     WaiverOutcome,
 )
-from auditor.waivers import Waiver
 
 __all__ = ["render_json", "to_json_dict", "write_layout"]
 
@@ -170,20 +169,8 @@ def _baseline_rules(baseline: Baseline) -> dict[str, Any]:
     }
 
 
-def _waiver(waiver: Waiver) -> dict[str, Any]:
-    return {
-        "server": waiver.server,
-        "finding": waiver.finding,
-        "reason": waiver.reason,
-        "approved_by": waiver.approved_by,
-        "expires": waiver.expires.isoformat(),
-        "source": waiver.source,
-        **({"article": waiver.article} if waiver.article is not None else {}),
-    }
-
-
 def _waiver_outcome(outcome: WaiverOutcome) -> dict[str, Any]:
-    return {**_waiver(outcome.waiver), "state": outcome.state.value, "detail": outcome.detail}
+    return {**waiver_json(outcome.waiver), "state": outcome.state.value, "detail": outcome.detail}
 
 
 def _changes(trend: Trend | None) -> dict[str, list[str]]:
@@ -243,7 +230,7 @@ def _server(verdict: ServerVerdict, labelled: bool) -> dict[str, Any]:
         "files": [_file(finding) for finding in verdict.files],
         "connectors": [_connector(finding) for finding in verdict.connectors],
         "underlying_status": verdict.underlying_status.value,
-        "waivers": [_waiver(w) for w in verdict.waiver.waivers] if verdict.waiver else [],
+        "waivers": [waiver_json(w) for w in verdict.waiver.waivers] if verdict.waiver else [],
         "refused_connections": verdict.refused_connections,
         **catalogue_server(verdict),
     }

@@ -16,6 +16,12 @@ from auditor.baseline import Baseline, BaselineFile, BuildLabel, FileKind, Regis
 from auditor.errors import ReportError
 from auditor.names import server_name
 from auditor.reporting.events_table import events_from_json
+from auditor.reporting.json_catalogue_load import (
+    read_article_changes,
+    read_articles,
+    read_catalogue_server,
+    read_waiver,
+)
 from auditor.snapshot import FORMAT as SNAPSHOT_FORMAT
 from auditor.trend import RunRecord
 from auditor.verdicts import (
@@ -35,7 +41,6 @@ from auditor.verdicts import (
     WaiverState,
 )
 from auditor.versions import Version
-from auditor.waivers import Waiver
 
 __all__ = ["read_document", "read_result", "read_run"]
 
@@ -92,7 +97,7 @@ def read_run(path: Path) -> RunRecord:
             statuses=statuses,
             fleet=_fleet(document.get("fleet")),
             articles=_article_statuses(document),
-            article_ids=tuple(str(item["id"]) for item in document.get("baselines") or ()),
+            article_set=tuple(str(item["id"]) for item in document.get("baselines", ())),
         )
     except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as error:
         raise ReportError(f"{path}: not a fixlevel JSON report: {_what(error)}") from error
@@ -115,15 +120,17 @@ def read_result(path: Path) -> AuditResult:
     """The AuditResult a JSON report was written from, for re-rendering without evidence."""
     document = read_document(path)
     try:
+        baseline = _baseline(document["baseline"])
         return AuditResult(
-            baseline=_baseline(document["baseline"]),
+            baseline=baseline,
             generated_at=_when(document["generated_at"]),
             servers=tuple(_verdict(item) for item in document["servers"]),
             notes=tuple(document["notes"]),
             waivers=tuple(_outcome(item) for item in document.get("waivers", [])),
             judged_on=_date(document.get("judged_on")),
-            trend=_trend(document.get("trend")),
+            trend=_trend(document.get("trend"), document.get("article_changes")),
             fleet=_fleet(document.get("fleet")),
+            articles=read_articles(document, baseline),
             events=events_from_json(document.get("events", ())),
         )
     except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as error:
@@ -186,9 +193,9 @@ def _verdict(data: dict[str, Any]) -> ServerVerdict:
     if status is Status.WAIVED:
         waiver = AppliedWaiver(
             underlying=Status(data["underlying_status"]),
-            waivers=tuple(_waiver(item) for item in data["waivers"]),
+            waivers=tuple(read_waiver(item) for item in data["waivers"]),
         )
-    return ServerVerdict(
+    verdict = ServerVerdict(
         server=data["server"],
         status=status,
         reasons=tuple(data["reasons"]),
@@ -212,24 +219,14 @@ def _verdict(data: dict[str, Any]) -> ServerVerdict:
         waiver=waiver,
         refused_connections=data.get("refused_connections"),
     )
-
-
-def _waiver(data: dict[str, Any]) -> Waiver:
-    return Waiver(
-        server=data["server"],
-        reason=data["reason"],
-        approved_by=data["approved_by"],
-        expires=date.fromisoformat(data["expires"]),
-        finding=data["finding"],
-        source=data["source"],
-    )
+    return read_catalogue_server(data, verdict)
 
 
 def _outcome(data: dict[str, Any]) -> WaiverOutcome:
-    return WaiverOutcome(_waiver(data), WaiverState(data["state"]), data["detail"])
+    return WaiverOutcome(read_waiver(data), WaiverState(data["state"]), data["detail"])
 
 
-def _trend(data: dict[str, Any] | None) -> Trend | None:
+def _trend(data: dict[str, Any] | None, article_changes: object = None) -> Trend | None:
     if data is None:
         return None
     previous = data["previous"]
@@ -246,6 +243,7 @@ def _trend(data: dict[str, Any] | None) -> Trend | None:
             for row in data["rows"]
         ),
         history=tuple(_run(item) for item in data["history"]),
+        article_changes=read_article_changes(article_changes),
     )
 
 

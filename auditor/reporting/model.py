@@ -11,7 +11,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from auditor.baseline import Baseline
-from auditor.reporting.catalogue_model import CatalogueTables, catalogue_tables
+from auditor.reporting.catalogue_model import (
+    CatalogueTables,
+    catalogue_baseline_rows,
+    catalogue_names,
+    catalogue_tables,
+)
 from auditor.reporting.events_table import (
     EVENT_COLUMNS,
     REFUSED_COLUMN,
@@ -181,7 +186,7 @@ def build_report(result: AuditResult) -> Report:
         files=Table.of(FILE_COLUMNS, _file_rows(verdicts)),
         connectors=Table.of(CONNECTOR_COLUMNS, _connector_rows(verdicts)),
         warnings=Table.of(WARNING_COLUMNS, _warning_rows(result, verdicts)),
-        baseline_rules=Table.of(BASELINE_COLUMNS, _baseline_rows(result.baseline)),
+        baseline_rules=Table.of(BASELINE_COLUMNS, _baseline_rows(result)),
         changes=changes_table(result),
         remediation=remediation_table(verdicts, result.baseline),
         waivers=waivers_table(result),
@@ -206,11 +211,17 @@ def _summary(result: AuditResult) -> Summary:
     compliant = result.count(Status.COMPLIANT)
     # Servers the fix does not apply to are neither compliant nor not: left out of the share.
     judged = total - result.count(Status.NOT_APPLICABLE)
+    baseline = result.baseline
+    names = catalogue_names(result) or (
+        baseline.article_id,
+        baseline.title,
+        str(baseline.fixed_build),
+    )
     return Summary(
         audit_date=result.generated_at,
-        baseline_id=result.baseline.article_id,
-        baseline_title=result.baseline.title,
-        fixed_build=str(result.baseline.fixed_build),
+        baseline_id=names[0],
+        baseline_title=names[1],
+        fixed_build=names[2],
         counts=counts,
         total=total,
         share_compliant=compliant / judged if judged else 0.0,
@@ -285,7 +296,14 @@ def _connector_rows(verdicts: Iterable[ServerVerdict]) -> Iterable[Row]:
             )
 
 
-def _baseline_rows(baseline: Baseline) -> Iterable[Row]:
+def _baseline_rows(result: AuditResult) -> Iterable[Row]:
+    baseline = result.baseline
+    if result.articles:
+        yield from catalogue_baseline_rows(result.articles)
+        # The per-connector override rule, where an article of the run carries it.
+        if any(article.legacy is not None for article in result.articles):
+            yield from _registry_rows(baseline)
+        return
     yield ("Article", baseline.article_id, None, None, None, baseline.title)
     yield ("Article", "Product", None, baseline.product_line, None, baseline.product)
     yield ("Article", "Fixed build", None, str(baseline.fixed_build), None, None)
