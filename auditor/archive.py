@@ -20,7 +20,7 @@ from auditor.reporting import build_report, render_csv, render_json, render_xlsx
 from auditor.reporting.json_load import read_result, read_run
 from auditor.reporting.regfix import reg_fixes, write_reg_files
 from auditor.snapshot import Snapshot, read_snapshot, render_snapshot
-from auditor.trend import CATALOGUE, RunRecord, compare, run_identity
+from auditor.trend import RunRecord, compare, run_identity
 from auditor.verdicts import AuditResult, quarter_of
 
 __all__ = [
@@ -74,8 +74,8 @@ def load_archive(
     is named in a note and left out of the trend; one saved with a byte order mark is read
     and named. A run of another article is not part of this trend. Nor is a run of another
     fleet (two fleets audited from one folder would otherwise show each other's servers as
-    added and removed): a note says how many were left out, and so does one of catalogue
-    runs of another set of articles.
+    added and removed), nor one judged against other articles: a note says how many of
+    each were left out.
     """
     records: list[RunRecord] = []
     notes: list[str] = []
@@ -90,8 +90,7 @@ def load_archive(
             notes.append(f"{path}: left out of the trend: {str(error).removeprefix(f'{path}: ')}")
             continue
         if record.identity != identity:
-            catalogues = identity.startswith(CATALOGUE) and record.identity.startswith(CATALOGUE)
-            other_sets += catalogues
+            other_sets += 1
             continue
         if record.counts.generated_at >= before:
             notes.append(
@@ -108,9 +107,9 @@ def load_archive(
     if other_sets:
         runs = "run" if other_sets == 1 else "runs"
         notes.append(
-            f"{other_sets} archived catalogue {runs} of another set of articles left out of "
-            "the trend: a server's status is its worst over the articles, so only runs of "
-            "the same set compare"
+            f"{other_sets} archived {runs} of another article or set of articles left out of "
+            "the trend: a server's status is its worst over the articles judged, so only runs "
+            "judged against the same articles compare"
         )
     if others:
         runs = "run" if others == 1 else "runs"

@@ -95,7 +95,7 @@ def test_the_trend_compares_catalogue_runs_of_the_same_articles_only(archive: Pa
     # Neither the plain run nor the catalogue run of another set is compared with.
     assert first["trend"]["previous"] is None
     assert any(
-        "1 archived catalogue run of another set of articles left out" in note
+        "2 archived runs of another article or set of articles left out" in note
         for note in first["notes"]
     )
     # The same set, given in another order a day later, is compared with it, per article.
