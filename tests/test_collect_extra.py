@@ -121,3 +121,34 @@ def test_exchange_services_unknown_from_an_export_of_a_few_keys() -> None:
     facts = collect(source, load_baseline(default_baseline_path()))
     assert facts.registry is not None
     assert facts.registry.exchange_services is None
+
+
+def test_a_value_of_a_key_the_hive_only_lists_is_unknown_not_absent(tmp_path: Path) -> None:
+    # The hive reader lists the MSExchange* service keys (which components are installed)
+    # without reading their values: a value asked of one is not in the evidence, which is
+    # not the same as not on the server (that would be a false "exposed").
+    server = _server(tmp_path)
+    for export in (server / "registry").glob("*.reg"):
+        export.unlink()
+    services = "ControlSet001\\Services"
+    keys = {
+        "Select": [RegValue("Current", RegType.DWORD, 1)],
+        f"{services}\\MSExchangeMTA": [
+            RegValue("ImagePath", RegType.EXPAND_SZ, "C:\\exchsrvr\\bin\\emsmta.exe")
+        ],
+        f"{services}\\MSExchangeIS": [RegValue("Start", RegType.DWORD, 2)],
+    }
+    (server / "registry" / "SYSTEM").write_bytes(build_hive(keys))
+    listed_only = "SYSTEM\\CurrentControlSet\\Services\\MSExchangeIS"
+    copied = "SYSTEM\\CurrentControlSet\\Services\\MSExchangeMTA"
+    wanted = (
+        ValueRequirement(listed_only, "Start", None, ValueCheck.EXISTS, None),
+        ValueRequirement(copied, "ImagePath", None, ValueCheck.EXISTS, None),
+        ValueRequirement(copied, "Missing", None, ValueCheck.EXISTS, None),
+    )
+    _, values, _ = _collect(server, wanted)
+    assert isinstance(values, tuple)
+    assert values[0].found is False
+    assert values[0].error is not None and "not its values" in values[0].error
+    assert values[1].found is True
+    assert values[2] == ValueFact(copied, "Missing", False)  # a copied key: truly absent

@@ -42,6 +42,12 @@ def read_values(
             facts.append(ValueFact(required.key, required.value, False, error=error))
             continue
         value = key.value(required.value)
+        if value is None and not key.values_read:
+            error = (
+                f"{where}: the registry evidence names the key {required.key} but not its values"
+            )
+            facts.append(ValueFact(required.key, required.value, False, error=error))
+            continue
         if value is None:
             facts.append(ValueFact(required.key, required.value, found=False))
             continue

@@ -203,7 +203,8 @@ class _Reader:
             raise ParseError(f"{self.origin}: {_name(control_set)} has no Services key")
         base = f"{SYSTEM_ROOT}\\{_name(control_set)}\\{_name(found)}"
         # Said even when none of the keys below exists: "no MTA service here" is a fact.
-        self.operations.append(EnsureKey(base))
+        # The Services key itself: its subkeys below are copied or listed, its values not read.
+        self.operations.append(EnsureKey(base, values_read=False))
         copied = dict.fromkeys(name.casefold() for name in (*services, "Tcpip"))
         for name in copied:
             key = self._child(found, name)
@@ -213,7 +214,8 @@ class _Reader:
             if _name(service).casefold() not in copied:
                 if _name(service).casefold().startswith(EXCHANGE_SERVICES):
                     # Which Exchange components are installed, for the catalogue's articles.
-                    self.operations.append(EnsureKey(f"{base}\\{_name(service)}"))
+                    listed = EnsureKey(f"{base}\\{_name(service)}", values_read=False)
+                    self.operations.append(listed)
                 self._copy_adapter(service, f"{base}\\{_name(service)}")
         written = tuple(self.written.items())
         return HiveReading(tuple(self.operations), system=True, notes=notes, written=written)

@@ -88,6 +88,9 @@ class EnsureKey:
     """Create a key (a ``[key]`` line of a .reg file) without touching its values."""
 
     key: str
+    values_read: bool = True
+    """False where the evidence names the key but its values were not read (a hive's list of
+    installed components): a value missing there is unknown, not absent."""
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,9 @@ class RegistryKey:
     name: str
     _values: dict[str, RegValue] = field(default_factory=dict)
     _subkeys: dict[str, RegistryKey] = field(default_factory=dict)
+    values_read: bool = False
+    """Its values were read (a .reg key block, a hive's copy of the key): a value missing
+    from a key whose values were not read is unknown, not absent."""
     listed: bool = False
     """The evidence names this key itself (a ``[key]`` line, a hive's copy of it), not only
     a key below it: an export of a key holds its whole subtree, so a subkey that is not
@@ -209,9 +215,11 @@ class RegistryTree:
                 case SetValue(value=value):
                     target = self.root.ensure(parts)
                     target.set_value(value)
-                    target.listed = True
-                case EnsureKey():
-                    self.root.ensure(parts).listed = True
+                    target.listed = target.values_read = True
+                case EnsureKey(values_read=values_read):
+                    named = self.root.ensure(parts)
+                    named.listed = True
+                    named.values_read = named.values_read or values_read
                 case DeleteValue(name=name):
                     key = self.root.find(parts)
                     if key is not None:
