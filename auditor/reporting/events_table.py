@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any
 
 from auditor.events.model import Cause, EventSummary
-from auditor.reporting.table import Row, Table
+from auditor.reporting.table import Cell, Row, Table
 
 __all__ = [
     "EVENT_COLUMNS",
@@ -47,12 +48,22 @@ def _row(event: EventSummary) -> Row:
         event.sender,
         event.address,
         event.cause.value,
-        event.first_seen,
-        event.last_seen,
+        _when(event.first_seen),
+        _when(event.last_seen),
         event.count,
         event.refused,
         event.stack_server or None,
     )
+
+
+def _when(text: str) -> Cell:
+    """An event's time as a date the sheet can sort and filter: naive, in UTC. A time
+    without a zone is taken as UTC; text that is not a time stays as it is."""
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    return when.astimezone(UTC).replace(tzinfo=None) if when.tzinfo else when
 
 
 def events_to_json(events: Iterable[EventSummary]) -> list[dict[str, Any]]:

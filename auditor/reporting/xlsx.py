@@ -13,7 +13,7 @@ estimated once per distinct value, so a 130k-row sheet pays for a few thousand e
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 from zipfile import ZIP_DEFLATED, ZipFile
@@ -21,6 +21,7 @@ from zipfile import ZIP_DEFLATED, ZipFile
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 from openpyxl.writer.excel import ExcelWriter
 
 from auditor.errors import ReportError
@@ -29,16 +30,24 @@ from auditor.reporting.table import Cell, Table
 from auditor.reporting.text import clean_text
 from auditor.reporting.xlsx_catalogue import write_catalogue_sheets
 from auditor.reporting.xlsx_management import (
-    LINE_HEIGHT,
+    DATE_TIME_FORMAT,
     STATUS_COLOURS,
     finish_workbook,
-    wrapped_lines,
     write_changes,
     write_remediation,
     write_summary,
     write_waivers,
 )
 from auditor.reporting.xlsx_rows import RowWriter, Value
+from auditor.reporting.xlsx_text import (
+    FONT,
+    LINE_HEIGHT,
+    PAGE_WIDTH,
+    SIZE,
+    text_width,
+    use_body_font,
+    wrapped_lines,
+)
 
 __all__ = ["STATUS_COLOURS", "clean_text", "render_xlsx"]
 
@@ -47,18 +56,16 @@ Sheet = Any
 
 MAX_WIDTH = 60
 MIN_WIDTH = 8
-PAGE_WIDTH = 200
-"""Characters of column width a printed sheet aims at: fit to an A4 or Letter landscape
-width, that prints 11-point text at about 7 points."""
 MIN_WRAP_WIDTH = 16
 """Narrowing stops here: below it, wrapped text becomes a column of fragments."""
 MAX_ROW_HEIGHT = 409.0
 """Excel's limit, in points (27 lines): a taller cell is cut off, a taller row refused."""
 _STATUS_COLUMN = "Status"
 
-_HEADER_FONT = Font(name="Arial", bold=True, color="FFFFFF")
+_HEADER_FONT = Font(name=FONT, size=SIZE, bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="1F3864")
 _HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
+_HEADER_RIGHT = Alignment(wrap_text=True, vertical="top", horizontal="right")
 # In a row of several lines every cell starts at the top, beside the first line of the rest.
 _WRAP = Alignment(wrap_text=True, vertical="top")
 _TOP = Alignment(vertical="top")
@@ -89,6 +96,7 @@ def _save(workbook: Workbook, stream: BinaryIO) -> None:
 
 def _build_workbook(report: Report) -> Workbook:
     workbook = Workbook(write_only=True)
+    use_body_font(workbook)
     write_summary(workbook, report)
     write_changes(workbook, report)
     write_remediation(workbook, report)
@@ -120,16 +128,33 @@ def _write_table(workbook: Workbook, title: str, table: Table, empty: str = "emp
     _set_printing(sheet)
     rows = RowWriter(sheet, len(columns))
     header = rows.style(_HEADER_FONT, _HEADER_FILL, _HEADER_ALIGNMENT)
+    # Numbers and times sit right in their cells; their names sit right above them.
+    right = rows.style(_HEADER_FONT, _HEADER_FILL, _HEADER_RIGHT)
+    numeric = [_numeric(table.column(name)) for name in columns]
     header_lines = max(
-        (wrapped_lines(n, w) for n, w in zip(columns, widths, strict=True)), default=1
+        (wrapped_lines(n, w, bold=True) for n, w in zip(columns, widths, strict=True)),
+        default=1,
     )
     rows.append(
-        [clean_text(name) for name in columns], [header] * len(columns), _height(header_lines)
+        [clean_text(name) for name in columns],
+        [right if n else header for n in numeric],
+        _height(header_lines),
     )
     status_at = columns.index(_STATUS_COLUMN) if _STATUS_COLUMN in columns else -1
     # One line: default styles (none at all for most cells); several: every cell top-aligned.
-    short = [rows.style(alignment=_WRAP) if wrap else None for wrap in wrapped]
-    tall = [rows.style(alignment=_WRAP if wrap else _TOP) for wrap in wrapped]
+    # A time (an event's first and last) is an Excel date in UTC, shown with its zone.
+    times = [any(isinstance(v, date) for v in table.column(name)) for name in columns]
+    stamp = f'{DATE_TIME_FORMAT}:ss "UTC"'
+    short = [
+        rows.style(alignment=_WRAP if wrap else None, number_format=stamp if time else None)
+        if wrap or time
+        else None
+        for wrap, time in zip(wrapped, times, strict=True)
+    ]
+    tall = [
+        rows.style(alignment=_WRAP if wrap else _TOP, number_format=stamp if time else None)
+        for wrap, time in zip(wrapped, times, strict=True)
+    ]
     # The status cell's style, per status and row height, registered once.
     status_styles: dict[tuple[Cell, bool], str] = {}
     # A row of one line keeps the default height: most rows of the Files sheet, for speed.
@@ -148,6 +173,12 @@ def _write_table(workbook: Workbook, title: str, table: Table, empty: str = "emp
             styles = styles.copy()
             styles[status_at] = status_styles[key]
         rows.append(values, styles, heights[lines])
+
+
+def _numeric(values: tuple[Cell, ...]) -> bool:
+    """A column of numbers or times (and blanks), none of them text."""
+    given = [v for v in values if v is not None]
+    return bool(given) and all(isinstance(v, int | float | date) for v in given)
 
 
 def _height(lines: int) -> str:
@@ -200,6 +231,8 @@ class _PlainValues:
             return cleaned
         if value is None:
             return None
+        if isinstance(value, date):  # a datetime is one; naive, in UTC
+            return float(to_excel(value))
         if isinstance(value, bool):
             return "Yes" if value else "No"
         if isinstance(value, int):
@@ -212,30 +245,57 @@ class _PlainValues:
 def _column_layout(table: Table) -> tuple[list[float], list[bool]]:
     """Each column's width, and whether its text wraps.
 
-    A column is as wide as its longest value (at most MAX_WIDTH) or the longest word of its
-    name, which wraps. When the sheet is wider than PAGE_WIDTH, the wide columns are
-    narrowed in proportion, none below MIN_WRAP_WIDTH, until it fits: fit to one page
-    width, the sheet then prints larger.
+    A column is as wide as its widest value (at most MAX_WIDTH) or the widest word of its
+    name, which wraps. When the sheet is wider than PAGE_WIDTH, the columns that would be
+    wider than MIN_WRAP_WIDTH share what the others leave, in proportion to the text they
+    hold: a row's cells then need about as many lines each, and Reasons, which holds most
+    of the text, is not cut to the width of a server's name. Fit to one page width, the
+    sheet then prints larger.
     """
-    needed, natural = [], []  # the header row always wraps, so only values count here
+    natural, longest, volume = [], [], []
     for index, name in enumerate(table.columns):
-        longest = max(
-            (
-                len(value if isinstance(value, str) else str(value))
-                for value in (row[index] for row in table.rows)
-                if value is not None
-            ),
-            default=0,
-        )
-        word = max((len(part) for part in str(name).split()), default=0)
-        needed.append(longest + 2)
-        natural.append(float(min(MAX_WIDTH, max(MIN_WIDTH, longest, word) + 2)))
-    widths = natural
-    for percent in range(100, 0, -1):
-        widths = [min(n, max(MIN_WRAP_WIDTH, float(round(n * percent / 100)))) for n in natural]
-        if sum(widths) <= PAGE_WIDTH:
+        column = [row[index] for row in table.rows]
+        # Values repeat (130k rows of the Files sheet hold a few thousand distinct ones).
+        widest = max((_shown_width(v) for v in set(column) if v is not None), default=0.0)
+        word = max((text_width(part, bold=True) for part in str(name).split()), default=0.0)
+        longest.append(widest)
+        natural.append(float(min(MAX_WIDTH, max(MIN_WIDTH, math.ceil(max(widest, word) + 1.5)))))
+        text = sum(len(v) for v in column if isinstance(v, str))
+        volume.append(text / max(len(column), 1))
+    widths = natural if sum(natural) <= PAGE_WIDTH else _shared(natural, volume)
+    # wrapped_lines gives a line one digit less than the column: the cell's margins.
+    return widths, [most + 1 > width for most, width in zip(longest, widths, strict=True)]
+
+
+def _shown_width(value: Cell) -> float:
+    if isinstance(value, datetime):
+        return text_width(f"{value:%Y-%m-%d %H:%M:%S} UTC")
+    return text_width(value if isinstance(value, str) else str(value))
+
+
+def _shared(natural: list[float], volume: list[float]) -> list[float]:
+    """Widths that fit PAGE_WIDTH: a column at most MIN_WRAP_WIDTH wide keeps its width;
+    the others share the rest by volume, none below MIN_WRAP_WIDTH or above its need."""
+    widths = list(natural)
+    sharing = [i for i, width in enumerate(natural) if width > MIN_WRAP_WIDTH]
+    space = PAGE_WIDTH - sum(w for i, w in enumerate(natural) if i not in sharing)
+    while sharing:
+        weight = sum(volume[i] for i in sharing)
+        share = {i: space * (volume[i] / weight if weight else 1 / len(sharing)) for i in sharing}
+        # A column given less than the floor takes the floor, one given more than it needs
+        # takes its need; either changes what the rest share, so share again.
+        settled = [i for i in sharing if share[i] < MIN_WRAP_WIDTH] or [
+            i for i in sharing if share[i] >= natural[i]
+        ]
+        if not settled:
+            for i in sharing:
+                widths[i] = float(math.floor(share[i]))
             break
-    return widths, [n > width for n, width in zip(needed, widths, strict=True)]
+        for i in settled:
+            widths[i] = float(MIN_WRAP_WIDTH) if share[i] < MIN_WRAP_WIDTH else natural[i]
+            space -= widths[i]
+            sharing.remove(i)
+    return widths
 
 
 def _set_printing(sheet: Sheet) -> None:

@@ -9,7 +9,6 @@ write_only mode writes no heights of its own, so without them wrapped lines over
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
@@ -25,6 +24,7 @@ from auditor.reporting.model import Report
 from auditor.reporting.table import Table
 from auditor.reporting.text import clean_text
 from auditor.reporting.xlsx_charts import STATUS_COLOURS, status_chart, trend_chart
+from auditor.reporting.xlsx_text import FONT, LINE_HEIGHT, SIZE, text_width, wrapped_lines
 from auditor.verdicts import Status
 
 __all__ = [
@@ -44,16 +44,13 @@ Sheet = Any
 
 PAPER_A4 = 9
 """OOXML paper size code. Fit-to-width keeps a sheet on one page width on Letter too."""
-LINE_HEIGHT = 15.0
-"""Points per line of 11-point text."""
 MAX_LINES = 12
 
 # A bold font without a name (or Calibri, where Carlito is not installed) prints in
 # LibreOffice as a serif face. Arial is everywhere; LibreOffice uses Liberation Sans.
-FONT = "Arial"
-_HEADER_FONT = Font(name=FONT, bold=True, color="FFFFFF")
+_HEADER_FONT = Font(name=FONT, size=SIZE, bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="1F3864")
-_BOLD = Font(name=FONT, bold=True)
+_BOLD = Font(name=FONT, size=SIZE, bold=True)
 _HEADLINE = Font(name=FONT, bold=True, size=14)
 _WRAP = Alignment(wrap_text=True, vertical="top")
 _WRAP_RIGHT = Alignment(wrap_text=True, vertical="top", horizontal="right")
@@ -99,7 +96,7 @@ DATE_FORMAT = "yyyy-mm-dd"
 DATE_TIME_FORMAT = "yyyy-mm-dd hh:mm"
 _GOOD = PatternFill("solid", fgColor="C6EFCE")
 _BAD = PatternFill("solid", fgColor="FFC7CE")
-_LINK = Font(name=FONT, color="0563C1", underline="single")
+_LINK = Font(name=FONT, size=SIZE, color="0563C1", underline="single")
 
 
 def _value(sheet: Sheet, value: object, wrap: bool) -> object:
@@ -125,43 +122,6 @@ def server_link(sheet: Sheet, name: str, row: int | None) -> WriteOnlyCell:
     return cell
 
 
-def wrapped_lines(value: object, width: float) -> int:
-    """How many lines a value takes, wrapped in a column ``width`` characters wide.
-
-    An estimate: neither openpyxl nor LibreOffice measures the text, so every wrapped row's
-    height comes from here. It wraps as LibreOffice does, between words and after a
-    backslash, slash or hyphen, so a registry path breaks at its keys; a longer piece is
-    cut. It counts one character fewer per line than the width, which prints with room.
-    """
-    if not isinstance(value, str) or not value:
-        return 1
-    per_line = max(1, int(width) - 1)
-    return sum(_paragraph_lines(part, per_line) for part in value.split("\n"))
-
-
-_PIECE = re.compile(r"[^\\/-]*[\\/-]+|[^\\/-]+")
-"""A word's pieces, each ending where a line may break: "C:\\bin" is "C:\\", "bin"."""
-
-
-def _paragraph_lines(text: str, per_line: int) -> int:
-    if len(text) <= per_line:
-        return 1
-    lines, used = 1, 0
-    for word in text.split():
-        space = 1 if used else 0
-        for piece in _PIECE.findall(word):
-            if used + space + len(piece) <= per_line:
-                used += space + len(piece)
-            else:
-                lines += 1 if used else 0
-                full, used = divmod(len(piece), per_line)
-                if used == 0:  # the piece fills its last line exactly
-                    full, used = full - 1, per_line
-                lines += full
-            space = 0
-    return lines
-
-
 def _write_sheet(
     workbook: Workbook,
     title: str,
@@ -179,20 +139,21 @@ def _write_sheet(
     """
     sheet = workbook.create_sheet(title)
     columns = list(table.columns)
+    server_at = columns.index("Server") if "Server" in columns else 0
+    widths = _fitted(table, widths, server_at if links is not None else None)
     for letter, width in zip(_letters(len(columns)), widths, strict=True):
         sheet.column_dimensions[letter].width = width
-    server_at = columns.index("Server") if "Server" in columns else 0
     sheet.freeze_panes = f"{_letters(server_at + 2)[-1]}2"
     sheet.auto_filter.ref = f"A1:{_letters(len(columns))[-1]}{max(len(table), 1) + 1}"
     _fit_width(sheet)
     sheet.row_dimensions[1].height = LINE_HEIGHT * max(
-        wrapped_lines(n, w) for n, w in zip(columns, widths, strict=True)
+        wrapped_lines(n, w, bold=True) for n, w in zip(columns, widths, strict=True)
     )
     sheet.append(_header(sheet, columns))
     statuses = {i for i, name in enumerate(columns) if "status" in name.casefold()}
     if not table.rows:
         note = _text(sheet, empty)
-        note.font = Font(name=FONT, italic=True)
+        note.font = Font(name=FONT, size=SIZE, italic=True)
         sheet.append([note])
     for number, row in enumerate(table.rows, start=2):
         lines = max(wrapped_lines(value, width) for value, width in zip(row, widths, strict=True))
@@ -207,6 +168,21 @@ def _write_sheet(
                 cells.append(_value(sheet, value, wrap=True))
         sheet.append(cells)
     return sheet
+
+
+def _fitted(table: Table, widths: Sequence[float], link_at: int | None) -> list[float]:
+    """The given widths, but a column with no value only as wide as its name, and the
+    linked server column as wide as its longest name: LibreOffice does not wrap a link,
+    which would otherwise run into the next column (the Status) in print."""
+    fitted = list(widths)
+    for index, name in enumerate(table.columns):
+        values = [row[index] for row in table.rows if row[index] is not None]
+        if table.rows and not values:
+            fitted[index] = float(math.ceil(text_width(name, bold=True) + 1.5))
+        elif index == link_at:
+            widest = max((text_width(str(v)) for v in values), default=0.0)
+            fitted[index] = max(fitted[index], float(min(60, math.ceil(widest + 1.5))))
+    return fitted
 
 
 def _letters(count: int) -> list[str]:
@@ -260,7 +236,10 @@ def finish_workbook(workbook: Workbook, report: Report) -> None:
     summary = report.summary
     when = summary.audit_date.astimezone(UTC)
     properties = workbook.properties
-    properties.title = f"{summary.baseline_id} fix-level audit, {when:%Y-%m-%d}"
+    audited = summary.baseline_id
+    if report.catalogue is not None:
+        audited = f"{len(report.catalogue.article_columns)}-article"
+    properties.title = f"{audited} fix-level audit, {when:%Y-%m-%d}"
     properties.subject = clean_text(f"{summary.baseline_id}: {summary.baseline_title}")
     properties.creator = f"fixlevel {__version__}"
     # The audit's own time, not the clock: a re-rendered workbook says when the audit ran.
@@ -323,9 +302,15 @@ def write_summary(workbook: Workbook, report: Report) -> None:
         judged = WriteOnlyCell(sheet, value=date.fromisoformat(summary.waivers_judged_on))
         judged.number_format = DATE_FORMAT
         judged.alignment = Alignment(horizontal="left")
+    baseline = f"{summary.baseline_id}: {summary.baseline_title}"
+    fixed = summary.fixed_build
+    if report.catalogue is not None:  # many articles: Q197378's build is not the run's
+        articles = len(report.catalogue.article_columns)
+        baseline = f"{articles} articles: their counts below, each server on Fix level"
+        fixed = "per article: the Fix level and Inventory sheets"
     for label, value in (
-        ("Baseline", f"{summary.baseline_id}: {summary.baseline_title}"),
-        ("Fixed build", summary.fixed_build),
+        ("Baseline", baseline),
+        ("Fixed build", fixed),
         ("Compared with", compared),
     ):
         sheet.append([_text(sheet, label, _BOLD), _text(sheet, value.strip())])
@@ -354,6 +339,7 @@ def write_summary(workbook: Workbook, report: Report) -> None:
     share.number_format = "0.0%"
     applicable = summary.total - summary.count(Status.NOT_APPLICABLE)
     why = _text(sheet, f"of the {applicable} servers the fix applies to (not-applicable left out)")
+    why.alignment = Alignment(indent=1)  # not flush against the percentage on its left
     sheet.append([_text(sheet, "Share compliant", _BOLD), share, why])
     sheet.append([])
     history_top = table_top + len(summary.counts) + 4
@@ -364,14 +350,14 @@ def write_summary(workbook: Workbook, report: Report) -> None:
     totals = report.history.column("Total")
     tallest = max((n for n in totals if isinstance(n, int)), default=0)
     sheet.add_chart(trend_chart(sheet, history_top, len(report.history), tallest), f"D{chart_row}")
-    _article_counts(sheet, report)
+    _article_counts(sheet, report, history_top + len(report.history) + 1)
 
 
-def _article_counts(sheet: Sheet, report: Report) -> None:
+def _article_counts(sheet: Sheet, report: Report, next_row: int) -> None:
     """A catalogue run's per-article counts, below the charts (nothing otherwise)."""
     from auditor.reporting.xlsx_catalogue import write_article_counts
 
-    write_article_counts(sheet, report)
+    write_article_counts(sheet, report, next_row)
 
 
 _GOOD_WAY: dict[Status, int] = {

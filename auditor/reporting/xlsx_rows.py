@@ -43,7 +43,7 @@ class RowWriter:
     def __init__(self, sheet: Sheet, columns: int) -> None:
         self._sheet = sheet
         self._letters = [get_column_letter(number) for number in range(1, columns + 1)]
-        self._styles: dict[tuple[int, int, int], str] = {}
+        self._styles: dict[tuple[int, int, int, str | None], str] = {}
         self._height: str | None = None
         self._inline: dict[str, str] = {}
         sheet._get_writer()
@@ -55,9 +55,10 @@ class RowWriter:
         font: Font | None = None,
         fill: Fill | None = None,
         alignment: Alignment | None = None,
+        number_format: str | None = None,
     ) -> str:
         """The workbook's index for a cell style, registered on first use."""
-        key = (id(font), id(fill), id(alignment))
+        key = (id(font), id(fill), id(alignment), number_format)
         if key not in self._styles:
             cell = WriteOnlyCell(self._sheet)
             if font is not None:
@@ -66,6 +67,8 @@ class RowWriter:
                 cell.fill = fill
             if alignment is not None:
                 cell.alignment = alignment
+            if number_format is not None:
+                cell.number_format = number_format
             self._styles[key] = str(cell.style_id)
         return self._styles[key]
 

@@ -3,6 +3,7 @@ causes are exactly right, and the restart warning in its case (issue 14)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,10 @@ EVENTS = [
 ]  # fmt: skip
 
 
+def utc_naive(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC).replace(tzinfo=None)
+
+
 @pytest.fixture(scope="module")
 def fleet(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_fleet(tmp_path_factory.mktemp("fleet9301"))
@@ -46,7 +51,13 @@ def test_the_events_sheet_is_exactly_right(fleet: Path, tmp_path: Path) -> None:
         "Receiver", "Sender", "Address", "Cause", "First seen", "Last seen", "Count",
         "Refused", "Stack server",
     ]  # fmt: skip
-    assert rows[1:] == EVENTS
+    # The times are Excel dates in UTC, formatted with their zone, not text.
+    assert rows[1:] == [
+        [*row[:4], utc_naive(row[4]), utc_naive(row[5]), *row[6:]] for row in EVENTS
+    ]
+    sheet = load_workbook(path)["Events"]
+    for cell in (*sheet["E"][1:], *sheet["F"][1:]):
+        assert cell.is_date and cell.number_format == 'yyyy-mm-dd hh:mm:ss "UTC"'
     servers = [list(row) for row in book["Servers"].iter_rows(values_only=True)]
     column = servers[0].index("Refused connections observed")
     observed = {row[0]: row[column] for row in servers[1:]}
