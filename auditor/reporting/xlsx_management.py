@@ -236,10 +236,7 @@ def finish_workbook(workbook: Workbook, report: Report) -> None:
     summary = report.summary
     when = summary.audit_date.astimezone(UTC)
     properties = workbook.properties
-    audited = summary.baseline_id
-    if report.catalogue is not None:
-        audited = f"{len(report.catalogue.article_columns)}-article"
-    properties.title = f"{audited} fix-level audit, {when:%Y-%m-%d}"
+    properties.title = f"{summary.baseline_id} fix-level audit, {when:%Y-%m-%d}"
     properties.subject = clean_text(f"{summary.baseline_id}: {summary.baseline_title}")
     properties.creator = f"fixlevel {__version__}"
     # The audit's own time, not the clock: a re-rendered workbook says when the audit ran.
@@ -303,11 +300,8 @@ def write_summary(workbook: Workbook, report: Report) -> None:
         judged.number_format = DATE_FORMAT
         judged.alignment = Alignment(horizontal="left")
     baseline = f"{summary.baseline_id}: {summary.baseline_title}"
+    # A catalogue run's model names the set of articles here (catalogue_model.catalogue_names).
     fixed = summary.fixed_build
-    if report.catalogue is not None:  # many articles: Q197378's build is not the run's
-        articles = len(report.catalogue.article_columns)
-        baseline = f"{articles} articles: their counts below, each server on Fix level"
-        fixed = "per article: the Fix level and Inventory sheets"
     for label, value in (
         ("Baseline", baseline),
         ("Fixed build", fixed),

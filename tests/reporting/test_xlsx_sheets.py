@@ -159,10 +159,10 @@ def test_inventory_is_frozen_filtered_and_printed_pages_wide(catalogue):
 
 def test_a_catalogue_summary_names_its_articles_not_q197378(catalogue):
     summary = {row[0]: row[1] for row in catalogue["Summary"].iter_rows(values_only=True)}
-    assert summary["Baseline"].startswith("32 articles")
+    assert summary["Baseline"].startswith("catalogue: 32 articles (each server's worst): Q192983")
     assert summary["Fixed build"].startswith("per article")
-    assert catalogue.properties.title == "32-article fix-level audit, 2026-11-24"
-    assert catalogue["Fix level"].oddHeader.right.text.startswith("32-article")
+    assert catalogue.properties.title == "catalogue fix-level audit, 2026-11-24"
+    assert catalogue["Fix level"].oddHeader.right.text.startswith("catalogue")
     sheet = catalogue["Summary"]
     # The title spans B:C, so the counts start in D; a count above zero has its colour.
     (top,) = [r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 1).value == "Article"]
