@@ -59,15 +59,21 @@ def judge_events(
     for summary in summaries:
         if summary.sender is not None and summary.refused:
             added.reason(summary.sender, _observed(summary))
-    covered = _covered(servers, inventory)
-    for server in servers.values():
+    # Indexed once: per server, a scan of the inventory or of the summaries would make a
+    # large fleet quadratic.
+    peers = _peers(inventory)
+    covered = _covered(servers, peers)
+    by_sender: dict[str, list[EventSummary]] = defaultdict(list)
+    for summary in summaries:
+        if summary.sender is not None:
+            by_sender[summary.sender.casefold()].append(summary)
+    for folded, server in servers.items():
         build = _build(server.verdict)
-        joined = inventory is not None and _peers(server.verdict.server, inventory)
-        if build in SILENT_BUILDS and (server.facts.event_logs or joined):
+        if build in SILENT_BUILDS and (server.facts.event_logs or peers.get(folded)):
             added.warning(server.verdict.server, SILENT_TEXT)
-        _restart(server, summaries, inventory, added)
+        _restart(server, by_sender.get(folded, []), inventory, added)
     result = [
-        added.apply(verdict, _refused(verdict.server, summaries, covered)) for verdict in verdicts
+        added.apply(verdict, _refused(verdict.server, by_sender, covered)) for verdict in verdicts
     ]
     return result, tuple(summaries)
 
@@ -152,37 +158,34 @@ def _build(verdict: ServerVerdict) -> int | None:
     return int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else None
 
 
-def _peers(server: str, inventory: ConnectorInventory) -> set[str]:
-    """The servers a connector of the inventory joins to ``server``, either direction."""
-    if inventory.error:
-        return set()
-    folded = server.casefold()
-    peers = set()
+def _peers(inventory: ConnectorInventory | None) -> dict[str, set[str]]:
+    """Casefolded server -> the servers a connector of the inventory joins to it, either
+    direction."""
+    peers: dict[str, set[str]] = defaultdict(set)
+    if inventory is None or inventory.error:
+        return peers
     for entry in inventory.entries:
-        if entry.server.casefold() == folded and entry.remote_server:
-            peers.add(entry.remote_server.casefold())
-        elif entry.remote_server.casefold() == folded:
-            peers.add(entry.server.casefold())
-    peers.discard(folded)
+        local, remote = entry.server.casefold(), entry.remote_server.casefold()
+        if remote and remote != local:
+            peers[local].add(remote)
+            peers[remote].add(local)
     return peers
 
 
-def _covered(servers: dict[str, _Server], inventory: ConnectorInventory | None) -> set[str]:
+def _covered(servers: dict[str, _Server], peers: dict[str, set[str]]) -> set[str]:
     """Senders whose calls some receiver would have logged, and whose log was read whole."""
-    if inventory is None:
-        return set()
     listening = {
         key
         for key, server in servers.items()
         if any(log.complete for log in server.facts.event_logs) and logs_9301(server.verdict)
     }
-    return {key for key in servers if _peers(key, inventory) & listening}
+    return {key for key in servers if peers.get(key, set()) & listening}
 
 
-def _refused(server: str, summaries: Sequence[EventSummary], covered: set[str]) -> int | None:
-    seen = sum(
-        s.refused for s in summaries if s.sender and s.sender.casefold() == server.casefold()
-    )
+def _refused(
+    server: str, by_sender: dict[str, list[EventSummary]], covered: set[str]
+) -> int | None:
+    seen = sum(summary.refused for summary in by_sender.get(server.casefold(), ()))
     if seen:
         return seen
     return 0 if server.casefold() in covered else None
@@ -200,8 +203,8 @@ def _restart(
     if verdict.status is not Status.COMPLIANT or not verdict.multihomed or registry is None:
         return
     pinned = {o.value for o in registry.overrides if o.value}
-    for summary in summaries:
-        if summary.sender != verdict.server or summary.cause is not Cause.RANDOM_SOURCE_ADDRESS:
+    for summary in summaries:  # those of this sender
+        if summary.cause is not Cause.RANDOM_SOURCE_ADDRESS:
             continue
         if summary.address in pinned:
             continue
