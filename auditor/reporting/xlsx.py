@@ -119,7 +119,7 @@ def _build_workbook(report: Report) -> Workbook:
 def _write_table(workbook: Workbook, title: str, table: Table, empty: str = "empty") -> None:
     sheet = workbook.create_sheet(title)
     columns = [str(name) for name in table.columns]
-    widths, wrapped = _column_layout(table)
+    widths, wrapped, times = _column_layout(table)
     for number, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(number)].width = width
     # The header row and the first column (the server's name) stay in view.
@@ -143,7 +143,6 @@ def _write_table(workbook: Workbook, title: str, table: Table, empty: str = "emp
     status_at = columns.index(_STATUS_COLUMN) if _STATUS_COLUMN in columns else -1
     # One line: default styles (none at all for most cells); several: every cell top-aligned.
     # A time (an event's first and last) is an Excel date in UTC, shown with its zone.
-    times = [any(isinstance(v, date) for v in table.column(name)) for name in columns]
     stamp = f'{DATE_TIME_FORMAT}:ss "UTC"'
     short = [
         rows.style(alignment=_WRAP if wrap else None, number_format=stamp if time else None)
@@ -242,8 +241,8 @@ class _PlainValues:
         return clean_text(str(value))
 
 
-def _column_layout(table: Table) -> tuple[list[float], list[bool]]:
-    """Each column's width, and whether its text wraps.
+def _column_layout(table: Table) -> tuple[list[float], list[bool], list[bool]]:
+    """Each column's width, whether its text wraps, and whether it holds times.
 
     A column is as wide as its widest value (at most MAX_WIDTH) or the widest word of its
     name, which wraps. When the sheet is wider than PAGE_WIDTH, the columns that would be
@@ -252,11 +251,13 @@ def _column_layout(table: Table) -> tuple[list[float], list[bool]]:
     of the text, is not cut to the width of a server's name. Fit to one page width, the
     sheet then prints larger.
     """
-    natural, longest, volume = [], [], []
+    natural, longest, volume, times = [], [], [], []
     for index, name in enumerate(table.columns):
         column = [row[index] for row in table.rows]
         # Values repeat (130k rows of the Files sheet hold a few thousand distinct ones).
-        widest = max((_shown_width(v) for v in set(column) if v is not None), default=0.0)
+        distinct = set(column)
+        times.append(any(isinstance(v, date) for v in distinct))
+        widest = max((_shown_width(v) for v in distinct if v is not None), default=0.0)
         word = max((text_width(part, bold=True) for part in str(name).split()), default=0.0)
         longest.append(widest)
         natural.append(float(min(MAX_WIDTH, max(MIN_WIDTH, math.ceil(max(widest, word) + 1.5)))))
@@ -264,7 +265,8 @@ def _column_layout(table: Table) -> tuple[list[float], list[bool]]:
         volume.append(text / max(len(column), 1))
     widths = natural if sum(natural) <= PAGE_WIDTH else _shared(natural, volume)
     # wrapped_lines gives a line one digit less than the column: the cell's margins.
-    return widths, [most + 1 > width for most, width in zip(longest, widths, strict=True)]
+    wrapped = [most + 1 > width for most, width in zip(longest, widths, strict=True)]
+    return widths, wrapped, times
 
 
 def _shown_width(value: Cell) -> float:
