@@ -16,6 +16,7 @@ from auditor.collect_events import is_event_log_name, read_event_logs, with_last
 from auditor.collect_extra import add_extra_registry
 from auditor.errors import AuditorError
 from auditor.evidence.interface import EvidenceFile, EvidenceSource
+from auditor.evidence.regexport import LIVE_EXPORT
 from auditor.facts import FileFact, RegistryFacts, ServerFacts
 from auditor.parsing.evt import looks_like_evt
 from auditor.parsing.hive import looks_like_hive, read_system_hive
@@ -27,7 +28,7 @@ from auditor.parsing.mta_registry import (
 )
 from auditor.parsing.pe_version import PeVersion, read_pe_version
 from auditor.parsing.regfile import MAX_OPERATIONS, SkippedLine, looks_like_reg, parse_reg
-from auditor.parsing.registry import RegistryTree, RegOperation
+from auditor.parsing.registry import EnsureKey, RegistryTree, RegOperation
 from auditor.parsing.source_agreement import disagreements
 from auditor.requirements import ValueRequirement
 
@@ -116,6 +117,13 @@ def collect(
         events=events,
     )
     return add_extra_registry(facts, tree, values)
+
+
+def _selective(operation: RegOperation) -> RegOperation:
+    """A live read asked each key for some values only: none of its keys was read whole."""
+    if isinstance(operation, EnsureKey):
+        return replace(operation, values_read=False)
+    return operation
 
 
 def hashed_files(baseline: Baseline, *, every: bool = False) -> tuple[str, ...]:
@@ -260,6 +268,8 @@ def _registry_facts(
                 data = source.read_all(item.file.path, MAX_REG_FILE)
                 export = parse_reg(data, origin, max_operations=operations_left)
                 operations = list(export.operations)
+                if item.file.path.casefold() == LIVE_EXPORT:
+                    operations = [_selective(operation) for operation in operations]
                 operations_left -= len(export.skipped)
                 _report_skipped(origin, export.skipped, baseline, problems, notes)
         except AuditorError as error:

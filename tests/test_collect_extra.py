@@ -152,3 +152,24 @@ def test_a_value_of_a_key_the_hive_only_lists_is_unknown_not_absent(tmp_path: Pa
     assert values[0].error is not None and "not its values" in values[0].error
     assert values[1].found is True
     assert values[2] == ValueFact(copied, "Missing", False)  # a copied key: truly absent
+
+
+def test_a_value_the_live_read_did_not_ask_for_is_unknown_not_absent(tmp_path: Path) -> None:
+    # registry/live.reg is what live collection (and a saved copy of it) holds: each key
+    # with only the values the audit asked for. The same text under another name is an
+    # export of whole keys, where a missing value is missing from the server.
+    key = f"HKEY_LOCAL_MACHINE\\{PARAMETERS}"
+    wanted = (ValueRequirement(PARAMETERS, "Other", None, ValueCheck.EXISTS, None),)
+    found = {}
+    for name in ("live.reg", "zz-whole.reg"):
+        server = _server(tmp_path / name)
+        for export in (server / "registry").glob("*.reg"):
+            export.unlink()  # the server's own export holds the key whole
+        (server / "registry" / name).write_bytes(
+            write_reg({key: [RegValue("Rule", RegType.DWORD, 45)]})
+        )
+        _, values, _ = _collect(server, wanted)
+        assert isinstance(values, tuple)
+        found[name] = values[0]
+    assert found["live.reg"].error is not None and "not its values" in found["live.reg"].error
+    assert found["zz-whole.reg"] == ValueFact(PARAMETERS, "Other", False)

@@ -11,7 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["RawKey", "RawValue", "write_export"]
+LIVE_EXPORT = "registry/live.reg"
+"""Where a live read's export sits in a server's evidence (and in a saved copy of it). It
+holds only the values the audit asked for, so a value missing from one of its keys is not
+in the evidence, not absent from the server."""
+
+__all__ = ["LIVE_EXPORT", "RawKey", "RawValue", "write_export"]
 
 _HEADER = "Windows Registry Editor Version 5.00"
 _REG_SZ, _REG_BINARY, _REG_DWORD = 1, 3, 4

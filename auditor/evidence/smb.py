@@ -32,7 +32,7 @@ from auditor.evidence.deadline import Deadline, Lookup
 from auditor.evidence.eventlog_rpc import DEFAULT_EVENT_DAYS, EVENTS_FILE
 from auditor.evidence.interface import EvidenceFile, EvidenceSource
 from auditor.evidence.netbios import NETBIOS_PORT
-from auditor.evidence.regexport import RawKey, write_export
+from auditor.evidence.regexport import LIVE_EXPORT, RawKey, write_export
 from auditor.evidence.share_path import image_path_of, mta_share_folder
 from auditor.evidence.smb_session import SmbFailure, SmbSession, location_of
 from auditor.evidence.smb_stats import FileReads, SmbStats
@@ -50,7 +50,7 @@ __all__ = [
     "smb_sources",
 ]
 
-REGISTRY_FILE = "registry/live.reg"
+REGISTRY_FILE = LIVE_EXPORT
 
 # Read-only, and sharing everything: the MTA holds its files open while it runs, and a
 # read-only share refuses impacket's default request for write access.

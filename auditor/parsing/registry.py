@@ -153,8 +153,8 @@ class RegistryKey:
     _values: dict[str, RegValue] = field(default_factory=dict)
     _subkeys: dict[str, RegistryKey] = field(default_factory=dict)
     values_read: bool = False
-    """Its values were read (a .reg key block, a hive's copy of the key): a value missing
-    from a key whose values were not read is unknown, not absent."""
+    """Its values were read whole (a ``[key]`` block of an export, a hive's copy of the
+    key): a value missing from a key whose values were not read is unknown, not absent."""
     listed: bool = False
     """The evidence names this key itself (a ``[key]`` line, a hive's copy of it), not only
     a key below it: an export of a key holds its whole subtree, so a subkey that is not
@@ -215,7 +215,7 @@ class RegistryTree:
                 case SetValue(value=value):
                     target = self.root.ensure(parts)
                     target.set_value(value)
-                    target.listed = target.values_read = True
+                    target.listed = True
                 case EnsureKey(values_read=values_read):
                     named = self.root.ensure(parts)
                     named.listed = True
