@@ -33,9 +33,7 @@ from auditor.audit import (
     write_snapshot,
 )
 from auditor.baseline import Baseline, default_baseline_path
-from auditor.catalogue.export import articles_json, import_articles, write_baselines
 from auditor.cli_baselines import RunBaselines, load_run_baselines
-from auditor.cli_catalogue import print_imported
 from auditor.cli_checks import (
     UsageError,
     check_baselines,
@@ -51,12 +49,10 @@ from auditor.errors import AuditorError, EvidenceError
 from auditor.evidence.credentials import Credentials, credentials_from_environment
 from auditor.evidence.fleet import CONNECTORS_FILE, NotAFleet
 from auditor.evidence.inventory import FleetInventory
-from auditor.kit import write_kit
 from auditor.outputs import OutputRefused, check_outputs
 from auditor.parsing.connectors_csv import ConnectorInventory
 from auditor.progress import terminal_progress
 from auditor.requirements import collection_baseline
-from auditor.snapshot_merge import merge_snapshots
 from auditor.trend import RunRecord, run_identity, run_name
 from auditor.verdicts import AuditResult
 from auditor.waivers import WAIVERS_FILE, WaiverFile
@@ -230,6 +226,8 @@ def _judge(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextIO)
     check_baselines(args.baseline)
     check_judging_args(args)
     baseline = _baseline(args)
+    from auditor.snapshot_merge import merge_snapshots
+
     snapshot = merge_snapshots([(path, read_facts(path)) for path in args.facts])
     inventory = load_inventory(args.connectors.parent, args.connectors) if args.connectors else None
     waivers: WaiverFile | None = None
@@ -327,6 +325,10 @@ def _baseline_command(args: argparse.Namespace, out: TextIO, now: datetime, *, e
 
 
 def _import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    # Each command's own modules load with it: a scan's start-up does not pay for them.
+    from auditor.catalogue.export import articles_json, import_articles, write_baselines
+    from auditor.cli_catalogue import print_imported
+
     for path in args.articles:
         check_file(path, "article")
     if args.out_dir is not None and args.out_dir.exists() and not args.out_dir.is_dir():
@@ -355,6 +357,8 @@ def _capture(args: argparse.Namespace, out: TextIO, now: datetime) -> int:
 
 
 def _kit(args: argparse.Namespace, out: TextIO, now: datetime) -> int:
+    from auditor.kit import write_kit
+
     for path in write_kit(args.folder):
         print(f"wrote {path}", file=out)
     print("on each server: collect.cmd OUT; then: auditor scan OUT", file=out)

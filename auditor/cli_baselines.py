@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from auditor.baseline import Baseline, default_baseline_path, load_baseline
-from auditor.catalogue.servicepacks import default_service_packs_path, load_service_packs
 from auditor.requirements import Article, ServicePacks, expand_baseline_paths, load_articles
 
 __all__ = ["RunBaselines", "load_run_baselines"]
@@ -52,5 +51,8 @@ def load_run_baselines(paths: Sequence[Path] | None) -> RunBaselines:
 
 
 def service_packs() -> ServicePacks:
-    """The service packs' own file lists (Q243604), shipped beside the baselines."""
+    """The service packs' own file lists (Q243604), shipped beside the baselines: read for a
+    catalogue run only."""
+    from auditor.catalogue.servicepacks import default_service_packs_path, load_service_packs
+
     return load_service_packs(default_service_packs_path())
