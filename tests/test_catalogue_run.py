@@ -308,3 +308,20 @@ def test_the_trend_never_joins_a_catalogue_run_and_a_plain_run(
     again = scan_on(4, *catalogue)
     assert again["trend"]["previous"]["generated_at"] == "2026-11-02T12:00:00+00:00"
     assert [row["change"] for row in again["article_changes"]].count("other") == 0
+
+
+def test_a_server_whose_connectors_are_unknown_says_so_whatever_the_articles_order(
+    tmp_path: Path,
+) -> None:
+    # The shipped catalogue: Q197378 is the 25th article, and the server is below a later
+    # article's table, so its worst status is not incomplete; its connectors are still
+    # unknown, and the Summary must count it rather than call every server covered.
+    code, _, _ = run(
+        "scan", str(FLEET), "--baseline", str(REPO / "baselines" / "catalogue"),
+        "--json", str(tmp_path / "run.json"), "--quiet",
+    )  # fmt: skip
+    assert code == ExitCode.FINDINGS
+    document = json.loads((tmp_path / "run.json").read_text(encoding="utf-8"))
+    unknown = {s["server"] for s in document["servers"] if s["connectors_unknown"]}
+    assert unknown == {"incomplete-multihomed-connectors-unknown"}
+    assert document["summary"]["connectors_unknown"] == 1

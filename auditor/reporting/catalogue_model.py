@@ -117,7 +117,9 @@ def catalogue_names(result: AuditResult) -> tuple[str, str, str] | None:
     if not result.articles:
         return None
     ids = [article.article_id for article in result.articles]
-    title = f"{len(ids)} article{'s' * (len(ids) != 1)} (each server's worst): {', '.join(ids)}"
+    # A cell of the Summary: a long list would widen the page it prints on.
+    named = ", ".join(ids) if len(ids) <= 6 else f"{ids[0]} to {ids[-1]}, on the Baseline sheet"
+    title = f"{len(ids)} article{'s' * (len(ids) != 1)} (each server's worst): {named}"
     return CATALOGUE, title, "per article: see the Baseline and Fix level sheets"
 
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from auditor.reporting.remediation import REMEDIATION_COLUMNS
 from auditor.reporting.table import Row, Table
-from auditor.verdicts import AuditResult, Change, RunCounts, Status, Trend
+from auditor.verdicts import AuditResult, Change, RunCounts, ServerVerdict, Status, Trend
 
 __all__ = [
     "CHANGE_COLUMNS",
@@ -112,11 +112,17 @@ def _accepted(result: AuditResult) -> str:
 
 
 def connectors_unknown_count(result: AuditResult) -> int:
-    """Servers incomplete (before waivers) for want of the connectors inventory."""
+    """Servers incomplete (before waivers) for want of the connectors inventory: in a
+    catalogue run, for the article with the connector rule, whatever the others say (a
+    server below another article's table is still one whose connectors are unknown)."""
+
+    def unjudged(verdict: ServerVerdict) -> bool:
+        return verdict.connectors_unknown and verdict.underlying_status is Status.INCOMPLETE
+
     return sum(
         1
         for verdict in result.servers
-        if verdict.connectors_unknown and verdict.underlying_status is Status.INCOMPLETE
+        if unjudged(verdict) or any(unjudged(item.verdict) for item in verdict.articles)
     )
 
 

@@ -159,7 +159,9 @@ def test_inventory_is_frozen_filtered_and_printed_pages_wide(catalogue):
 
 def test_a_catalogue_summary_names_its_articles_not_q197378(catalogue):
     summary = {row[0]: row[1] for row in catalogue["Summary"].iter_rows(values_only=True)}
-    assert summary["Baseline"].startswith("catalogue: 32 articles (each server's worst): Q192983")
+    assert summary["Baseline"] == (
+        "catalogue: 32 articles (each server's worst): Q192983 to Q312273, on the Baseline sheet"
+    )
     assert summary["Fixed build"].startswith("per article")
     assert catalogue.properties.title == "catalogue fix-level audit, 2026-11-24"
     assert catalogue["Fix level"].oddHeader.right.text.startswith("catalogue")
