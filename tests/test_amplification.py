@@ -30,7 +30,9 @@ def _absent_rows(count: int) -> str:
 
 def test_a_runaway_connectors_inventory_is_refused_whole(fleet: Path, tmp_path: Path) -> None:
     csv_path = fleet / "connectors.csv"
-    csv_path.write_text(csv_path.read_text() + _absent_rows(MAX_ROWS + 50_000))
+    # Short rows (the file stays under read_csv_text's byte bound, so the row bound is met).
+    rows = "".join(f"g{n},/cn=X\n" for n in range(MAX_ROWS + 50_000))
+    csv_path.write_text(csv_path.read_text() + rows)
     out = tmp_path / "r.json"
     code, _, err = run("scan", str(fleet), f"--json={out}", "--quiet")
     assert code == ExitCode.FINDINGS, err
@@ -90,3 +92,20 @@ def test_a_runaway_waivers_file_stops_before_the_scan(
     code, _, err = run("scan", str(fleet), f"--waivers={waivers}", f"--json={tmp_path / 'r.json'}")
     assert code == ExitCode.FAILED
     assert f"{waivers}: {MAX_WAIVERS + 1:,} waivers, more than {MAX_WAIVERS:,}" in err
+
+
+def test_the_inventory_of_a_large_real_fleet_is_read_whole(tmp_path: Path) -> None:
+    # 100,000 servers, a fifth multihomed with three connectors each: 60,000 rows (the
+    # 100,000-server benchmark fleet's). A bound below that made 20,000 servers incomplete.
+    from auditor.parsing.connectors_csv import parse_connectors
+
+    path = tmp_path / "connectors.csv"
+    rows = (
+        f"EX{n:05d},/o=Org/ou=Site/cn=Configuration/cn=Connections/cn=TCP to {k},TCP,,\n"
+        for n in range(20_000)
+        for k in range(3)
+    )
+    path.write_text("server,obj_dist_name,transport,remote_server,remote_address\n" + "".join(rows))
+    inventory = parse_connectors(path)
+    assert inventory.error is None
+    assert len(inventory.entries) == 60_000
