@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from impacket.dcerpc.v5 import even, rrp, transport
@@ -164,25 +164,21 @@ class SmbSession:
 
     # --- registry ----------------------------------------------------------------------
 
-    def _read_registry(self) -> tuple[list[RawKey], str | None]:
-        """The MTA's keys, and the SystemRoot its ImagePath may need."""
+    @contextlib.contextmanager
+    def _rpc(self, pipe_name: str, interface: bytes, step: str) -> Iterator[Any]:
+        """A DCE/RPC binding over a named pipe of this session, under the deadline: a
+        failure in our own words, the pipe closed and the lap timed whatever happens."""
         dce: Any = None
         if self._deadline is not None:
-            self._deadline.doing("reading the registry")
+            self._deadline.doing(step)
         try:
             self._tick()
             port = self._connected.route.port if self._connected else DIRECT_PORT
-            pipe = transport.SMBTransport(self.host, port, r"\winreg", smb_connection=self._conn)
+            pipe = transport.SMBTransport(self.host, port, pipe_name, smb_connection=self._conn)
             dce = pipe.get_dce_rpc()
             dce.connect()
-            dce.bind(rrp.MSRPC_UUID_RRP)
-            reader = RegistryReader(dce, before_call=self._tick)
-            keys = read_mta_keys(reader, self._service, self._override_key, self._override_value)
-            system_root = None
-            if SYSTEM_ROOT.search(image_path_of(keys, self._service) or ""):
-                system_root = reader.string(_SYSTEM_ROOT_KEY, "SystemRoot")
-            self.stats.registry_keys = reader.keys_read
-            return keys, system_root
+            dce.bind(interface)
+            yield dce
         except SmbFailure:
             raise
         except Exception as error:
@@ -193,29 +189,22 @@ class SmbSession:
                     dce.disconnect()
             self._lap()
 
+    def _read_registry(self) -> tuple[list[RawKey], str | None]:
+        """The MTA's keys, and the SystemRoot its ImagePath may need."""
+        with self._rpc(r"\winreg", rrp.MSRPC_UUID_RRP, "reading the registry") as dce:
+            reader = RegistryReader(dce, before_call=self._tick)
+            keys = read_mta_keys(reader, self._service, self._override_key, self._override_value)
+            system_root = None
+            if SYSTEM_ROOT.search(image_path_of(keys, self._service) or ""):
+                system_root = reader.string(_SYSTEM_ROOT_KEY, "SystemRoot")
+            self.stats.registry_keys = reader.keys_read
+            return keys, system_root
+
     def _read_events(self, days: int) -> bytes:
         """The Application log of the last ``days`` days, as a .evt file."""
-        dce: Any = None
-        if self._deadline is not None:
-            self._deadline.doing("reading the Application log")
-        try:
-            self._tick()
-            port = self._connected.route.port if self._connected else DIRECT_PORT
-            pipe = transport.SMBTransport(self.host, port, r"\eventlog", smb_connection=self._conn)
-            dce = pipe.get_dce_rpc()
-            dce.connect()
-            dce.bind(even.MSRPC_UUID_EVEN)
+        with self._rpc(r"\eventlog", even.MSRPC_UUID_EVEN, "reading the Application log") as dce:
             since = int(self._wall_clock()) - days * 86_400
             return read_application_log(dce, since=since, before_call=self._tick).data
-        except SmbFailure:
-            raise
-        except Exception as error:
-            raise SmbFailure(self._reason(error)) from None
-        finally:
-            if dce is not None:
-                with contextlib.suppress(Exception):
-                    dce.disconnect()
-            self._lap()
 
 
 def location_of(host: str, port: int | None) -> str:
