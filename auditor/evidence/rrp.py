@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 from impacket.dcerpc.v5 import rrp
+from impacket.dcerpc.v5.rpcrt import DCERPCException
 
 from auditor.evidence.regexport import RawKey, RawValue
 from auditor.service_path import CLUSTER_SERVICE, COMPONENT_SERVICES, REMOTE_ACCESS_SERVICE
@@ -62,6 +63,7 @@ class RegistryReader:
         self._dce = dce
         self._before_call = before_call
         self._now = now
+        self._no_times = False
         before_call()
         self._root = rrp.hOpenLocalMachine(dce, samDesired=rrp.KEY_READ)["phKey"]
         self.keys_read = 0
@@ -109,12 +111,22 @@ class RegistryReader:
 
     def last_written(self, handle: object) -> str | None:
         """The key's last-write time (ISO 8601 UTC), or None when it is unknown: refused,
-        zero, or absurd."""
+        zero, or absurd. A server that faults the call is not asked again."""
+        if self._no_times:
+            return None
+        request = rrp.BaseRegQueryInfoKey()
+        request["hKey"] = handle
+        # The class buffer as one NUL: Samba 4.17 faults (rpc_x_bad_stub_data) on impacket's
+        # empty one, and Windows checks that its counts agree, as they do here (1 of 1).
+        request["lpClassIn"] = "\0"
         self._before_call()
         try:
-            answer = rrp.hBaseRegQueryInfoKey(self._dce, handle)
+            answer = self._dce.request(request)  # type: ignore[attr-defined]
         except rrp.DCERPCSessionError:
             return None  # the time only informs a warning; the values were read already
+        except DCERPCException:  # a fault: the pipe still serves, but this call will not
+            self._no_times = True
+            return None
         stamp = answer["lpftLastWriteTime"]
         # impacket declares the high half signed (LONG); the FILETIME is unsigned.
         value = (int(stamp["dwHighDateTime"]) & 0xFFFF_FFFF) << 32
