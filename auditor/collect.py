@@ -12,11 +12,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from auditor.baseline import Baseline, BaselineFile, FileKind
-from auditor.collect_events import is_event_log_name, read_event_logs, with_last_written
+from auditor.collect_events import (
+    is_event_log_name,
+    read_event_logs,
+    read_key_times,
+    with_last_written,
+)
 from auditor.collect_extra import add_extra_registry
 from auditor.errors import AuditorError
 from auditor.evidence.interface import EvidenceFile, EvidenceSource
-from auditor.evidence.regexport import LIVE_EXPORT
+from auditor.evidence.regexport import LIVE_EXPORT, LIVE_KEY_TIMES
 from auditor.facts import FileFact, RegistryFacts, ServerFacts
 from auditor.parsing.evt import looks_like_evt
 from auditor.parsing.hive import looks_like_hive, read_system_hive
@@ -83,6 +88,7 @@ def collect(
     files: list[FileFact] = []
     registry: list[_RegistryEvidence] = []
     event_logs: list[EvidenceFile] = []
+    times_file: EvidenceFile | None = None
     opened, budget = 0, _Budget(MAX_DATA_BYTES)
     for number, file in enumerate(listed):
         required = wanted.get(file.name.casefold())
@@ -101,16 +107,21 @@ def collect(
             files.append(_file_fact(source, file, required, budget))
         elif outside_drives:
             opened += 1
+            if file.path.casefold() == LIVE_KEY_TIMES:
+                times_file = file  # dates the live export's keys; no registry of its own
+                continue
             found = _sniff(source, file, problems, event_logs)
             if found is not None:
                 registry.append(found)
     logs, events = read_event_logs(source, event_logs, notes) if event_logs else ((), ())
+    times = read_key_times(source, times_file, notes) if times_file is not None else ()
     tree = RegistryTree()
+    registry_facts = _registry_facts(source, registry, baseline, problems, notes, tree, times)
     facts = ServerFacts(
         server=source.server,
         source=source.location,
         files=tuple(files),
-        registry=_registry_facts(source, registry, baseline, problems, notes, tree),
+        registry=registry_facts,
         problems=tuple(problems),
         notes=(*source.notes, *notes),
         event_logs=logs,
@@ -231,8 +242,10 @@ def _registry_facts(
     problems: list[str],
     notes: list[str],
     tree: RegistryTree,
+    live_times: tuple[tuple[str, str], ...] = (),
 ) -> RegistryFacts | None:
-    """Merge hives first, then .reg exports in name order, as a later import would."""
+    """Merge hives first, then .reg exports in name order, as a later import would.
+    ``live_times`` date the keys of the live export, and only when it was read."""
     written: dict[str, str] = {}
     used: list[str] = []
     read_apart: list[tuple[str, list[RegOperation]]] = []
@@ -279,6 +292,13 @@ def _registry_facts(
         tree.apply(operations)
         used.append(item.file.path)
         read_apart.append((origin, operations))
+    if live_times and LIVE_EXPORT in {path.casefold() for path in used}:
+        written.update((path.casefold(), when) for path, when in live_times)
+    elif live_times:
+        notes.append(
+            f"{source.location}/{LIVE_KEY_TIMES}: not used: it dates the keys of "
+            f"{LIVE_EXPORT}, which was not read"
+        )
     if not used:
         return None
     if len(read_apart) > 1:

@@ -14,12 +14,14 @@ from auditor.errors import AuditorError
 from auditor.events.model import EventLogFact, GatewayEvent
 from auditor.evidence.interface import EvidenceFile, EvidenceSource
 from auditor.facts import RegistryFacts
+from auditor.parsing.key_times import MAX_KEY_TIMES, parse_key_times
 
 __all__ = [
     "MAX_EVT",
     "MAX_EVT_BYTES",
     "is_event_log_name",
     "read_event_logs",
+    "read_key_times",
     "with_last_written",
 ]
 
@@ -65,11 +67,30 @@ def read_event_logs(
     return tuple(logs), tuple(events)
 
 
+def read_key_times(
+    source: EvidenceSource, file: EvidenceFile, notes: list[str]
+) -> tuple[tuple[str, str], ...]:
+    """The live read's key times (``LIVE_KEY_TIMES``); what cannot be read is a note."""
+    origin = f"{source.location}/{file.path}"
+    if file.size > MAX_KEY_TIMES:
+        notes.append(f"{origin}: not read: {file.size} bytes, more than {MAX_KEY_TIMES}")
+        return ()
+    try:
+        data = source.read_all(file.path, MAX_KEY_TIMES)
+    except AuditorError as error:
+        notes.append(str(error) if str(error).startswith(origin) else f"{origin}: {error}")
+        return ()
+    times = parse_key_times(data, origin)
+    notes.extend(times.notes)
+    return times.written
+
+
 def with_last_written(
     facts: RegistryFacts, written: dict[str, str], rule: RegistryRule
 ) -> RegistryFacts:
-    """Each override key's last-write time, from the hive that held it (``written``: key
-    paths casefolded). The restart warning needs it; a .reg export has none to give."""
+    """Each override key's last-write time, from the hive that held it or the live read's
+    times file (``written``: key paths casefolded). The restart warning needs it; a .reg
+    export has none to give."""
     tail = f"\\services\\{rule.service}\\{rule.override_key}\\".casefold()
     by_connector = {
         path.rsplit("\\", 1)[-1]: when

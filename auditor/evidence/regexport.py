@@ -16,7 +16,12 @@ LIVE_EXPORT = "registry/live.reg"
 holds only the values the audit asked for, so a value missing from one of its keys is not
 in the evidence, not absent from the server."""
 
-__all__ = ["LIVE_EXPORT", "RawKey", "RawValue", "write_export"]
+LIVE_KEY_TIMES = "registry/live-key-times.txt"
+"""Beside the export, the last-write times a live read got for the MTA's connector keys
+(a .reg file has no place for them): one line per key, its full path, a TAB, and the time
+in ISO 8601 UTC. The restart warning compares them with the 9301 events."""
+
+__all__ = ["LIVE_EXPORT", "LIVE_KEY_TIMES", "RawKey", "RawValue", "write_export", "write_key_times"]
 
 _HEADER = "Windows Registry Editor Version 5.00"
 _REG_SZ, _REG_BINARY, _REG_DWORD = 1, 3, 4
@@ -43,6 +48,9 @@ class RawKey:
     path: str
     """From the hive root: ``HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\X``."""
     values: tuple[RawValue, ...] = ()
+    last_written: str | None = None
+    """The key's last-write time, ISO 8601 UTC, where it was asked for and the server gave
+    a plausible one; None otherwise."""
 
 
 def write_export(keys: Iterable[RawKey]) -> bytes:
@@ -56,6 +64,19 @@ def write_export(keys: Iterable[RawKey]) -> bytes:
         lines += [_value_line(value) for value in key.values]
     lines.append("")
     return b"\xff\xfe" + ("\r\n".join(lines) + "\r\n").encode("utf-16-le", "surrogatepass")
+
+
+def write_key_times(keys: Iterable[RawKey]) -> bytes:
+    """The ``LIVE_KEY_TIMES`` file: UTF-8, a comment line, then one line per key whose time
+    is known. A path that cannot sit on one line is left out, as the export leaves it out."""
+    lines = ["; last-write times of registry keys read live (MS-RRP BaseRegQueryInfoKey)"]
+    lines += [
+        f"{key.path}\t{key.last_written}"
+        for key in keys
+        if key.last_written is not None and _writable(key.path) and "\t" not in key.path
+    ]
+    # A lone surrogate becomes "?": that path then names no connector, and its time is unknown.
+    return ("\n".join(lines) + "\n").encode("utf-8", "replace")
 
 
 def _value_line(value: RawValue) -> str:

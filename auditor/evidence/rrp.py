@@ -2,18 +2,22 @@
 
 Only the values the registry facts use are read, each by name, never a whole key or hive:
 every request is a round trip, and a live MTA's Parameters key alone holds dozens of
-tuning values. Read: the MTA service's ImagePath, the override value of each connector
-subkey, the presence of the Exchange components' service keys and of the cluster service,
-the RemoteAccess service's Start, and the addresses of the adapters TCP/IP is bound to
-(NT4) and of the interfaces (Windows 2000). Names come back NUL-terminated, and an
-enumeration ends with ERROR_NO_MORE_ITEMS.
+tuning values. Read: the MTA service's ImagePath, the override value and the last-write
+time of each connector subkey (BaseRegQueryInfoKey, one request per key), the presence of
+the Exchange components' service keys and of the cluster service, the RemoteAccess
+service's Start, and the addresses of the adapters TCP/IP is bound to (NT4) and of the
+interfaces (Windows 2000). Names come back NUL-terminated, and an enumeration ends with
+ERROR_NO_MORE_ITEMS.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 
 from impacket.dcerpc.v5 import rrp
+from impacket.dcerpc.v5.rpcrt import DCERPCException
 
 from auditor.evidence.regexport import RawKey, RawValue
 from auditor.service_path import CLUSTER_SERVICE, COMPONENT_SERVICES, REMOTE_ACCESS_SERVICE
@@ -23,6 +27,7 @@ __all__ = [
     "MAX_KEYS",
     "REMOTE_ACCESS_SERVICE",
     "RegistryReader",
+    "filetime_text",
     "read_mta_keys",
 ]
 
@@ -38,15 +43,27 @@ _REG_MULTI_SZ = 7
 _ADDRESS_VALUES = ("IPAddress", "EnableDHCP", "DhcpIPAddress")
 _FIRST_GUESS = 512
 """Bytes asked for at first; a larger value costs one more round trip."""
+_FILETIME_EPOCH = datetime(1601, 1, 1, tzinfo=UTC)
+_EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+"""Before any Exchange MTA: a key "written" earlier is a clock or a server that says nothing."""
+_SKEW = timedelta(days=1)
 
 
 class RegistryReader:
     """Keys below HKLM over one bound ``\\winreg`` DCE/RPC connection."""
 
-    def __init__(self, dce: object, before_call: Callable[[], None] = lambda: None) -> None:
-        """``before_call`` runs before every request: a deadline check, say."""
+    def __init__(
+        self,
+        dce: object,
+        before_call: Callable[[], None] = lambda: None,
+        now: Callable[[], float] = time.time,
+    ) -> None:
+        """``before_call`` runs before every request: a deadline check, say. ``now`` is the
+        wall clock a key's last-write time must not be a day past."""
         self._dce = dce
         self._before_call = before_call
+        self._now = now
+        self._no_times = False
         before_call()
         self._root = rrp.hOpenLocalMachine(dce, samDesired=rrp.KEY_READ)["phKey"]
         self.keys_read = 0
@@ -92,6 +109,29 @@ class RegistryReader:
             return RawValue(name, answer["lpType"], data)
         raise OverflowError(f"value {name!r} kept growing while it was read")
 
+    def last_written(self, handle: object) -> str | None:
+        """The key's last-write time (ISO 8601 UTC), or None when it is unknown: refused,
+        zero, or absurd. A server that faults the call is not asked again."""
+        if self._no_times:
+            return None
+        request = rrp.BaseRegQueryInfoKey()
+        request["hKey"] = handle
+        # The class buffer as one NUL: Samba 4.17 faults (rpc_x_bad_stub_data) on impacket's
+        # empty one, and Windows checks that its counts agree, as they do here (1 of 1).
+        request["lpClassIn"] = "\0"
+        self._before_call()
+        try:
+            answer = self._dce.request(request)  # type: ignore[attr-defined]
+        except rrp.DCERPCSessionError:
+            return None  # the time only informs a warning; the values were read already
+        except DCERPCException:  # a fault: the pipe still serves, but this call will not
+            self._no_times = True
+            return None
+        stamp = answer["lpftLastWriteTime"]
+        # impacket declares the high half signed (LONG); the FILETIME is unsigned.
+        value = (int(stamp["dwHighDateTime"]) & 0xFFFF_FFFF) << 32
+        return filetime_text(value | int(stamp["dwLowDateTime"]), self._now())
+
     def subkeys(self, handle: object) -> list[str]:
         names: list[str] = []
         for index in _indexes():
@@ -107,13 +147,16 @@ class RegistryReader:
             names.append(_name(answer["lpNameOut"]))
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def key(self, path: str, names: tuple[str, ...]) -> RawKey | None:
-        """The key with those of ``names`` it holds; None when there is no such key."""
+    def key(self, path: str, names: tuple[str, ...], *, written: bool = False) -> RawKey | None:
+        """The key with those of ``names`` it holds, and its last-write time when
+        ``written`` asks for it (one more request); None when there is no such key."""
         handle = self.open(path)
         if handle is None:
             return None
         found = [self.query(handle, name) for name in names]
-        return RawKey(f"{_HKLM}\\{path}", tuple(value for value in found if value is not None))
+        values = tuple(value for value in found if value is not None)
+        when = self.last_written(handle) if written else None
+        return RawKey(f"{_HKLM}\\{path}", values, when)
 
     def children(self, path: str) -> list[str] | None:
         """The names of the key's subkeys; None when there is no such key."""
@@ -154,7 +197,11 @@ def read_mta_keys(
         found.append(mta)
         if connectors is not None:
             found.append(RawKey(f"{_HKLM}\\{parameters}"))
-            found += [reader.key(f"{parameters}\\{name}", (override_value,)) for name in connectors]
+            # Their times show whether 9301 events came after an override was written.
+            found += [
+                reader.key(f"{parameters}\\{name}", (override_value,), written=True)
+                for name in connectors
+            ]
     # Services is listed, so a component's key left out would read as not installed.
     found += [reader.key(f"{_SERVICES}\\{name}", ()) for name in COMPONENT_SERVICES]
     found.append(reader.key(f"{_SERVICES}\\{CLUSTER_SERVICE}", ()))
@@ -168,6 +215,20 @@ def read_mta_keys(
     names = reader.children(interfaces) or []
     found += [reader.key(f"{interfaces}\\{name}", _ADDRESS_VALUES) for name in names]
     return [key for key in found if key is not None]
+
+
+def filetime_text(value: int, now: float) -> str | None:
+    """A FILETIME (100 ns since 1601, UTC) as ISO 8601 UTC; None for 0 (a server that
+    keeps no time: Samba, say) or a time before 1990 or more than a day after ``now``."""
+    latest = datetime.fromtimestamp(now, UTC) + _SKEW
+    # Bounds first, in integers: 2**64 ticks is past the last year a datetime holds.
+    if not _ticks(_EARLIEST) <= value <= _ticks(latest):
+        return None
+    return (_FILETIME_EPOCH + timedelta(microseconds=value // 10)).isoformat()
+
+
+def _ticks(when: datetime) -> int:
+    return (when - _FILETIME_EPOCH) // timedelta(microseconds=1) * 10
 
 
 def _bound_adapters(linkage: RawKey) -> list[str]:

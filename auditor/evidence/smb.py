@@ -4,9 +4,10 @@ Exchange 5.5 runs on NT4 and Windows 2000, which speak only SMB1; impacket negot
 or SMB2/3, whichever the server offers. The source presents what it reads in the layout a
 folder source has: the MTA folder's baseline files under their admin share
 (``C$/exchsrvr/bin/EMSMTA.EXE``) and the registry values read as one export,
-``registry/live.reg``, so that collection and the .reg parser do the rest. With no port
-in the inventory it tries 445 and then the NetBIOS session service on 139, as Windows
-clients do (``smb_transport``).
+``registry/live.reg`` (with the connector keys' last-write times, which a .reg file
+cannot hold, beside it in ``registry/live-key-times.txt``), so that collection and the
+.reg parser do the rest. With no port in the inventory it tries 445 and then the NetBIOS
+session service on 139, as Windows clients do (``smb_transport``).
 
 Every failure is a sentence about this server, never an exception that stops the fleet;
 no text of a library's is in them, so neither is the account's password. Each server has
@@ -32,7 +33,13 @@ from auditor.evidence.deadline import Deadline, Lookup
 from auditor.evidence.eventlog_rpc import DEFAULT_EVENT_DAYS, EVENTS_FILE
 from auditor.evidence.interface import EvidenceFile, EvidenceSource
 from auditor.evidence.netbios import NETBIOS_PORT
-from auditor.evidence.regexport import LIVE_EXPORT, RawKey, write_export
+from auditor.evidence.regexport import (
+    LIVE_EXPORT,
+    LIVE_KEY_TIMES,
+    RawKey,
+    write_export,
+    write_key_times,
+)
 from auditor.evidence.share_path import image_path_of, mta_share_folder
 from auditor.evidence.smb_session import SmbFailure, SmbSession, location_of
 from auditor.evidence.smb_stats import FileReads, SmbStats
@@ -154,6 +161,9 @@ class SmbSource(SmbSession, EvidenceSource):
             export = write_export(keys)
             self._virtual[REGISTRY_FILE] = export
             files.append(EvidenceFile(REGISTRY_FILE, len(export)))
+            times = write_key_times(keys)
+            self._virtual[LIVE_KEY_TIMES] = times
+            files.append(EvidenceFile(LIVE_KEY_TIMES, len(times)))
         if self._events_days is not None:
             # The log bears on no status: a failure to read it is a note, not a problem.
             try:

@@ -192,7 +192,7 @@ class SmbSession:
     def _read_registry(self) -> tuple[list[RawKey], str | None]:
         """The MTA's keys, and the SystemRoot its ImagePath may need."""
         with self._rpc(r"\winreg", rrp.MSRPC_UUID_RRP, "reading the registry") as dce:
-            reader = RegistryReader(dce, before_call=self._tick)
+            reader = RegistryReader(dce, before_call=self._tick, now=self._wall_clock)
             keys = read_mta_keys(reader, self._service, self._override_key, self._override_value)
             system_root = None
             if SYSTEM_ROOT.search(image_path_of(keys, self._service) or ""):

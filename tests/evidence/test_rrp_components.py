@@ -36,7 +36,7 @@ class FakeRegistry:
         }
         self.asked: list[str] = []
 
-    def key(self, path: str, names: tuple[str, ...]) -> RawKey | None:
+    def key(self, path: str, names: tuple[str, ...], *, written: bool = False) -> RawKey | None:
         self.asked.append(path)
         values = self.keys.get(path.casefold())
         if values is None:

@@ -20,6 +20,7 @@ from auditor.errors import EvidenceError
 from auditor.evaluation import evaluate
 from auditor.evidence.credentials import Credentials
 from auditor.evidence.recording import RecordingSource
+from auditor.evidence.regexport import LIVE_KEY_TIMES
 from auditor.evidence.smb import REGISTRY_FILE, SmbSource
 from auditor.facts import ServerFacts
 from auditor.parsing.regfile import parse_reg
@@ -103,6 +104,10 @@ def test_the_registry_read_live_round_trips_through_the_reg_parser(
         assert problems == []
         assert REGISTRY_FILE in [file.path for file in files]
         export = live.read_all(REGISTRY_FILE, 1 << 20)
+        # Samba 4.17 answers BaseRegQueryInfoKey with a FILETIME of 0: no time is known,
+        # and the times file beside the export holds its comment line alone.
+        assert LIVE_KEY_TIMES in [file.path for file in files]
+        assert live.read_all(LIVE_KEY_TIMES, 1 << 20).decode().count("\n") == 1
     finally:
         live.close()
     tree = RegistryTree()
@@ -356,6 +361,7 @@ def test_saved_evidence_is_judged_the_same_offline(
     # Only what was read is there: the padding in the middle of the binary is a hole.
     assert emsmta.read_bytes()[fact.size // 2 : fact.size // 2 + 4096] == bytes(4096)
     assert (saved / "compliant" / "registry" / "live.reg").read_bytes().startswith(b"\xff\xfe")
+    assert (saved / "compliant" / LIVE_KEY_TIMES).read_bytes().startswith(b"; last-write")
     data_kind = {item.name for item in baseline.files if item.kind is FileKind.DATA}
     for fact in live["compliant"].files:
         if fact.name in data_kind:
