@@ -255,7 +255,9 @@ class _Reader:
         if len(above) > MAX_DEPTH:
             raise ParseError(f"{self.origin}: keys nested deeper than {MAX_DEPTH} at {path}")
         self._copy_values(key, path)
-        self.written[path] = _filetime(int(key.header.last_modified))
+        when = _filetime(int(key.header.last_modified))
+        if when is not None:
+            self.written[path] = when
         if not key.header.subkey_count:
             return
         # regipy keeps no cell offsets, but a key's subkey list is its own: meeting an
@@ -376,9 +378,20 @@ def _other_hive(root_keys: Sequence[str], file_name: str) -> str | None:
     return f"a hive whose root holds {shown or 'no key'}"
 
 
-def _filetime(value: int) -> str:
-    """A FILETIME (100 ns since 1601, UTC) as ISO 8601 with its offset."""
-    return (datetime(1601, 1, 1, tzinfo=UTC) + timedelta(microseconds=value // 10)).isoformat()
+_FILETIME_EPOCH = datetime(1601, 1, 1, tzinfo=UTC)
+_PLAUSIBLE = tuple(
+    (datetime(year, 1, 1, tzinfo=UTC) - _FILETIME_EPOCH) // timedelta(microseconds=1) * 10
+    for year in (1990, 2100)
+)
+"""Ticks of the first days of 1990 and 2100: a key's time outside them is no time at all (a
+hive written by a tool that leaves it 0, or a hostile one), not a reason to reject the hive."""
+
+
+def _filetime(value: int) -> str | None:
+    """A FILETIME (100 ns since 1601, UTC) as ISO 8601 with its offset; None if implausible."""
+    if not _PLAUSIBLE[0] <= value <= _PLAUSIBLE[1]:
+        return None
+    return (_FILETIME_EPOCH + timedelta(microseconds=value // 10)).isoformat()
 
 
 def _name(key: _NK) -> str:

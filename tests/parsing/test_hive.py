@@ -377,3 +377,29 @@ def test_builder_output_reads_back_in_regipy(tmp_path: Path, index: str) -> None
 def test_builder_rejects_a_value_named_twice() -> None:
     with pytest.raises(ValueError, match="given twice"):
         build_hive({"Select": [dword("Current", 1), dword("current", 2)]})
+
+
+@pytest.mark.parametrize("ticks", [0, 1, 2**63 - 1, 2**64 - 1])
+def test_an_implausible_key_time_is_no_time_and_the_hive_is_still_read(
+    tmp_path: Path, ticks: int
+) -> None:
+    # 0 is what tools that keep no time write; 2**64 - 1 is past any datetime. Neither may
+    # pass for a time (the restart warning compares it with events) nor reject the hive.
+    services = "ControlSet001\\Services"
+    path = f"{services}\\MSExchangeMTA\\Parameters\\TCP to B"
+    keys = {
+        "Select": [dword("Current", 1)],
+        f"{services}\\MSExchangeMTA": [sz("ImagePath", "C:\\exchsrvr\\bin\\emsmta.exe")],
+        path: [sz("Stack IP Address Override", "10.0.0.5")],
+    }
+    hive_path = tmp_path / "SYSTEM"
+    hive_path.write_bytes(build_hive(keys, written={path: ticks}))
+    reading = read_system_hive(hive_path, "SYSTEM", SERVICES)
+    assert not any(key.endswith("TCP to B") for key, _ in reading.written)
+    assert any("TCP to B" in op.key for op in reading.operations)
+
+
+def test_a_plausible_key_time_is_read() -> None:
+    # 11,644,473,600 s from 1601 to the Unix epoch: another route to the same instant.
+    assert hive._filetime(133_000_000_000_000_000) == "2022-06-18T04:26:40+00:00"
+    assert 133_000_000_000_000_000 // 10_000_000 - 11_644_473_600 == 1655526400
