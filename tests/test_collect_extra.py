@@ -93,23 +93,35 @@ def test_plain_values_read_from_an_export(tmp_path: Path) -> None:
     )
 
 
-def test_exchange_services_shown_by_a_system_hive(tmp_path: Path) -> None:
+SERVICES = "ControlSet001\\Services"
+
+
+def _only_a_system_hive(tmp_path: Path, more: dict[str, list[RegValue]] | None = None) -> Path:
+    """The example server with its exports replaced by a SYSTEM hive: the MTA's service,
+    MSExchangeIS with a value, and the keys of ``more`` (paths below Services)."""
     server = _server(tmp_path)
     for export in (server / "registry").glob("*.reg"):
         export.unlink()
-    services = "ControlSet001\\Services"
     keys = {
         "Select": [RegValue("Current", RegType.DWORD, 1)],
-        f"{services}\\MSExchangeMTA": [
+        f"{SERVICES}\\MSExchangeMTA": [
             RegValue("ImagePath", RegType.EXPAND_SZ, "C:\\exchsrvr\\bin\\emsmta.exe")
         ],
-        f"{services}\\MSExchangeIS": [RegValue("Start", RegType.DWORD, 2)],
-        f"{services}\\W3SVC": [RegValue("Start", RegType.DWORD, 2)],
-        f"{services}\\El90x1\\Parameters\\Tcpip": [
-            RegValue("IPAddress", RegType.MULTI_SZ, ("10.0.5.5",))
-        ],
+        f"{SERVICES}\\MSExchangeIS": [RegValue("Start", RegType.DWORD, 2)],
+        **{f"{SERVICES}\\{path}": values for path, values in (more or {}).items()},
     }
     (server / "registry" / "SYSTEM").write_bytes(build_hive(keys))
+    return server
+
+
+def test_exchange_services_shown_by_a_system_hive(tmp_path: Path) -> None:
+    server = _only_a_system_hive(
+        tmp_path,
+        {
+            "W3SVC": [RegValue("Start", RegType.DWORD, 2)],
+            "El90x1\\Parameters\\Tcpip": [RegValue("IPAddress", RegType.MULTI_SZ, ("10.0.5.5",))],
+        },
+    )
     (source,) = [s for s in discover_fleet(server.parent) if s.server == server.name]
     facts = collect(source, load_baseline(default_baseline_path()))
     assert facts.registry is not None
@@ -127,18 +139,7 @@ def test_a_value_of_a_key_the_hive_only_lists_is_unknown_not_absent(tmp_path: Pa
     # The hive reader lists the MSExchange* service keys (which components are installed)
     # without reading their values: a value asked of one is not in the evidence, which is
     # not the same as not on the server (that would be a false "exposed").
-    server = _server(tmp_path)
-    for export in (server / "registry").glob("*.reg"):
-        export.unlink()
-    services = "ControlSet001\\Services"
-    keys = {
-        "Select": [RegValue("Current", RegType.DWORD, 1)],
-        f"{services}\\MSExchangeMTA": [
-            RegValue("ImagePath", RegType.EXPAND_SZ, "C:\\exchsrvr\\bin\\emsmta.exe")
-        ],
-        f"{services}\\MSExchangeIS": [RegValue("Start", RegType.DWORD, 2)],
-    }
-    (server / "registry" / "SYSTEM").write_bytes(build_hive(keys))
+    server = _only_a_system_hive(tmp_path)
     listed_only = "SYSTEM\\CurrentControlSet\\Services\\MSExchangeIS"
     copied = "SYSTEM\\CurrentControlSet\\Services\\MSExchangeMTA"
     wanted = (
