@@ -5,6 +5,7 @@ from __future__ import annotations
 from auditor.baseline import Baseline, FileKind
 from auditor.evaluation.connectors import ConnectorsOutcome, judge_connectors
 from auditor.evaluation.files import FilesOutcome, describe_below, judge_files
+from auditor.evaluation.image_path import MtaFolder
 from auditor.evaluation.mta_location import locate_mta_folder
 from auditor.evaluation.network import Network, network_of
 from auditor.facts import ServerFacts
@@ -24,10 +25,10 @@ def evaluate(
 ) -> ServerVerdict:
     """Judge one server. Pure: the same facts, baseline and inventory give the same verdict."""
     registry = facts.registry
-    not_applicable = _not_applicable(facts, baseline)
     folder, folder_notes = locate_mta_folder(
         registry.image_path if registry else None, (fact.path for fact in facts.files)
     )
+    not_applicable = _not_applicable(facts, baseline, folder)
     files = judge_files(facts.files, baseline, folder, other_product=not_applicable is not None)
     network = network_of(registry)
     connectors = judge_connectors(
@@ -113,7 +114,7 @@ def _status(
     return Status.COMPLIANT, _compliant_reasons(baseline, network, connectors), []
 
 
-def _not_applicable(facts: ServerFacts, baseline: Baseline) -> str | None:
+def _not_applicable(facts: ServerFacts, baseline: Baseline, folder: MtaFolder) -> str | None:
     """Why the article does not apply, or None. Never said on evidence that is unreadable."""
     if facts.problems:
         return None
@@ -121,6 +122,12 @@ def _not_applicable(facts: ServerFacts, baseline: Baseline) -> str | None:
     copies = [fact for fact in facts.files if fact.name.casefold() in pe_names]
     if any(fact.error or not fact.fixed_version for fact in copies):
         return None
+    if copies:
+        # The product line is that of the MTA's own binaries: an old copy elsewhere (a 5.0
+        # backup) says nothing of what runs when the MTA's folder holds none.
+        copies = [fact for fact in copies if folder.holds(fact.path)]
+        if not copies:
+            return None
     if not copies:
         registry = facts.registry
         # Absence must be shown: an export of Tcpip alone says nothing of the MTA, and the

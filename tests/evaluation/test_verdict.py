@@ -401,6 +401,27 @@ def test_an_old_5_0_backup_does_not_make_a_5_5_server_not_applicable(baseline: B
     assert verdict.status is Status.EXPOSED
 
 
+def test_only_a_5_0_backup_outside_the_mta_folder_is_not_not_applicable(
+    baseline: Baseline,
+) -> None:
+    # The MTA's own folder (its ImagePath) holds none of its binaries: the collection missed
+    # them. A 5.0 backup elsewhere must not make the server "not applicable" (exit 0): what
+    # runs is not in the evidence.
+    backup = files("5.0.1461.0", folder="D$/backup/mta-5.0")
+    facts = registry(
+        adapter("A", "10.0.0.5", "10.0.0.6"), image_path="%SystemRoot%\\..\\exchsrvr\\bin\\x.exe"
+    )
+    verdict = evaluate(server(file_facts=backup, registry_facts=facts), baseline)
+    # Judged on the lowest copy found, as any server whose folder holds none: a red.
+    assert verdict.status.is_failing
+
+
+def test_5_0_binaries_in_the_mta_folder_are_not_applicable(baseline: Baseline) -> None:
+    facts = registry(image_path="%SystemRoot%\\..\\exchsrvr\\bin\\x.exe")
+    verdict = evaluate(server(file_facts=files("5.0.1461.0"), registry_facts=facts), baseline)
+    assert verdict.status is Status.NOT_APPLICABLE
+
+
 def test_unreadable_evidence_is_never_not_applicable(baseline: Baseline) -> None:
     no_service = registry(adapter("A", "10.0.0.5"), mta_service=False)
     verdict = evaluate(
