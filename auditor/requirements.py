@@ -296,17 +296,24 @@ def _text(path: Path, data: dict[str, Any], key: str, section: str = "") -> str 
     return value
 
 
+def _tables(path: Path, items: list[Any], section: str, keys: set[str]) -> Iterable[dict[str, Any]]:
+    """Each table of an array of tables; one that is not a table, or holds a key the section
+    does not know, raises BaselineError naming the file."""
+    for item in items:
+        if not isinstance(item, dict):
+            raise BaselineError(f"{path}: each [[{section}]] must be a table")
+        unknown = sorted(set(item) - keys)
+        if unknown:
+            raise BaselineError(f"{path}: unknown key {unknown[0]!r} in [[{section}]]")
+        yield item
+
+
 def _file_requirements(path: Path, items: object) -> tuple[FileRequirement, ...]:
     if not isinstance(items, list) or not items:
         raise BaselineError(f"{path}: [[files]] must be a non-empty array of tables")
     result: list[FileRequirement] = []
     seen: set[tuple[str, str | None, str | None]] = set()
-    for item in items:
-        if not isinstance(item, dict):
-            raise BaselineError(f"{path}: each [[files]] must be a table")
-        unknown = sorted(set(item) - _FILE_KEYS)
-        if unknown:
-            raise BaselineError(f"{path}: unknown key {unknown[0]!r} in [[files]]")
+    for item in _tables(path, items, "files", _FILE_KEYS):
         name = _text(path, item, "name", "files")
         if name is None:
             raise BaselineError(f"{path}: a [[files]] entry lacks its name")
@@ -350,12 +357,7 @@ def _value_requirements(path: Path, items: object) -> tuple[ValueRequirement, ..
     if not isinstance(items, list):
         raise BaselineError(f"{path}: registry_values must be [[registry_values]] tables")
     result: list[ValueRequirement] = []
-    for item in items:
-        if not isinstance(item, dict):
-            raise BaselineError(f"{path}: each [[registry_values]] must be a table")
-        unknown = sorted(set(item) - _VALUE_KEYS)
-        if unknown:
-            raise BaselineError(f"{path}: unknown key {unknown[0]!r} in [[registry_values]]")
+    for item in _tables(path, items, "registry_values", _VALUE_KEYS):
         key = _text(path, item, "key", "registry_values")
         value = item.get("value")
         if key is None or not isinstance(value, str):
