@@ -17,9 +17,10 @@ import unicodedata
 
 __all__ = ["HIDDEN_WARNING", "holds_hidden", "name_key", "server_name"]
 
-_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Zl", "Zp", "Zs"})
-"""Controls, format characters (bidi controls, zero-width), private use, surrogates, line
-and paragraph separators, and every space but the plain one."""
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cn", "Co", "Cs", "Zl", "Zp", "Zs"})
+"""Controls, format characters (bidi controls, zero-width), noncharacters (U+FFFF, which no
+XML may hold) and unassigned code points, private use, surrogates, line and paragraph
+separators, and every space but the plain one."""
 _SHOWN = re.compile(r"<U\+[0-9A-F]{4,6}>")
 
 HIDDEN_WARNING = (

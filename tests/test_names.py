@@ -24,6 +24,7 @@ RLO = "\u202e"
         ("EXCH\u200b01", "EXCH<U+200B>01"),
         ("EXCH\u00a001", "EXCH<U+00A0>01"),
         ("EXCH\u206601\u2069", "EXCH<U+2066>01<U+2069>"),
+        ("EXCH\uffff01\ufffe", "EXCH<U+FFFF>01<U+FFFE>"),
         ("Cafe\u0301", "Caf\u00e9"),
         ("EXCH 01", "EXCH 01"),
         ("MTA-Zürich", "MTA-Zürich"),

@@ -16,8 +16,11 @@ pattern): copied so that the CSV and the terminal can clean text without importi
 # pass it, so they go too. Tab, LF and CR are kept: they are text.
 _CONTROLS = re.compile("[\x7f-\x9f]")
 # Bidi controls and zero-width characters are kept visible, as names.py shows them: dropped
-# or kept raw, "SAFE\u202e01-HCXE" would read as another server's name.
-_INVISIBLE = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# or kept raw, "SAFE\u202e01-HCXE" would read as another server's name. U+FFFE and U+FFFF
+# are no characters at all: XML cannot carry them, and a workbook holding one is refused.
+_INVISIBLE = re.compile(
+    "[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufffe\uffff]"
+)
 
 
 def clean_text(text: str) -> str:

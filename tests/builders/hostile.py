@@ -357,5 +357,7 @@ SERVER_NAMES = (
     "-2+3",
     "@SUM(A1)",
     "bell\x07 escape\x1b[31m del\x7f csi\x9b",
+    "nonchar\uffff\ufffe",
 )
-"""Folder names for servers: formulas and control characters (a name holds no NUL or /)."""
+"""Folder names for servers: formulas, control characters and the two code points XML
+cannot hold (a name holds no NUL or /)."""

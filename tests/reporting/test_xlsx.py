@@ -196,6 +196,8 @@ def test_formula_like_names_show_as_text(tmp_path):
 
 def test_clean_text():
     assert clean_text("a\x07b\x1bc\td\n") == "abc\td\n"
+    # Not characters, so no XML may hold them: shown, as names are, not dropped.
+    assert clean_text("a\uffffb\ufffe") == "a<U+FFFF>b<U+FFFE>"
     assert clean_text("x" * EXCEL_LIMIT) == "x" * EXCEL_LIMIT
     long = clean_text("x" * 40_000)
     assert len(long) <= EXCEL_LIMIT and long.endswith("[truncated]")
