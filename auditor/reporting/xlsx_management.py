@@ -16,14 +16,15 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.utils.datetime import to_excel
 
 from auditor import __version__
 from auditor.reporting.management import connectors_gap, utc_naive
 from auditor.reporting.model import Report
-from auditor.reporting.table import Table
+from auditor.reporting.table import Cell, Table
 from auditor.reporting.text import clean_text
 from auditor.reporting.xlsx_charts import STATUS_COLOURS, status_chart, trend_chart
+from auditor.reporting.xlsx_rows import RowWriter, Value
 from auditor.reporting.xlsx_text import FONT, LINE_HEIGHT, SIZE, text_width, wrapped_lines
 from auditor.verdicts import Status
 
@@ -97,29 +98,11 @@ DATE_TIME_FORMAT = "yyyy-mm-dd hh:mm"
 _GOOD = PatternFill("solid", fgColor="C6EFCE")
 _BAD = PatternFill("solid", fgColor="FFC7CE")
 _LINK = Font(name=FONT, size=SIZE, color="0563C1", underline="single")
+_ITALIC = Font(name=FONT, size=SIZE, italic=True)
 
 
-def _value(sheet: Sheet, value: object, wrap: bool) -> object:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    cell = _text(sheet, value) if isinstance(value, str) else WriteOnlyCell(sheet, value=value)
-    if isinstance(value, datetime):
-        cell.value = utc_naive(value)
-        cell.number_format = DATE_TIME_FORMAT
-    elif isinstance(value, date):
-        cell.number_format = DATE_FORMAT
-    cell.alignment = _WRAP if wrap else _TOP
-    return cell
-
-
-def server_link(sheet: Sheet, name: str, row: int | None) -> WriteOnlyCell:
-    """A server's name, linked to its row of the Servers sheet when it has one."""
-    cell = _text(sheet, name)
-    cell.alignment = _WRAP
-    if row is not None:
-        cell.hyperlink = Hyperlink(ref="", location=f"'Servers'!A{row}", display=clean_text(name))
-        cell.font = _LINK
-    return cell
+def _servers_row(row: int) -> str:
+    return f"'Servers'!A{row}"
 
 
 def _write_sheet(
@@ -146,28 +129,75 @@ def _write_sheet(
     sheet.freeze_panes = f"{_letters(server_at + 2)[-1]}2"
     sheet.auto_filter.ref = f"A1:{_letters(len(columns))[-1]}{max(len(table), 1) + 1}"
     _fit_width(sheet)
-    sheet.row_dimensions[1].height = LINE_HEIGHT * max(
-        wrapped_lines(n, w, bold=True) for n, w in zip(columns, widths, strict=True)
+    rows = RowWriter(sheet, len(columns))
+    header = rows.style(_HEADER_FONT, _HEADER_FILL, _WRAP)
+    rows.append(
+        [clean_text(name) for name in columns],
+        [header] * len(columns),
+        _points(max(wrapped_lines(n, w, bold=True) for n, w in zip(columns, widths, strict=True))),
     )
-    sheet.append(_header(sheet, columns))
-    statuses = {i for i, name in enumerate(columns) if "status" in name.casefold()}
     if not table.rows:
-        note = _text(sheet, empty)
-        note.font = Font(name=FONT, size=SIZE, italic=True)
-        sheet.append([note])
-    for number, row in enumerate(table.rows, start=2):
+        rows.append([clean_text(empty)], [rows.style(font=_ITALIC)])
+    cells = _ManagementCells(rows)
+    statuses = {i for i, name in enumerate(columns) if "status" in name.casefold()}
+    for row in table.rows:
         lines = max(wrapped_lines(value, width) for value, width in zip(row, widths, strict=True))
-        sheet.row_dimensions[number].height = LINE_HEIGHT * min(lines, MAX_LINES)
-        cells = []
+        values: list[Value] = []
+        styles: list[str | None] = []
+        linked: str | None = None
         for i, value in enumerate(row):
             if i in statuses:
-                cells.append(_status(sheet, value))
+                shown, style = cells.status(value)
             elif links is not None and i == server_at and isinstance(value, str):
-                cells.append(server_link(sheet, value, links.get(value)))
+                linked = value if value in links else None
+                shown, style = cells.link(value, linked is not None)
             else:
-                cells.append(_value(sheet, value, wrap=True))
-        sheet.append(cells)
+                shown, style = cells.value(value)
+            values.append(shown)
+            styles.append(style)
+        rows.append(values, styles, _points(min(lines, MAX_LINES)))
+        if linked is not None and links is not None:
+            rows.link(server_at, _servers_row(links[linked]), clean_text(linked))
     return sheet
+
+
+def _points(lines: int) -> str:
+    return f"{LINE_HEIGHT * lines:g}"
+
+
+class _ManagementCells:
+    """A management sheet's value and style for each kind of cell: every one top-aligned
+    and wrapped, a status in its colour, a linked server name as a link, times as dates."""
+
+    def __init__(self, rows: RowWriter) -> None:
+        self._rows = rows
+
+    def status(self, status: Cell) -> tuple[Value, str | None]:
+        if not isinstance(status, str) or not status:
+            return None, None
+        # "waived (exposed)" on the worklist takes the colour of its first word.
+        colour = _FILLS.get(status) or _FILLS.get(status.split(" ", 1)[0])
+        return clean_text(status), self._rows.style(fill=colour, alignment=_TOP)
+
+    def link(self, name: str, linked: bool) -> tuple[Value, str | None]:
+        font = _LINK if linked else None
+        return clean_text(name), self._rows.style(font=font, alignment=_WRAP)
+
+    def value(self, value: Cell) -> tuple[Value, str | None]:
+        if value is None or (isinstance(value, float) and not math.isfinite(value)):
+            return None, None
+        if isinstance(value, date):  # a datetime is one
+            timed = isinstance(value, datetime)
+            shown = utc_naive(value) if isinstance(value, datetime) else value
+            style = self._rows.style(
+                alignment=_WRAP, number_format=DATE_TIME_FORMAT if timed else DATE_FORMAT
+            )
+            serial = to_excel(shown)
+            return serial if timed else int(serial), style  # a day is a whole number
+        wrap = self._rows.style(alignment=_WRAP)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return value, wrap
+        return clean_text(str(value)), wrap
 
 
 def _fitted(table: Table, widths: Sequence[float], link_at: int | None) -> list[float]:

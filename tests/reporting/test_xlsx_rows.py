@@ -6,6 +6,7 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import pytest
 from openpyxl import Workbook
 from openpyxl.styles import PatternFill
 
@@ -71,3 +72,66 @@ def test_a_row_height_is_set_only_where_given(tmp_path: Path) -> None:
     assert sheet.row_dimensions[1].height is None
     assert sheet.row_dimensions[2].height == 45
     assert sheet.row_dimensions[2].customHeight
+
+
+def test_every_row_comes_back_in_order_past_a_batch(tmp_path: Path) -> None:
+    # More rows than are kept as text before a write, so several batches are spliced.
+    book = Workbook(write_only=True)
+    writer = RowWriter(book.create_sheet("T"), 2)
+    for number in range(5001):
+        writer.append([f"server {number}", number], [None, None])
+    assert writer.rows == 5001
+    path = tmp_path / "t.xlsx"
+    book.save(path)
+    values = list(openpyxl.load_workbook(path, read_only=True)["T"].values)
+    assert values == [(f"server {number}", number) for number in range(5001)]
+
+
+def test_text_outside_ascii_and_markup_come_back_as_written(tmp_path: Path) -> None:
+    texts = ["MTA-Zürich", "€ 😀", "a & b < c > d", 'say "hi"', "line\r\nnext", "ÿ\u00a0"]
+    path = written(tmp_path, [texts])
+    sheet = openpyxl.load_workbook(path)["T"]
+    assert [cell.value for cell in sheet[1]] == texts
+
+
+def test_the_sheet_set_up_after_the_rows_is_kept(tmp_path: Path) -> None:
+    # The rows are spliced in when the sheet closes, so its set-up may come after them.
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("T")
+    writer = RowWriter(sheet, 2)
+    writer.append(["a", 1], [None, None])
+    sheet.freeze_panes = "B2"
+    sheet.column_dimensions["A"].width = 33
+    sheet.auto_filter.ref = "A1:B1"
+    path = tmp_path / "t.xlsx"
+    book.save(path)
+    read = openpyxl.load_workbook(path)["T"]
+    assert read.freeze_panes == "B2"
+    assert read.column_dimensions["A"].width == 33
+    assert read.auto_filter.ref == "A1:B1"
+    assert read["A1"].value == "a"
+
+
+def test_a_link_points_into_the_workbook(tmp_path: Path) -> None:
+    book = Workbook(write_only=True)
+    book.create_sheet("Servers")
+    writer = RowWriter(book.create_sheet("T"), 2)
+    writer.append(["first", "EXCH01"], [None, None])
+    writer.link(1, "'Servers'!A7", "EXCH01")
+    writer.append(["second", "EXCH02"], [None, None])
+    path = tmp_path / "t.xlsx"
+    book.save(path)
+    sheet = openpyxl.load_workbook(path)["T"]
+    assert sheet["B1"].hyperlink is not None
+    assert sheet["B1"].hyperlink.location == "'Servers'!A7"
+    assert sheet["B2"].hyperlink is None
+    with zipfile.ZipFile(path) as package:  # an internal link needs no relationship
+        assert not any(name.endswith("sheet2.xml.rels") for name in package.namelist())
+
+
+def test_text_that_xml_cannot_hold_stops_the_workbook(tmp_path: Path) -> None:
+    # clean_text takes these out; one that slips past must not make a file Excel refuses.
+    for text in ("bell\x07", "\uffff", "\ud800"):
+        writer = RowWriter(Workbook(write_only=True).create_sheet("T"), 1)
+        with pytest.raises(ValueError, match="not cleaned"):
+            writer.append([text], [None])
