@@ -128,12 +128,13 @@ def scan(
     progress: Progress | None = None,
     articles: Sequence[Article] = (),
     service_packs: ServicePacks | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> AuditResult:
     """Collect and judge every server of a fleet folder, a fleet inventory, or both.
 
-    Raise EvidenceError if the fleet folder cannot be listed. ``workers`` and ``progress``
-    are gather's. With ``articles`` (a catalogue run), each server is judged against each
-    of them and the files of all of them are collected.
+    Raise EvidenceError if the fleet folder cannot be listed. ``workers``, ``progress``
+    and ``meanwhile`` are gather's. With ``articles`` (a catalogue run), each server is
+    judged against each of them and the files of all of them are collected.
     """
     now = now or datetime.now(UTC)
     # Each server is judged as its facts arrive, while the worker processes read the rest.
@@ -149,6 +150,7 @@ def scan(
         workers=workers,
         progress=progress,
         values=[value for article in articles for value in article.values],
+        meanwhile=meanwhile,
         on_facts=lambda index, facts: early.update(
             {index: _evaluate_safely(facts, baseline, inventory, articles, service_packs)}
         ),
@@ -177,6 +179,7 @@ def gather(
     progress: Progress | None = None,
     on_facts: Callable[[int, ServerFacts], None] | None = None,
     values: Sequence[ValueRequirement] = (),
+    meanwhile: Callable[[], None] | None = None,
 ) -> Snapshot:
     """Collect the facts of every server, judging nothing: ``auditor collect``.
 
@@ -186,6 +189,7 @@ def gather(
     sources in threads); the snapshot lists them in order all the same.
     ``progress(done, total)`` is told of each server collected, and ``on_facts(index,
     facts)`` given the facts of each, as they will be in the snapshot's ``servers[index]``.
+    ``meanwhile()`` is called once while the worker processes collect (run_pool's).
     """
     targets, notes = plan_sources(fleet_dir, fleet, live)
     if not targets:
@@ -202,6 +206,7 @@ def gather(
             workers=workers,
             in_process=lambda source: source.cpu_bound,
             progress=progress,
+            meanwhile=meanwhile,
             on_result=None
             if on_facts is None
             else (lambda i, f: on_facts(i, _labelled(f, targets[i][1]))),

@@ -52,6 +52,7 @@ from auditor.evidence.inventory import FleetInventory
 from auditor.outputs import OutputRefused, check_outputs
 from auditor.parsing.connectors_csv import ConnectorInventory
 from auditor.progress import terminal_progress
+from auditor.reporting import load_xlsx_writer
 from auditor.requirements import collection_baseline
 from auditor.trend import RunRecord, run_identity, run_name
 from auditor.verdicts import AuditResult
@@ -165,6 +166,7 @@ def _scan(args: argparse.Namespace, out: TextIO, now: datetime, *, err: TextIO) 
                 progress=progress,
                 articles=chosen.articles,
                 service_packs=chosen.service_packs,
+                meanwhile=load_xlsx_writer if paths.xlsx is not None else None,
             )
         result = replace(result, fleet=identity)
         return _report(result, out, previous, paths, archive, err=err)

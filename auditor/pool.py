@@ -62,6 +62,7 @@ def run_pool(
     progress: Progress | None = None,
     min_process_items: int | None = None,
     on_result: Callable[[int, R], None] | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> list[R]:
     """Return ``[work(item) for item in items]``, computed by at most ``workers`` at a time.
 
@@ -71,6 +72,9 @@ def run_pool(
     other in the calling thread instead. With ``workers`` of 1 everything runs there.
     ``on_result(index, result)`` is called in the calling thread as each result arrives,
     in the order they arrive: work on results can go on while the processes still work.
+    ``meanwhile()`` is called once in the calling thread, once the processes have started
+    and before anything else: work that needs no result (loading what comes after) then
+    costs the run no time while the processes work.
     """
     if workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}")
@@ -105,6 +109,8 @@ def run_pool(
                 pending[threads.submit(_run_chunk, work, on_failure, [items[index]])] = [index]
         # While the threads and processes work, this thread does its own share.
         try:
+            if meanwhile is not None:
+                meanwhile()
             for done, index in enumerate(here, start=1):
                 results[index] = _run_one(work, on_failure, items[index])
                 arrived(index, results[index])

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from functools import partial
+from pathlib import Path
 
 import pytest
 
@@ -194,3 +196,53 @@ def test_a_lost_task_hands_over_its_failure_results_too() -> None:
         min_process_items=0,
     )
     assert seen == dict(enumerate(got)) and seen[5] == -5
+
+
+def mark_done(number: int, folder: str) -> int:
+    with open(os.path.join(folder, f"{number}.done"), "w"):  # noqa: PTH118, PTH123
+        pass
+    return number
+
+
+def test_meanwhile_runs_once_here_while_the_workers_already_work(tmp_path: Path) -> None:
+    if usable_cpus() < 2:
+        pytest.skip("one CPU: no worker processes")
+    caller = threading.get_ident()
+    events: list[str] = []
+
+    def meanwhile() -> None:
+        # Returns once a worker has finished an item: had it been called before the
+        # workers started (or after they ended), this would wait in vain or see all done.
+        deadline = time.monotonic() + 10
+        while not any(tmp_path.glob("*.done")) and time.monotonic() < deadline:
+            time.sleep(0.005)
+        if not any(tmp_path.glob("*.done")):
+            events.append("no worker working")
+        events.append("meanwhile" if threading.get_ident() == caller else "another thread")
+
+    got = run_pool(
+        list(range(200)),
+        partial(mark_done, folder=str(tmp_path)),
+        failed,
+        workers=2,
+        in_process=lambda _: True,
+        on_result=lambda index, _: events.append("result"),
+        min_process_items=0,
+        meanwhile=meanwhile,
+    )
+    assert got == list(range(200))
+    assert events[0] == "meanwhile" and events.count("meanwhile") == 1, events[:3]
+    assert events.count("result") == 200 and "another thread" not in events
+
+
+def test_meanwhile_runs_before_work_done_here() -> None:
+    events: list[str] = []
+    run_pool(
+        list(range(5)),
+        square,
+        failed,
+        workers=1,
+        on_result=lambda index, _: events.append("result"),
+        meanwhile=lambda: events.append("meanwhile"),
+    )
+    assert events == ["meanwhile"] + ["result"] * 5

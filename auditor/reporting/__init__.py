@@ -13,18 +13,34 @@ from auditor.reporting.csv import render_csv
 from auditor.reporting.json import render_json
 from auditor.reporting.model import Report, Table, build_report
 
-__all__ = ["Report", "Table", "build_report", "render_csv", "render_json", "render_xlsx"]
+__all__ = [
+    "Report",
+    "Table",
+    "build_report",
+    "load_xlsx_writer",
+    "render_csv",
+    "render_json",
+    "render_xlsx",
+]
 
 
 def render_xlsx(report: Report, path: Path) -> None:
     """Write the workbook to path (reporting.xlsx.render_xlsx). Raise ReportError when it
     cannot be written."""
-    # openpyxl loads here, when a workbook is written: a run that writes none, and
-    # `auditor --help`, never pay for it.
-    _import_openpyxl_without_numpy()
+    load_xlsx_writer()
     from auditor.reporting.xlsx import render_xlsx as render
 
     render(report, path)
+
+
+def load_xlsx_writer() -> None:
+    """Load the workbook writer and openpyxl (about 0.1 s), if not loaded yet.
+
+    render_xlsx does, so that a run that writes no workbook, and `auditor --help`, never
+    pay for it; a scan calls it earlier, while its worker processes collect.
+    """
+    _import_openpyxl_without_numpy()
+    import auditor.reporting.xlsx  # noqa: F401
 
 
 def _import_openpyxl_without_numpy() -> None:
