@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -60,6 +61,9 @@ from auditor.waivers import WAIVERS_FILE, WaiverFile
 
 __all__ = ["ExitCode", "UsageError", "main"]
 
+GC_EVERY = 50_000
+"""Allocations between two collections of the youngest generation (CPython's default: 700)."""
+
 
 class ExitCode(IntEnum):
     OK = 0
@@ -81,6 +85,11 @@ def main(
     now: datetime | None = None,
 ) -> int:
     """Run the CLI in-process; return the exit code. ``now`` stands in for the clock."""
+    # A run makes a few objects per file and server, and frees them by reference count;
+    # cycles are rare. At CPython's default (a collection every 700 allocations, the older
+    # generations traversing the growing heap of results) collecting cost 1.3 s of a
+    # 10,000-server scan's 12. The worker processes inherit the setting.
+    gc.set_threshold(GC_EVERY, 50, 100)
     out = stdout or sys.stdout
     err = stderr or sys.stderr
     parser = build_parser()
