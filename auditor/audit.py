@@ -139,6 +139,11 @@ def scan(
     now = now or datetime.now(UTC)
     # Each server is judged as its facts arrive, while the worker processes read the rest.
     early: dict[int, ServerVerdict] = {}
+
+    def judge_now(index: int, facts: ServerFacts) -> ServerFacts:
+        early[index] = _evaluate_safely(facts, baseline, inventory, articles, service_packs)
+        return judged_facts(facts)
+
     gathered = gather(
         fleet_dir,
         collection_baseline(baseline, articles),
@@ -151,9 +156,7 @@ def scan(
         progress=progress,
         values=[value for article in articles for value in article.values],
         meanwhile=meanwhile,
-        on_facts=lambda index, facts: early.update(
-            {index: _evaluate_safely(facts, baseline, inventory, articles, service_packs)}
-        ),
+        on_facts=judge_now,
     )
     return judge(
         gathered,
@@ -177,7 +180,7 @@ def gather(
     save_evidence: Path | None = None,
     workers: int = DEFAULT_WORKERS,
     progress: Progress | None = None,
-    on_facts: Callable[[int, ServerFacts], None] | None = None,
+    on_facts: Callable[[int, ServerFacts], ServerFacts] | None = None,
     values: Sequence[ValueRequirement] = (),
     meanwhile: Callable[[], None] | None = None,
 ) -> Snapshot:
@@ -188,7 +191,8 @@ def gather(
     collected at a time (see auditor.pool: folders in worker processes, live and other
     sources in threads); the snapshot lists them in order all the same.
     ``progress(done, total)`` is told of each server collected, and ``on_facts(index,
-    facts)`` given the facts of each, as they will be in the snapshot's ``servers[index]``.
+    facts)`` given the facts of each as they arrive; what it returns is what the snapshot
+    keeps as ``servers[index]``.
     ``meanwhile()`` is called once while the worker processes collect (run_pool's).
     """
     targets, notes = plan_sources(fleet_dir, fleet, live)
@@ -284,6 +288,14 @@ def judge(
         articles=tuple(articles),
         events=events,
     )
+
+
+def judged_facts(facts: ServerFacts) -> ServerFacts:
+    """What judge() still reads of a server whose verdict is made: the name, the registry
+    and the events, which the 9301 events are judged on beside every other server's. The
+    file and value facts, most of a server's memory (5.0 of 6.6 KB on the benchmark's
+    fleets, so 500 MB at 100,000 servers), are left out."""
+    return replace(facts, files=(), values=())
 
 
 def _labelled(facts: ServerFacts, entry: FleetEntry | None) -> ServerFacts:

@@ -61,7 +61,7 @@ def run_pool(
     in_process: Callable[[T], bool] = lambda _item: False,
     progress: Progress | None = None,
     min_process_items: int | None = None,
-    on_result: Callable[[int, R], None] | None = None,
+    on_result: Callable[[int, R], R] | None = None,
     meanwhile: Callable[[], None] | None = None,
 ) -> list[R]:
     """Return ``[work(item) for item in items]``, computed by at most ``workers`` at a time.
@@ -72,6 +72,8 @@ def run_pool(
     other in the calling thread instead. With ``workers`` of 1 everything runs there.
     ``on_result(index, result)`` is called in the calling thread as each result arrives,
     in the order they arrive: work on results can go on while the processes still work.
+    What it returns is what the pool keeps and returns for that item: the result, or a
+    smaller stand-in once the result has served.
     ``meanwhile()`` is called once in the calling thread, once the processes have started
     and before anything else: work that needs no result (loading what comes after) then
     costs the run no time while the processes work.
@@ -79,7 +81,7 @@ def run_pool(
     if workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}")
     report = progress or (lambda _done, _total: None)
-    arrived = on_result or (lambda _index, _result: None)
+    arrived = on_result or (lambda _index, result: result)
     total = len(items)
     report(0, total)
     results: dict[int, R] = {}
@@ -112,8 +114,7 @@ def run_pool(
             if meanwhile is not None:
                 meanwhile()
             for done, index in enumerate(here, start=1):
-                results[index] = _run_one(work, on_failure, items[index])
-                arrived(index, results[index])
+                results[index] = arrived(index, _run_one(work, on_failure, items[index]))
                 report(done, total)
         except BaseException:
             for future in pending:  # Ctrl-C: don't start what is still queued
@@ -136,7 +137,7 @@ def _drain(
     items: Sequence[T],
     on_failure: Callable[[T, BaseException], R],
     report: Progress,
-    arrived: Callable[[int, R], None],
+    arrived: Callable[[int, R], R],
     done_count: int,
 ) -> None:
     try:
@@ -149,8 +150,7 @@ def _drain(
             except Exception as error:  # the task was lost, not one item's work
                 values = [on_failure(items[index], error) for index in indexes]
             for index, value in zip(indexes, values, strict=True):
-                results[index] = value
-                arrived(index, value)
+                results[index] = arrived(index, value)
             done_count += len(indexes)
             report(done_count, len(items))
     except BaseException:

@@ -174,7 +174,7 @@ def test_each_result_is_handed_over_once_in_the_calling_thread_as_it_arrives(
         failed,
         workers=2,
         in_process=cpu_bound,  # type: ignore[arg-type]
-        on_result=lambda index, value: seen.append((index, value, threading.get_ident())),
+        on_result=lambda index, value: seen.append((index, value, threading.get_ident())) or value,
         min_process_items=min_items,
     )
     assert sorted(index for index, _, _ in seen) == list(range(60))
@@ -192,7 +192,7 @@ def test_a_lost_task_hands_over_its_failure_results_too() -> None:
         failed,
         workers=2,
         in_process=lambda _: True,
-        on_result=seen.__setitem__,
+        on_result=lambda index, value: seen.setdefault(index, value),
         min_process_items=0,
     )
     assert seen == dict(enumerate(got)) and seen[5] == -5
@@ -226,7 +226,7 @@ def test_meanwhile_runs_once_here_while_the_workers_already_work(tmp_path: Path)
         failed,
         workers=2,
         in_process=lambda _: True,
-        on_result=lambda index, _: events.append("result"),
+        on_result=lambda _, value: events.append("result") or value,
         min_process_items=0,
         meanwhile=meanwhile,
     )
@@ -242,7 +242,22 @@ def test_meanwhile_runs_before_work_done_here() -> None:
         square,
         failed,
         workers=1,
-        on_result=lambda index, _: events.append("result"),
+        on_result=lambda _, value: events.append("result") or value,
         meanwhile=lambda: events.append("meanwhile"),
     )
     assert events == ["meanwhile"] + ["result"] * 5
+
+
+def test_what_on_result_returns_is_what_the_pool_keeps() -> None:
+    # A caller done with a result keeps a smaller stand-in: the pool holds no other copy.
+    for min_items in (0, 1000):
+        got = run_pool(
+            list(range(40)),
+            square,
+            failed,
+            workers=2,
+            in_process=lambda n: n % 2 == 0,
+            on_result=lambda index, value: -value,
+            min_process_items=min_items,
+        )
+        assert got == [-(n * n) for n in range(40)]

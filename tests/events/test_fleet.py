@@ -108,3 +108,19 @@ def test_a_zipped_fleet_reads_the_same_events(fleet: Path, tmp_path: Path) -> No
         zip_folder(fleet / name, zipped / f"{name}.zip")
     (zipped / "connectors.csv").write_bytes((fleet / "connectors.csv").read_bytes())
     assert audit(zipped).events == audit(fleet).events
+
+
+@pytest.mark.parametrize("min_items", [0, 1000], ids=["worker processes", "in process"])
+def test_a_scan_judges_the_events_as_collect_then_judge_does(
+    fleet: Path, monkeypatch: pytest.MonkeyPatch, min_items: int
+) -> None:
+    # A scan keeps of each judged server only what the events are judged on (judged_facts);
+    # the events must come out as they do from the whole facts.
+    monkeypatch.setattr("auditor.pool.MIN_PROCESS_ITEMS", min_items)
+    baseline = scenarios.baseline()
+    inventory = load_inventory(fleet, None)
+    now = datetime(2026, 1, 2, tzinfo=UTC)
+    scanned = scan(fleet, baseline, inventory, now=now)
+    apart = judge(gather(fleet, baseline, inventory, now=now), baseline, now=now)
+    assert scanned.events == apart.events and len(scanned.events) == 3
+    assert scanned.servers == apart.servers
