@@ -296,11 +296,20 @@ def syscall_figures(fleet: Path, work: Path) -> Figures:
     return {"per_server": per_server, "note": note}
 
 
+MIN_SAMPLE_PAUSE = 0.05
+SAMPLE_PAUSE_RATIO = 20
+
+
 class _TreeRss(threading.Thread):
     """The largest memory of a process and its descendants together, sampled from /proc.
 
     Each process counts its proportional set size (PSS): forked workers share the pages
     they inherited, and summing their RSS would count those pages once per worker.
+
+    Reading a process's PSS walks its page tables: 25 ms for a 1.3 GB process, during
+    which its own mappings wait. Sampled every 50 ms, as small processes are, the sampler
+    would take a third of a CPU from a 100,000-server scan; it waits instead twenty times
+    as long as its last sample took, so that it costs the run at most about 5%.
     """
 
     def __init__(self, pid: int) -> None:
@@ -311,8 +320,11 @@ class _TreeRss(threading.Thread):
         self._page = os.sysconf("SC_PAGE_SIZE")
 
     def run(self) -> None:
-        while not self._done.wait(0.05):
+        pause = MIN_SAMPLE_PAUSE
+        while not self._done.wait(pause):
+            start = time.perf_counter()
             self.peak = max(self.peak, self._sample())
+            pause = max(MIN_SAMPLE_PAUSE, SAMPLE_PAUSE_RATIO * (time.perf_counter() - start))
 
     def stop(self) -> None:
         self._done.set()
