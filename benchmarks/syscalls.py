@@ -76,7 +76,7 @@ def count_syscalls(fleet: Path, work: Path, label: str, *, collection_only: bool
         command = [sys.executable, "-c", _COLLECT_ONLY, str(fleet)]
     else:
         report = work / f"scan-{label}.json"
-        scan = f"{_PRELOAD}; import sys; from auditor.cli import main; sys.exit(main(sys.argv[1:]))"
+        scan = f"{_PRELOAD}; from auditor.cli import run; run()"
         command = [sys.executable, "-c", scan, "scan", str(fleet), "--json", str(report)]
     strace = _strace()
     if strace is None:

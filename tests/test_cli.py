@@ -166,6 +166,21 @@ def test_python_dash_m_runs_the_cli() -> None:
     assert done.stdout.startswith("fixlevel ")
 
 
+def test_the_command_sets_the_collector_and_exits_with_the_code_of_main() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import gc, sys; from auditor import cli; "
+        "cli.main = lambda: print(gc.get_threshold()) or 7; cli.run()"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 7
+    assert done.stdout.strip() == "(50000, 50, 100)"
+
+
 def test_names_that_are_not_utf8_are_reported_not_fatal(fleet: Path, tmp_path: Path) -> None:
     server = fleet / "compliant-sp2-single-homed"
     odd = Path(os.fsdecode(bytes(server / "C$") + b"/old\xe9"))

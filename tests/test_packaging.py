@@ -37,6 +37,6 @@ def test_the_wheel_carries_the_baseline_and_the_entry_point(tmp_path: Path) -> N
     assert "auditor/baselines/servicepacks/exchange55.toml" in names
     assert "auditor/catalogue/article.py" in names
     assert "auditor/cli.py" in names and "auditor/reporting/xlsx.py" in names
-    assert "auditor = auditor.cli:main" in scripts
+    assert "auditor = auditor.cli:run" in scripts
     # The collection kit, byte for byte: CRLF line ends intact (`auditor kit` writes it out).
     assert kit == (REPO / "auditor" / "kit" / "collect.cmd").read_bytes()
