@@ -46,3 +46,18 @@ def test_reports_that_differ_only_in_their_time_are_the_same(tmp_path: Path) -> 
     later["servers"] = [{"status": "compliant"}]
     new.with_suffix(".json").write_text(json.dumps(later))
     assert compare(old, new) == ["json.servers[0].status: 'exposed' -> 'compliant'"]
+
+
+def test_repeated_scans_give_the_median_run_and_any_wrong_verdict() -> None:
+    from benchmarks.run import median_scan
+
+    runs = [
+        {"wall_s": 14.0, "cpu_s": 20.0, "verdicts_wrong": 0},
+        {"wall_s": 10.0, "cpu_s": 16.0, "verdicts_wrong": 2},
+        {"wall_s": 11.0, "cpu_s": 17.0, "verdicts_wrong": 0},
+    ]
+    chosen = median_scan(runs)
+    assert (chosen["wall_s"], chosen["cpu_s"]) == (11.0, 17.0)
+    assert chosen["walls_s"] == [14.0, 10.0, 11.0]
+    assert chosen["verdicts_wrong"] == 2
+    assert median_scan(runs[:2])["wall_s"] == 10.0  # of two, the faster: no run is made up
