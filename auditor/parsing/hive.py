@@ -206,11 +206,17 @@ class _Reader:
         # The Services key itself: its subkeys below are copied or listed, its values not read.
         self.operations.append(EnsureKey(base, values_read=False))
         copied = dict.fromkeys(name.casefold() for name in (*services, "Tcpip"))
+        # The Services list is parsed once, not once per name looked for: it holds a few
+        # hundred keys on a real server, and regipy parses each key of a list it walks.
+        subkeys = list(self._subkeys(found))
+        first: dict[str, _NK] = {}
+        for service in subkeys:
+            first.setdefault(_name(service).casefold(), service)
         for name in copied:
-            key = self._child(found, name)
+            key = first.get(name)
             if key is not None:
                 self._copy_tree(key, f"{base}\\{_name(key)}", frozenset())
-        for service in self._subkeys(found):
+        for service in subkeys:
             if _name(service).casefold() not in copied:
                 if _name(service).casefold().startswith(EXCHANGE_SERVICES):
                     # Which Exchange components are installed, for the catalogue's articles.
