@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from auditor.baseline import Baseline, BaselineFile, FileKind, RegistryRule
 from auditor.evaluation.files import FilesOutcome, judge_files
+from auditor.evaluation.image_path import MtaFolder
 from auditor.evaluation.mta_location import locate_mta_folder
 from auditor.evaluation.network import network_of
 from auditor.evaluation.values import ValuesOutcome, judge_values
@@ -59,15 +60,17 @@ def evaluate_article(
     pe_names = {item.name.casefold() for item in article.files if item.kind is FileKind.PE}
     copies = [fact for fact in facts.files if fact.name.casefold() in pe_names]
     readable = [fact for fact in copies if fact.fixed_version and not fact.error]
-    not_applicable = None if facts.problems else _not_applicable(facts, article, copies, readable)
-    if not_applicable:
-        return _verdict(facts, Status.NOT_APPLICABLE, [not_applicable], [], None, None)
-    line = _product_line(article, readable)
-    required, sp_notes = _requirements(article, line, service_packs)
     registry = facts.registry
     folder, folder_notes = locate_mta_folder(
         registry.image_path if registry else None, (fact.path for fact in facts.files)
     )
+    not_applicable = (
+        None if facts.problems else _not_applicable(facts, article, copies, readable, folder)
+    )
+    if not_applicable:
+        return _verdict(facts, Status.NOT_APPLICABLE, [not_applicable], [], None, None)
+    line = _product_line(article, readable)
+    required, sp_notes = _requirements(article, line, service_packs)
     files = judge_files(facts.files, _shim(article, line, required), folder, other_product=False)
     files.warnings[:0] = folder_notes  # where a plain run says them: before the files'
     values = judge_values(facts, article.values)
@@ -77,11 +80,16 @@ def evaluate_article(
 
 
 def _not_applicable(
-    facts: ServerFacts, article: Article, copies: list[FileFact], readable: list[FileFact]
+    facts: ServerFacts,
+    article: Article,
+    copies: list[FileFact],
+    readable: list[FileFact],
+    folder: MtaFolder,
 ) -> str | None:
-    """Why the article does not apply, or None. Absence is said only where it is shown."""
+    """Why the article does not apply, or None. Absence is said only where it is shown,
+    and another product line only where the MTA's own folder shows the server runs it."""
     if not copies:
-        other_line = _server_of_other_line(facts, article)
+        other_line = _server_of_other_line(facts, article, folder)
         if other_line:
             return other_line
         service = _service_of(article)
@@ -93,7 +101,9 @@ def _not_applicable(
     if len(readable) < len(copies):
         return None  # an unreadable copy could be of any product line
     lines = {Version.parse(fact.fixed_version or "").product_line for fact in readable}
-    if lines & set(article.product_lines):
+    if lines & set(article.product_lines) or _server_of_other_line(facts, article, folder) is None:
+        # A stray copy of another line (a 5.0 backup on D:) says nothing of what the server
+        # runs when its MTA's folder shows no line, or the article's own.
         return None
     return (
         f"the files are from product line {', '.join(sorted(lines))}; {article.article_id} "
@@ -101,12 +111,16 @@ def _not_applicable(
     )
 
 
-def _server_of_other_line(facts: ServerFacts, article: Article) -> str | None:
-    """None of the article's files is here, and every Exchange PE file that is (read
-    without error) is of a product line the article has no table for: the server runs
-    another Exchange than the article fixes, whose setup upgrades every component at once
-    (a 5.0 IMC article on a 5.5 server). Any unreadable copy, or none, decides nothing."""
-    pe = [fact for fact in facts.files if fact.name.casefold().endswith(PE_EXTENSIONS)]
+def _server_of_other_line(facts: ServerFacts, article: Article, folder: MtaFolder) -> str | None:
+    """Every Exchange PE file in the MTA's folder (read without error) is of a product line
+    the article has no table for: the server runs another Exchange than the article fixes,
+    whose setup upgrades every component at once (a 5.0 IMC article on a 5.5 server). Any
+    unreadable copy there, or none, decides nothing; copies elsewhere (a backup) neither."""
+    pe = [
+        fact
+        for fact in facts.files
+        if fact.name.casefold().endswith(PE_EXTENSIONS) and folder.holds(fact.path)
+    ]
     if not pe or any(fact.error or not fact.fixed_version for fact in pe):
         return None
     lines: dict[str, FileFact] = {}

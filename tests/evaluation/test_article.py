@@ -468,3 +468,56 @@ def test_an_8dot3_image_path_is_resolved_for_catalogue_articles_as_for_q197378(
     verdict = evaluate_article(subject, q197398, service_packs=SP2Only())
     assert verdict.status is Status.COMPLIANT, verdict.reasons
     assert any("EXCHAN~1 as 'Exchange Server'" in warning for warning in verdict.warnings)
+
+
+IMC_55 = """\
+id = "Q999001"
+title = "IMS: an Internet Mail Service fix"
+product_line = "5.5"
+component = "Internet Mail Service (IMC)"
+
+[[files]]
+name = "Msexcimc.exe"
+version = "5.5.2448.0"
+"""
+IMC_FOLDER = "C$/exchsrvr/connect/msexcimc/bin"
+
+
+def test_only_a_stray_copy_of_another_line_is_not_not_applicable(q197398: Article) -> None:
+    # A 5.0 backup on D: and none of the article's files in the MTA's folder: what the
+    # server runs is not shown, so the article is not said not to apply (a false green);
+    # the one copy seen is judged against the article's table, and is below it.
+    backup = FileFact("Emsmta.exe", "D$/backup/EMSMTA.EXE", 1000, "5.0.1461.81", "5.0.1461.81")
+    verdict = evaluate_article(facts(backup), q197398)
+    assert verdict.status is Status.BELOW_BASELINE
+    # The same backup beside a 5.0 MTA folder: the server runs 5.0, the article does not apply.
+    five_oh = evaluate_article(facts(backup, pe("X400om.dll", "5.0.1461.81")), q197398)
+    assert five_oh.status is Status.NOT_APPLICABLE
+
+
+def test_a_server_of_another_line_is_read_from_the_mta_folder(tmp_path: Path) -> None:
+    article = load_article(write(tmp_path, "imc.toml", IMC_55))
+    imc_50 = FileFact(
+        "Msexcimc.exe", f"{IMC_FOLDER}/MSEXCIMC.EXE", 1000, "5.0.1460.8", "5.0.1460.8"
+    )
+    # The IMC's own folder is not the MTA's: the 5.0 MTA beside it shows the server's line.
+    on_five_oh = evaluate_article(facts(imc_50, pe("Emsmta.exe", "5.0.1461.81")), article)
+    assert on_five_oh.status is Status.NOT_APPLICABLE
+    # A 5.0 IMC copy on a server whose MTA is 5.5 is judged, and is below.
+    on_five_five = evaluate_article(facts(imc_50, pe("Emsmta.exe", "5.5.2448.1")), article)
+    assert on_five_five.status is Status.BELOW_BASELINE
+    # Without any readable file in the MTA's folder, the line is not known.
+    unknown = evaluate_article(facts(imc_50), article)
+    assert unknown.status is not Status.NOT_APPLICABLE
+
+
+def test_none_of_the_files_and_another_line_only_outside_the_mta_folder(tmp_path: Path) -> None:
+    article = load_article(write(tmp_path, "imc.toml", IMC_55))
+    backup = FileFact("Emsmta.exe", "D$/old/EMSMTA.EXE", 1000, "5.0.1461.81", "5.0.1461.81")
+    verdict = evaluate_article(facts(backup, registry=_with_services("MSExchangeIMC")), article)
+    assert verdict.status is not Status.NOT_APPLICABLE
+    five_oh = evaluate_article(
+        facts(pe("Emsmta.exe", "5.0.1461.81"), registry=_with_services("MSExchangeIMC")), article
+    )
+    assert five_oh.status is Status.NOT_APPLICABLE
+    assert "product line 5.0" in five_oh.reasons[0]
