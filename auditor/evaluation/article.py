@@ -314,7 +314,9 @@ def _verdict(
     values: ValuesOutcome | None,
 ) -> ServerVerdict:
     network = network_of(facts.registry)
-    mta = files.judged.get("Emsmta.exe") if files else None
+    # Keyed by the article's spelling of the name, which need not be the MTA baseline's.
+    judged = files.judged.items() if files else ()
+    mta = next((fact for name, fact in judged if name.casefold() == _MTA_BINARY), None)
     warnings = [*facts.notes, *(files.warnings if files else ())]
     return ServerVerdict(
         server=facts.server,

@@ -521,3 +521,11 @@ def test_none_of_the_files_and_another_line_only_outside_the_mta_folder(tmp_path
     )
     assert five_oh.status is Status.NOT_APPLICABLE
     assert "product line 5.0" in five_oh.reasons[0]
+
+
+def test_the_mta_version_is_read_whatever_the_article_calls_its_file(tmp_path: Path) -> None:
+    text = Q197398.replace('name = "Emsmta.exe"', 'name = "EMSMTA.EXE"')
+    assert 'name = "EMSMTA.EXE"' in text
+    article = load_article(write(tmp_path, "upper.toml", text))
+    verdict = evaluate_article(facts(*SP2_FILES), article)
+    assert verdict.mta_version == "5.5.2448.1"
