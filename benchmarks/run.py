@@ -96,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     figures["startup"] = startup_figures(REPEATS)
     figures["scan_1"] = one_server_figures(work, REPEATS)
     fleets = {size: prepared_fleet(work, size, rebuild=args.rebuild) for size in args.sizes}
-    figures["pe"] = pe_figures(pe_files(fleets[min(fleets)]))
+    figures["pe"] = pe_figures(pe_files(fleets[max(fleets)]))  # its first PE_SERVERS
     figures["scans"] = [
         median_scan([scan_figures(size, fleet, work) for _ in range(args.runs)])
         for size, fleet in fleets.items()
@@ -230,7 +230,9 @@ def _pe_lines(pe: Figures) -> list[str]:
         f"{pe['bytes_read_max']} bytes read at most",
     ]
     exiftool = pe["exiftool"]
-    if exiftool["available"]:
+    if exiftool["available"] and "note" in exiftool:
+        lines.append(f"  exiftool: {exiftool['note']}")
+    elif exiftool["available"]:
         lines.append(
             f"  exiftool {exiftool['version']} -FileVersionNumber: {exiftool['per_file_us']:.0f} "
             f"us per file after {exiftool['startup_s']:.2f} s start-up ({exiftool['ratio']:.1f}x "
