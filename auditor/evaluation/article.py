@@ -119,7 +119,7 @@ def _server_of_other_line(facts: ServerFacts, article: Article, folder: MtaFolde
     pe = [
         fact
         for fact in facts.files
-        if fact.name.casefold().endswith(PE_EXTENSIONS) and folder.holds(fact.path)
+        if fact.name.casefold().endswith(PE_EXTENSIONS) and folder.certainly_holds(fact.path)
     ]
     if not pe or any(fact.error or not fact.fixed_version for fact in pe):
         return None

@@ -28,19 +28,32 @@ class MtaFolder:
         # splitting and case-folding every path again was most of judging a server's files.
         return _holds(self.drive, self.parts, evidence_path[: evidence_path.rfind("/") + 1])
 
+    def certainly_holds(self, evidence_path: str) -> bool:
+        """True when the evidence file lies directly in this folder, and the folder's place
+        is known: on its drive, or, where only its tail is known, directly below a drive's
+        root. A product line read from such a copy is the MTA's; ``...\\exchsrvr\\bin``
+        would also match a backup at ``D:\\backup\\exchsrvr\\bin``."""
+        directory = evidence_path[: evidence_path.rfind("/") + 1]
+        return _holds(self.drive, self.parts, directory, anchored=True)
+
     def __str__(self) -> str:
         path = "\\".join(self.parts)
         return f"{self.drive.upper()}:\\{path}" if self.drive else f"...\\{path}"
 
 
 @lru_cache(maxsize=4096)
-def _holds(drive: str | None, folder: tuple[str, ...], directory: str) -> bool:
-    """``directory`` (an evidence path up to and with its last slash) is the folder."""
+def _holds(
+    drive: str | None, folder: tuple[str, ...], directory: str, *, anchored: bool = False
+) -> bool:
+    """``directory`` (an evidence path up to and with its last slash) is the folder; with
+    ``anchored``, a folder known by its tail only must lie directly below a drive's root."""
     parts = tuple(part.casefold() for part in directory.split("/")[:-1])
     mirror = parts[0] if parts and _MIRROR.fullmatch(parts[0]) else None
     below_drive = parts[1:] if mirror else parts
     if drive is not None:
         return mirror is not None and mirror[0] == drive and below_drive == folder
+    if anchored:
+        return mirror is not None and below_drive == folder
     tail = below_drive[len(below_drive) - len(folder) :]
     return len(below_drive) >= len(folder) and tail == folder
 

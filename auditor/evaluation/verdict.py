@@ -125,7 +125,7 @@ def _not_applicable(facts: ServerFacts, baseline: Baseline, folder: MtaFolder) -
     if copies:
         # The product line is that of the MTA's own binaries: an old copy elsewhere (a 5.0
         # backup) says nothing of what runs when the MTA's folder holds none.
-        copies = [fact for fact in copies if folder.holds(fact.path)]
+        copies = [fact for fact in copies if folder.certainly_holds(fact.path)]
         if not copies:
             return None
     if not copies:

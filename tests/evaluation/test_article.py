@@ -529,3 +529,14 @@ def test_the_mta_version_is_read_whatever_the_article_calls_its_file(tmp_path: P
     article = load_article(write(tmp_path, "upper.toml", text))
     verdict = evaluate_article(facts(*SP2_FILES), article)
     assert verdict.mta_version == "5.5.2448.1"
+
+
+def test_a_backup_named_like_the_mta_folder_does_not_show_the_line(q197398: Article) -> None:
+    # No ImagePath: the MTA's folder is known by its tail only (exchsrvr\bin), which a 5.0
+    # backup at D:\backup\exchsrvr\bin shares.
+    backup = FileFact(
+        "Emsmta.exe", "D$/backup/exchsrvr/bin/EMSMTA.EXE", 1000, "5.0.1461.81", "5.0.1461.81"
+    )
+    for registry_facts in (registry(image_path=None), None):
+        verdict = evaluate_article(facts(backup, registry=registry_facts), q197398)
+        assert verdict.status is not Status.NOT_APPLICABLE

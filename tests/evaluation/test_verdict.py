@@ -416,6 +416,28 @@ def test_only_a_5_0_backup_outside_the_mta_folder_is_not_not_applicable(
     assert verdict.status.is_failing
 
 
+@pytest.mark.parametrize(
+    "image_path", [None, "%SystemRoot%\\..\\exchsrvr\\bin\\x.exe"], ids=["none", "variable"]
+)
+def test_a_backup_named_like_the_mta_folder_is_not_the_mta_folder(
+    baseline: Baseline, image_path: str | None
+) -> None:
+    # Where only the folder's tail is known (exchsrvr\bin), a 5.0 backup at
+    # D:\backup\exchsrvr\bin ends the same way; it tells nothing of what the server runs.
+    backup = files("5.0.1461.0", folder="D$/backup/exchsrvr/bin")
+    facts = registry(image_path=image_path)
+    verdict = evaluate(server(file_facts=backup, registry_facts=facts), baseline)
+    assert verdict.status is not Status.NOT_APPLICABLE
+    no_registry = evaluate(server(file_facts=backup, registry_facts=None), baseline)
+    assert no_registry.status is not Status.NOT_APPLICABLE
+    # At a drive's root, exchsrvr\bin is where Exchange puts the MTA: the server runs 5.0.
+    at_root = evaluate(
+        server(file_facts=files("5.0.1461.0", folder="D$/exchsrvr/bin"), registry_facts=facts),
+        baseline,
+    )
+    assert at_root.status is Status.NOT_APPLICABLE
+
+
 def test_5_0_binaries_in_the_mta_folder_are_not_applicable(baseline: Baseline) -> None:
     facts = registry(image_path="%SystemRoot%\\..\\exchsrvr\\bin\\x.exe")
     verdict = evaluate(server(file_facts=files("5.0.1461.0"), registry_facts=facts), baseline)
