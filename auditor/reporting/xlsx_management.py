@@ -195,7 +195,9 @@ class _ManagementCells:
             serial = to_excel(shown)
             return serial if timed else int(serial), style  # a day is a whole number
         wrap = self._rows.style(alignment=_WRAP)
-        if isinstance(value, int | float) and not isinstance(value, bool):
+        if isinstance(value, bool):  # as the table sheets show one
+            return "Yes" if value else "No", wrap
+        if isinstance(value, int | float):
             return value, wrap
         return clean_text(str(value)), wrap
 

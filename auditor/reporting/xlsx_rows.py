@@ -102,8 +102,10 @@ class RowWriter:
         row is as tall as the application makes it, and LibreOffice does not make it tall
         enough for wrapped text: the lines then overlap the next row in print.
         """
-        if len(values) != len(styles):
-            raise ValueError(f"{len(values)} values but {len(styles)} styles")
+        if len(values) != len(styles) or len(values) > len(self._letters):
+            raise ValueError(
+                f"{len(values)} values and {len(styles)} styles for {len(self._letters)} columns"
+            )
         self._number += 1
         row = str(self._number)
         parts = [f'<row r="{row}">' if height is None else _TALL.format(row, height)]
@@ -118,6 +120,8 @@ class RowWriter:
                 if inline is None:
                     inline = self._inline[value] = _inline_string(value)
                 parts.append(f'<c r="{letter}{row}"{styled} t="inlineStr">{inline}</c>')
+            elif isinstance(value, bool):  # an int to Python, no number to Excel
+                raise TypeError(f"a truth value reached the workbook as a number: {value}")
             else:
                 parts.append(f'<c r="{letter}{row}"{styled} t="n"><v>{value}</v></c>')
         parts.append("</row>")
@@ -128,6 +132,8 @@ class RowWriter:
     def link(self, column: int, location: str, display: str) -> None:
         """Make the last row's cell in ``column`` (0-based) a link to ``location`` in this
         workbook (``'Servers'!A5``); ``display`` is its text."""
+        if not self._number:
+            raise ValueError("a link needs a row: append one first")
         ref = f"{self._letters[column]}{self._number}"
         self._links.append(Hyperlink(ref=ref, location=location, display=display))
 

@@ -135,3 +135,13 @@ def test_text_that_xml_cannot_hold_stops_the_workbook(tmp_path: Path) -> None:
         writer = RowWriter(Workbook(write_only=True).create_sheet("T"), 1)
         with pytest.raises(ValueError, match="not cleaned"):
             writer.append([text], [None])
+
+
+def test_misuse_is_refused_rather_than_written() -> None:
+    writer = RowWriter(Workbook(write_only=True).create_sheet("T"), 2)
+    with pytest.raises(ValueError, match="needs a row"):
+        writer.link(0, "'Servers'!A2", "x")
+    with pytest.raises(ValueError, match="3 values and 3 styles for 2 columns"):
+        writer.append(["a", "b", "c"], [None, None, None])
+    with pytest.raises(TypeError, match="truth value"):
+        writer.append([True, 1], [None, None])
