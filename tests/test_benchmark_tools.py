@@ -61,3 +61,23 @@ def test_repeated_scans_give_the_median_run_and_any_wrong_verdict() -> None:
     assert chosen["walls_s"] == [14.0, 10.0, 11.0]
     assert chosen["verdicts_wrong"] == 2
     assert median_scan(runs[:2])["wall_s"] == 10.0  # of two, the faster: no run is made up
+
+
+def test_a_fleet_is_timed_unwatched_and_its_memory_taken_from_one_more_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import benchmarks.run as run
+
+    calls: list[bool] = []
+
+    def scan(size: int, fleet: Path, work: Path, *, sample_memory: bool) -> dict[str, object]:
+        calls.append(sample_memory)
+        wall = 20.0 if sample_memory else 10.0 + len(calls)
+        memory = 300.0 if sample_memory else None
+        return {"wall_s": wall, "verdicts_wrong": 0, "peak_rss_all_processes_mb": memory}
+
+    monkeypatch.setattr(run, "scan_figures", scan)
+    figures = run.fleet_scans(10, Path("f"), Path("w"), 3)
+    assert calls == [False, False, False, True]
+    assert figures["wall_s"] == 12.0 and figures["walls_s"] == [11.0, 12.0, 13.0]
+    assert figures["watched_wall_s"] == 20.0 and figures["peak_rss_all_processes_mb"] == 300.0
