@@ -10,6 +10,7 @@ import io
 import json
 from dataclasses import replace
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -74,3 +75,31 @@ def test_one_server_a_line_and_the_outer_keys_indented(tmp_path) -> None:
     assert [json.loads(line.rstrip(","))["server"] for line in servers] == [
         server["server"] for server in json.loads("\n".join(lines))["servers"]
     ]
+
+
+def test_each_server_is_made_as_it_is_written(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # All the servers' objects at once were the largest step of a run's memory: each is
+    # made when its line is written, so at most one is held.
+    import auditor.reporting.json as json_report
+
+    made: list[str] = []
+    real = json_report._server
+
+    def counting(verdict, labelled):  # type: ignore[no-untyped-def]
+        made.append(verdict.server)
+        return real(verdict, labelled)
+
+    monkeypatch.setattr(json_report, "_server", counting)
+    result = scenarios.one_of_each()
+    seen: list[int] = []
+    real_layout = json_report.write_layout
+
+    def watching(value: object, write, depth: int = 0) -> None:  # type: ignore[no-untyped-def]
+        if depth == 2 and isinstance(value, dict) and "files" in value:  # a server
+            seen.append(len(made))  # made so far, when this server is written
+        real_layout(value, write, depth)
+
+    monkeypatch.setattr(json_report, "write_layout", watching)
+    render_json(result, build_report(result), tmp_path / "r.json")
+    assert len(result.servers) > 2
+    assert seen == list(range(1, len(result.servers) + 1))
