@@ -85,12 +85,16 @@ def _status(sheet: Sheet, status: object) -> WriteOnlyCell | None:
     if not isinstance(status, str) or not status:
         return None
     cell = _text(sheet, status)
-    # "waived (exposed)" on the worklist takes the colour of its first word.
-    colour = _FILLS.get(status) or _FILLS.get(status.split(" ", 1)[0])
+    colour = _status_fill(status)
     if colour is not None:
         cell.fill = colour
     cell.alignment = _TOP
     return cell
+
+
+def _status_fill(status: str) -> PatternFill | None:
+    """A status's colour; "waived (exposed)" on the worklist takes its first word's."""
+    return _FILLS.get(status) or _FILLS.get(status.split(" ", 1)[0])
 
 
 DATE_FORMAT = "yyyy-mm-dd"
@@ -99,10 +103,6 @@ _GOOD = PatternFill("solid", fgColor="C6EFCE")
 _BAD = PatternFill("solid", fgColor="FFC7CE")
 _LINK = Font(name=FONT, size=SIZE, color="0563C1", underline="single")
 _ITALIC = Font(name=FONT, size=SIZE, italic=True)
-
-
-def _servers_row(row: int) -> str:
-    return f"'Servers'!A{row}"
 
 
 def _write_sheet(
@@ -157,7 +157,7 @@ def _write_sheet(
             styles.append(style)
         rows.append(values, styles, _points(min(lines, MAX_LINES)))
         if linked is not None and links is not None:
-            rows.link(server_at, _servers_row(links[linked]), clean_text(linked))
+            rows.link(server_at, f"'Servers'!A{links[linked]}", clean_text(linked))
     return sheet
 
 
@@ -175,9 +175,7 @@ class _ManagementCells:
     def status(self, status: Cell) -> tuple[Value, str | None]:
         if not isinstance(status, str) or not status:
             return None, None
-        # "waived (exposed)" on the worklist takes the colour of its first word.
-        colour = _FILLS.get(status) or _FILLS.get(status.split(" ", 1)[0])
-        return clean_text(status), self._rows.style(fill=colour, alignment=_TOP)
+        return clean_text(status), self._rows.style(fill=_status_fill(status), alignment=_TOP)
 
     def link(self, name: str, linked: bool) -> tuple[Value, str | None]:
         font = _LINK if linked else None
